@@ -1,0 +1,98 @@
+/*
+ * oyl-demo: opens a database (default: sqlite:oyl-demo.db), migrates it,
+ * creates a tenant with its first admin, a user and the assistant
+ * hierarchy, and prints each record as JSON.
+ *
+ *   oyl-demo [URI]
+ */
+#include <oyl/oyl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static oyl_db *db;
+
+/* Prints the error of a failed call and exits. */
+static void check(int rc, const char *what)
+{
+	if (rc == OYL_OK)
+		return;
+	fprintf(stderr, "oyl-demo: %s: %s (%s)\n", what, db ? oyl_db_errmsg(db) : oyl_last_open_error(),
+		oyl_status_name(rc));
+	oyl_db_close(db);
+	exit(1);
+}
+
+static void show(const char *label, int rc, char *json)
+{
+	check(rc, "exporting JSON");
+	printf("%-15s %s\n", label, json);
+	oyl_free(json);
+}
+
+int main(int argc, char **argv)
+{
+	const char *uri = argc > 1 ? argv[1] : "sqlite:oyl-demo.db";
+	oyl_db_options opts = OYL_DB_OPTIONS_INIT;
+	opts.flags = OYL_DB_MIGRATE;
+	check(oyl_db_open(&db, uri, &opts), "opening the database");
+	int version = 0;
+	check(oyl_db_schema_version(db, &version), "reading the schema version");
+	printf("liboyl %s, %s backend, schema version %d\n", oyl_version(), oyl_db_backend_name(db),
+	       version);
+
+	oyl_actor *root;
+	check(oyl_actor_superadmin(db, &root), "creating the superadmin actor");
+
+	/* A unique slug and e-mails per run, so the demo can run again on the same file. */
+	char slug[64], admin_email[96], user_email[96];
+	long stamp = (long)time(NULL);
+	snprintf(slug, sizeof slug, "acme-%ld", stamp);
+	snprintf(admin_email, sizeof admin_email, "admin-%ld@acme.example", stamp);
+	snprintf(user_email, sizeof user_email, "ada-%ld@acme.example", stamp);
+
+	oyl_tenant_options topts = OYL_TENANT_OPTIONS_INIT;
+	topts.admin_email = admin_email;
+	topts.admin_name = "Acme Admin";
+	oyl_tenant *tenant;
+	oyl_user *user;
+	oyl_workspace *ws;
+	oyl_teammate *tm;
+	oyl_assistant *as;
+	oyl_instruction *ins;
+	oyl_knowledge_base *kb;
+	char *json;
+
+	check(oyl_tenant_create(root, "Acme Corp", slug, &topts, &tenant), "creating the tenant");
+	show("tenant", oyl_tenant_to_json(tenant, &json), json);
+	check(oyl_user_create(root, oyl_tenant_id(tenant), user_email, "Ada Lovelace", OYL_ROLE_USER,
+			      &user),
+	      "creating a user");
+	show("user", oyl_user_to_json(user, &json), json);
+	check(oyl_workspace_create(root, oyl_tenant_id(tenant), "Support", &ws), "creating a workspace");
+	show("workspace", oyl_workspace_to_json(ws, &json), json);
+	check(oyl_teammate_create(root, oyl_workspace_id(ws), "Helpdesk", "{\"strategy\":\"first\"}", &tm),
+	      "creating a teammate");
+	show("teammate", oyl_teammate_to_json(tm, &json), json);
+	check(oyl_assistant_create(root, oyl_teammate_id(tm), "Product expert", &as),
+	      "creating an assistant");
+	show("assistant", oyl_assistant_to_json(as, &json), json);
+	check(oyl_instruction_set(root, oyl_assistant_id(as),
+				  "Answer from the product manuals; cite your sources.", &ins),
+	      "setting the instruction");
+	show("instruction", oyl_instruction_to_json(ins, &json), json);
+	check(oyl_kb_create(root, oyl_assistant_id(as), "Product manuals", NULL, &kb),
+	      "creating a knowledge base");
+	show("knowledge base", oyl_kb_to_json(kb, &json), json);
+
+	oyl_kb_free(kb);
+	oyl_instruction_free(ins);
+	oyl_assistant_free(as);
+	oyl_teammate_free(tm);
+	oyl_workspace_free(ws);
+	oyl_user_free(user);
+	oyl_tenant_free(tenant);
+	oyl_actor_free(root);
+	oyl_db_close(db);
+	return 0;
+}

@@ -1,0 +1,277 @@
+/*
+ * liboyl — storage-backend interface (the extender API).
+ *
+ * Hosts never need this header: it is for people who write a storage
+ * backend, and for tests that wrap one.  A backend stores and fetches
+ * records, runs transactions and answers full-text searches.  It never
+ * decides who may do what: the core has already checked permissions when
+ * a call reaches the backend.  It must, however, apply the tenant scope it
+ * is given on every call (see oyl_scope) — the conformance suite checks it.
+ *
+ * Records are described by table descriptors (oyl_table) owned by the
+ * core.  Table and column names in them are fixed identifiers compiled
+ * into the library, never user data, so a backend may put them in SQL
+ * text; every value must travel as a bound parameter.
+ *
+ * Growth rule: struct oyl_backend only grows at its end, gated by its
+ * `version` field; the core never calls a method the backend's version
+ * lacks.  Codes, types and operators are never renumbered.
+ */
+#ifndef OYL_BACKEND_H
+#define OYL_BACKEND_H
+
+#include "oyl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- values --------------------------------------------------------- */
+
+/** Column and value types.  Numbers are part of the ABI. */
+typedef enum oyl_type {
+	OYL_TYPE_NULL = 0, /**< SQL NULL (a value only, never a column type) */
+	OYL_TYPE_TEXT = 1, /**< UTF-8 text, no NUL byte; s + n */
+	OYL_TYPE_INT = 2,  /**< signed 64-bit integer; i */
+	OYL_TYPE_UUID = 3, /**< UUID as 36-char lowercase text; s */
+	OYL_TYPE_TIME = 4, /**< instant, microseconds since 1970-01-01 UTC; i */
+	OYL_TYPE_JSON = 5, /**< JSON text, stored verbatim (PostgreSQL: json); s + n */
+	OYL_TYPE_REAL = 6, /**< double; r */
+	OYL_TYPE_BLOB = 7, /**< bytes; s + n (not NUL-terminated) */
+	OYL_TYPE_BOOL = 8  /**< 0 or 1; i */
+} oyl_type;
+
+/**
+ * One value.  Borrowed: whoever passes a value keeps ownership of `s`,
+ * which stays valid for the duration of the call (or of the row callback
+ * that received it).  Text is NUL-terminated as well as counted.
+ */
+typedef struct oyl_value {
+	int32_t type; /**< an oyl_type */
+	int64_t i;
+	double r;
+	const char *s;
+	size_t n;
+} oyl_value;
+
+/* ---- table descriptors ---------------------------------------------- */
+
+/** Column flags. */
+#define OYL_COL_NOT_NULL 0x1u  /**< NULL is refused by the schema */
+#define OYL_COL_IMMUTABLE 0x2u /**< never changed by update (ids, tenant_id) */
+#define OYL_COL_SECRET 0x4u    /**< a credential hash: never exported to JSON */
+
+typedef struct oyl_column {
+	const char *name;
+	int32_t type; /**< an oyl_type */
+	uint32_t flags;
+} oyl_column;
+
+/**
+ * A table as the core sees it.  Column 0 is always the record's `id`
+ * (UUID).  `tenant_col` is the index of the `tenant_id` column of a
+ * tenant-owned table, or -1 for a global table (tenants, user_emails,
+ * superadmins).  `search_col` is the column covered by full-text search,
+ * or -1.
+ */
+typedef struct oyl_table {
+	const char *name;
+	const oyl_column *cols;
+	size_t ncols;
+	int32_t tenant_col;
+	int32_t search_col;
+} oyl_table;
+
+/* ---- scope, filters, queries ---------------------------------------- */
+
+/**
+ * The tenant scope of a call.  `tenant_id` non-NULL: the call must act on
+ * rows of that tenant only — every statement on a tenant-owned table
+ * carries `tenant_id = <that id>`, and (PostgreSQL) the transaction's
+ * tenant setting is that id.  `tenant_id` NULL: the caller is the
+ * platform (superadmin); no tenant predicate is added.  Global tables are
+ * never filtered by scope.
+ */
+typedef struct oyl_scope {
+	const char *tenant_id;
+} oyl_scope;
+
+/** Filter operators.  A filter compares one column with one value. */
+typedef enum oyl_op {
+	OYL_OP_EQ = 0,
+	OYL_OP_NE = 1,
+	OYL_OP_LT = 2,
+	OYL_OP_LE = 3,
+	OYL_OP_GT = 4,
+	OYL_OP_GE = 5,
+	OYL_OP_IS_NULL = 6,     /**< value ignored */
+	OYL_OP_IS_NOT_NULL = 7, /**< value ignored */
+	OYL_OP_EQ_NOCASE = 8    /**< ASCII case-insensitive text equality */
+} oyl_op;
+
+typedef struct oyl_filter {
+	int32_t col; /**< column index in the table */
+	int32_t op;  /**< an oyl_op */
+	oyl_value value;
+} oyl_filter;
+
+/** One column assignment of an update. */
+typedef struct oyl_assign {
+	int32_t col;
+	oyl_value value;
+} oyl_assign;
+
+/**
+ * A list query.  Filters are ANDed.  Rows come ordered by
+ * (order_col, id), ascending unless `descending`; ties never reorder
+ * because id breaks them.  Keyset pagination: when `after_id` is
+ * non-NULL, only rows strictly after (after_value, after_id) in that order
+ * are returned.  `offset` skips rows after the keyset condition.
+ * `limit` <= 0 means no limit.
+ */
+typedef struct oyl_query {
+	const oyl_filter *filters;
+	size_t nfilters;
+	int32_t order_col;
+	int32_t descending;
+	const oyl_value *after_value;
+	const char *after_id;
+	int64_t limit;
+	int64_t offset;
+} oyl_query;
+
+/**
+ * Receives one row: `vals` has one value per column of the table (or per
+ * result column for search), borrowed for the duration of the callback.
+ * Return 0 to go on; any other value stops the call, which then returns
+ * that value.
+ */
+typedef int (*oyl_row_cb)(const oyl_value *vals, size_t nvals, void *payload);
+
+/** Transaction flags. */
+#define OYL_TXN_READ 0u
+#define OYL_TXN_WRITE 1u /**< SQLite: BEGIN IMMEDIATE */
+
+/** One full-text hit: the row's id and a score, higher is better. */
+typedef struct oyl_search_hit {
+	const char *id;
+	double score;
+} oyl_search_hit;
+
+typedef int (*oyl_search_cb)(const oyl_search_hit *hit, void *payload);
+
+/* ---- the vtable ----------------------------------------------------- */
+
+#define OYL_BACKEND_VERSION 1
+
+typedef struct oyl_backend oyl_backend;
+
+/**
+ * A storage backend.  Fill it with OYL_BACKEND_INIT and set the methods.
+ *
+ * Every method returns an oyl_status: OYL_OK, or OYL_ECONFLICT for a
+ * unique violation, OYL_EREFERENCE for a foreign-key violation,
+ * OYL_EINVAL for a CHECK/NOT NULL violation, OYL_ENOTFOUND where stated,
+ * OYL_EBUSY, OYL_ENOMEM, OYL_EDISCONNECTED, or OYL_ESTORAGE for anything
+ * else.  After a failure, errmsg() describes it.  Methods that take a
+ * scope apply it as described at oyl_scope.
+ *
+ * Transactions: the core brackets every public call in begin() ...
+ * commit() or rollback().  A failed statement inside a transaction
+ * leaves it for rollback(); the backend must make rollback() succeed
+ * in that state and leave the connection ready for the next begin().
+ */
+struct oyl_backend {
+	unsigned int version; /**< OYL_BACKEND_VERSION the backend was built against */
+	const char *name;     /**< "sqlite", "postgres", ... (static) */
+
+	/** Starts a transaction for `scope` (flags: OYL_TXN_*). */
+	int (*begin)(oyl_backend *b, const oyl_scope *scope, unsigned flags);
+	int (*commit)(oyl_backend *b);
+	int (*rollback)(oyl_backend *b);
+
+	/** Inserts one row; `vals` has t->ncols values. */
+	int (*insert)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		      const oyl_value *vals);
+
+	/** Fetches the row with that id; OYL_ENOTFOUND when none in scope. */
+	int (*get)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id,
+		   oyl_row_cb cb, void *payload);
+
+	/**
+	 * Sets the columns of every row in scope matching the filters;
+	 * `*changed` (may be NULL) receives the number of rows changed.
+	 */
+	int (*update)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		      const oyl_filter *filters, size_t nfilters, const oyl_assign *set, size_t nset,
+		      int64_t *changed);
+
+	/** Deletes every row in scope matching the filters (cascades follow the schema). */
+	int (*remove)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		      const oyl_filter *filters, size_t nfilters, int64_t *deleted);
+
+	/** Lists rows in scope: see oyl_query. */
+	int (*list)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,
+		    oyl_row_cb cb, void *payload);
+
+	/** Counts rows in scope matching the filters. */
+	int (*count)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		     const oyl_filter *filters, size_t nfilters, int64_t *count);
+
+	/**
+	 * Full-text search of t->search_col over the rows in scope matching
+	 * the filters: words of `query` are matched as plain terms (never as
+	 * query syntax), best hits first, at most `limit`.
+	 */
+	int (*search)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		      const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
+		      oyl_search_cb cb, void *payload);
+
+	/**
+	 * Brings the schema to `target` (a version of the backend's own embedded
+	 * migrations) in one transaction under a lock that serialises
+	 * concurrent migrators.  `*from` gets the version found.  A database
+	 * whose version is above `target` gives OYL_ESCHEMA and is not touched.
+	 */
+	int (*migrate)(oyl_backend *b, int target, int *from);
+
+	/** Reads the schema version (0 for an empty database). */
+	int (*schema_version)(oyl_backend *b, int *version);
+
+	/** The message of the last failure (static or owned by the backend). */
+	const char *(*errmsg)(oyl_backend *b);
+
+	/** Closes and frees the backend.  Called exactly once by the core. */
+	void (*free)(oyl_backend *b);
+};
+
+#define OYL_BACKEND_INIT {OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** The schema version this library's core expects of every backend. */
+#define OYL_SCHEMA_VERSION 1
+
+/**
+ * Opens one of the built-in backends from a URI (see oyl_db_open).  On
+ * failure `*out` is NULL and, when errbuf is not NULL, a message is
+ * written there.  The caller owns the backend until it hands it to
+ * oyl_db_open_backend().
+ */
+OYL_API int oyl_backend_open(oyl_backend **out, const char *uri, const oyl_db_options *opts,
+			     char *errbuf, size_t errbuf_size);
+
+/**
+ * Opens a database handle over a backend.  The handle takes ownership of
+ * `backend` whatever the result, and calls its free() exactly once.
+ */
+OYL_API int oyl_db_open_backend(oyl_db **out, oyl_backend *backend, const oyl_db_options *opts);
+
+/** The table descriptors of the schema, in creation order (parents first). */
+OYL_API const oyl_table *const *oyl_schema_tables(size_t *count);
+
+/** The descriptor of one table by name, or NULL. */
+OYL_API const oyl_table *oyl_schema_table(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OYL_BACKEND_H */

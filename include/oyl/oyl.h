@@ -1,0 +1,371 @@
+/*
+ * liboyl — the data and logic layer of a multi-tenant "chat with your
+ * documents" assistant, as an embeddable C library.
+ *
+ * This header is the whole application API.  Read doc/conventions.md for
+ * the rules every function follows; in short:
+ *
+ *  - Every function that can fail returns an oyl_status: OYL_OK (0) or a
+ *    negative code.  oyl_strerror() gives static text for a code; the
+ *    message of the last failure on a database handle is oyl_db_errmsg().
+ *  - Handles are opaque.  A NULL handle or out-pointer gives OYL_EMISUSE,
+ *    never a crash.  Every *_free() and oyl_db_close() accepts NULL.
+ *  - Strings are UTF-8 and NUL-terminated.  Getters return memory owned by
+ *    the record or handle they were called on, valid until it is freed.
+ *    Functions that return new memory say so; free it with oyl_free().
+ *  - Options structs start with their size; initialise them with their
+ *    *_INIT macro so that a newer library can tell what an older host set.
+ *  - Times are int64 microseconds since 1970-01-01T00:00:00Z.
+ *  - One thread uses an oyl_db (and the actors and records made through
+ *    it) at a time: open one handle per thread.
+ *  - Every public mutation is one transaction: it happens whole or not at
+ *    all.
+ */
+#ifndef OYL_H
+#define OYL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(OYL_BUILDING) && defined(__GNUC__)
+#define OYL_API __attribute__((visibility("default")))
+#else
+#define OYL_API
+#endif
+
+/* ---- version -------------------------------------------------------- */
+
+#define OYL_VERSION_MAJOR 0
+#define OYL_VERSION_MINOR 1
+#define OYL_VERSION_PATCH 0
+#define OYL_VERSION_STRING "0.1.0"
+/** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
+#define OYL_VERSION_NUMBER (OYL_VERSION_MAJOR * 10000 + OYL_VERSION_MINOR * 100 + OYL_VERSION_PATCH)
+
+/** The version of the library actually linked, "MAJOR.MINOR.PATCH" (static). */
+OYL_API const char *oyl_version(void);
+/** The linked library's OYL_VERSION_NUMBER. */
+OYL_API int oyl_version_number(void);
+
+/* ---- status codes --------------------------------------------------- */
+
+/*
+ * X(NAME, value, text): the one table of status codes.  Values are part
+ * of the ABI and are never renumbered; new codes are appended.
+ */
+#define OYL_STATUS_TABLE(X)                                                                          \
+	X(OK, 0, "success")                                                                          \
+	X(ERROR, -1, "unspecified error")                                                            \
+	X(EINVAL, -2, "invalid argument")                                                            \
+	X(ENOMEM, -3, "out of memory")                                                               \
+	X(ENOTFOUND, -4, "not found")                                                                \
+	X(EPERM, -5, "permission denied")                                                            \
+	X(ECONFLICT, -6, "conflicts with an existing record")                                        \
+	X(EREFERENCE, -7, "refers to a missing record, or is still referred to")                     \
+	X(EMISUSE, -8, "library misuse (NULL or closed handle, NULL out-pointer)")                   \
+	X(ESTORAGE, -9, "storage backend error")                                                     \
+	X(ECONNECT, -10, "cannot connect to or open the database")                                   \
+	X(ESCHEMA, -11, "database schema is missing or newer than this library")                     \
+	X(EBUSY, -12, "database is busy")                                                            \
+	X(ETIMEOUT, -13, "operation timed out")                                                      \
+	X(EQUOTA, -14, "tenant quota exceeded")                                                      \
+	X(ENOTSUP, -15, "not supported")                                                             \
+	X(EDISCONNECTED, -16, "connection to the database was lost")
+
+typedef enum oyl_status {
+#define OYL__STATUS_ENUM(name, value, text) OYL_##name = value,
+	OYL_STATUS_TABLE(OYL__STATUS_ENUM)
+#undef OYL__STATUS_ENUM
+} oyl_status;
+
+/** Static English text for a status code ("unknown status" for others). */
+OYL_API const char *oyl_strerror(int status);
+/** The code's name without prefix, e.g. "ENOTFOUND" (static; "UNKNOWN" for others). */
+OYL_API const char *oyl_status_name(int status);
+
+/* ---- memory --------------------------------------------------------- */
+
+#define OYL_ALLOCATOR_VERSION 1
+
+/**
+ * The allocator every allocation of the library goes through.  The
+ * functions follow malloc/realloc/free semantics (realloc(NULL, n) must
+ * allocate; free(NULL) must do nothing); `ctx` is passed back unchanged.
+ */
+typedef struct oyl_allocator {
+	uint32_t version; /**< OYL_ALLOCATOR_VERSION */
+	void *(*malloc_fn)(size_t size, void *ctx);
+	void *(*realloc_fn)(void *ptr, size_t size, void *ctx);
+	void (*free_fn)(void *ptr, void *ctx);
+	void *ctx;
+} oyl_allocator;
+
+/**
+ * Replaces the allocator (NULL restores malloc/realloc/free).  Process
+ * wide and not thread-safe: call it before any other oyl_ function, while
+ * nothing the library allocated is alive.  The library's own SQLite,
+ * libpq and cJSON keep their own allocators; the library never calls
+ * cJSON_InitHooks().  Returns OYL_EINVAL for an unknown version or a
+ * missing function.
+ */
+OYL_API int oyl_set_allocator(const oyl_allocator *allocator);
+
+/** Allocates through the library's allocator (for backend authors). */
+OYL_API void *oyl_malloc(size_t size);
+/** Resizes through the library's allocator (for backend authors). */
+OYL_API void *oyl_realloc(void *ptr, size_t size);
+/** Frees memory the library returned as new (JSON text, ...).  NULL is fine. */
+OYL_API void oyl_free(void *ptr);
+
+/* ---- database handle ------------------------------------------------ */
+
+typedef struct oyl_db oyl_db;
+
+/** oyl_db_options.flags */
+#define OYL_DB_MIGRATE 0x1u /**< run oyl_db_migrate() as part of opening */
+
+typedef struct oyl_db_options {
+	uint32_t size;              /**< sizeof(oyl_db_options) */
+	uint32_t flags;             /**< OYL_DB_* */
+	int32_t busy_timeout_ms;    /**< SQLite: wait this long for a lock (default 5000) */
+	int32_t connect_timeout_s;  /**< PostgreSQL: connect timeout (default 10) */
+} oyl_db_options;
+
+#define OYL_DB_OPTIONS_INIT {sizeof(oyl_db_options), 0, 5000, 10}
+
+/**
+ * Opens a database.  The backend comes from the URI:
+ *  - "postgresql://…", "postgres://…" or a libpq "key=value …" string:
+ *    PostgreSQL;
+ *  - "sqlite:PATH" (file, created if missing; its directory must exist)
+ *    or "sqlite::memory:": the embedded SQLite database.
+ * `opts` may be NULL for defaults.  On success `*out` is a new handle to
+ * close with oyl_db_close().  On failure `*out` is NULL, the status says
+ * why (EINVAL unparseable URI, ECONNECT unreachable server, refused
+ * login or unopenable file, ESCHEMA database newer than the library) and
+ * oyl_last_open_error() gives the message.
+ */
+OYL_API int oyl_db_open(oyl_db **out, const char *uri, const oyl_db_options *opts);
+
+/** The message of the calling thread's last failed open (static, thread-local). */
+OYL_API const char *oyl_last_open_error(void);
+
+/** Closes the handle and frees it.  NULL is fine. */
+OYL_API void oyl_db_close(oyl_db *db);
+
+/**
+ * Creates or upgrades the schema to the library's version, in one
+ * transaction under a lock, so that concurrent callers apply it once.
+ * ESCHEMA when the database is newer than the library.
+ */
+OYL_API int oyl_db_migrate(oyl_db *db);
+
+/** The database's schema version (0 before the first migration). */
+OYL_API int oyl_db_schema_version(oyl_db *db, int *version);
+
+/** The backend's name, "sqlite" or "postgres" (static); NULL for a NULL handle. */
+OYL_API const char *oyl_db_backend_name(const oyl_db *db);
+
+/** The status of the last failed call on the handle (OYL_OK after a success). */
+OYL_API int oyl_db_errcode(const oyl_db *db);
+
+/**
+ * The message of the last failed call on the handle: what went wrong and
+ * on which field or record.  Owned by the handle, valid until the next
+ * call on it.  Never NULL.
+ */
+OYL_API const char *oyl_db_errmsg(const oyl_db *db);
+
+/* ---- actors --------------------------------------------------------- */
+
+/** Roles.  Values are part of the ABI. */
+typedef enum oyl_role {
+	OYL_ROLE_SUPERADMIN = 1,   /**< the platform: every tenant */
+	OYL_ROLE_TENANT_ADMIN = 2, /**< manages one tenant */
+	OYL_ROLE_USER = 3          /**< chats; reads what chatting needs */
+} oyl_role;
+
+/** Who is acting.  Every operation takes an actor first. */
+typedef struct oyl_actor oyl_actor;
+
+/**
+ * The bootstrap superadmin of this handle: the platform itself, with no
+ * user record behind it.  Only the host can make one, so only give it to
+ * code you trust.  New actor; free with oyl_actor_free().
+ */
+OYL_API int oyl_actor_superadmin(oyl_db *db, oyl_actor **out);
+
+/** An actor's role (OYL_ROLE_*), or 0 for NULL. */
+OYL_API int oyl_actor_role(const oyl_actor *actor);
+
+/** The actor's tenant id, or NULL for a superadmin.  Owned by the actor. */
+OYL_API const char *oyl_actor_tenant_id(const oyl_actor *actor);
+
+/** The database handle the actor works on. */
+OYL_API oyl_db *oyl_actor_db(const oyl_actor *actor);
+
+/** Frees the actor.  NULL is fine. */
+OYL_API void oyl_actor_free(oyl_actor *actor);
+
+/* ---- records -------------------------------------------------------- */
+
+/*
+ * Each record comes back as an opaque handle: getters for its columns
+ * (strings owned by the record), oyl_<thing>_to_json() for a JSON object
+ * of all of them (new string: oyl_free()), and oyl_<thing>_free().
+ * Ids are lowercase 36-character UUIDs.  A getter on NULL gives NULL or 0.
+ */
+typedef struct oyl_tenant oyl_tenant;
+typedef struct oyl_user oyl_user;
+typedef struct oyl_workspace oyl_workspace;
+typedef struct oyl_teammate oyl_teammate;
+typedef struct oyl_assistant oyl_assistant;
+typedef struct oyl_instruction oyl_instruction;
+typedef struct oyl_knowledge_base oyl_knowledge_base;
+
+/* tenants */
+
+typedef struct oyl_tenant_options {
+	uint32_t size;             /**< sizeof(oyl_tenant_options) */
+	const char *admin_email;   /**< non-NULL: also create the first tenant_admin */
+	const char *admin_name;    /**< that admin's name (required with admin_email) */
+} oyl_tenant_options;
+
+#define OYL_TENANT_OPTIONS_INIT {sizeof(oyl_tenant_options), NULL, NULL}
+
+/**
+ * Creates a tenant (and, with opts->admin_email, its first tenant_admin,
+ * in the same transaction).  `slug`: 1-63 of [a-z0-9-], unique (ECONFLICT).
+ * `opts` may be NULL.  `out` may be NULL; else a new record.
+ */
+OYL_API int oyl_tenant_create(oyl_actor *actor, const char *name, const char *slug,
+			      const oyl_tenant_options *opts, oyl_tenant **out);
+/** Fetches a tenant; ENOTFOUND when it does not exist for the actor. */
+OYL_API int oyl_tenant_get(oyl_actor *actor, const char *id, oyl_tenant **out);
+/** Deletes a tenant and everything of it. */
+OYL_API int oyl_tenant_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_tenant_id(const oyl_tenant *t);
+OYL_API const char *oyl_tenant_name(const oyl_tenant *t);
+OYL_API const char *oyl_tenant_slug(const oyl_tenant *t);
+OYL_API int64_t oyl_tenant_created_at(const oyl_tenant *t);
+OYL_API int64_t oyl_tenant_updated_at(const oyl_tenant *t);
+OYL_API int oyl_tenant_to_json(const oyl_tenant *t, char **json);
+OYL_API void oyl_tenant_free(oyl_tenant *t);
+
+/* users */
+
+/**
+ * Creates a user of a tenant.  `email` is unique across the platform,
+ * compared case-insensitively (ECONFLICT); `role` is OYL_ROLE_TENANT_ADMIN
+ * or OYL_ROLE_USER.
+ */
+OYL_API int oyl_user_create(oyl_actor *actor, const char *tenant_id, const char *email,
+			    const char *name, int role, oyl_user **out);
+OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out);
+/** Deletes a user: their sessions, messages, API keys and login tokens go too;
+ * documents they uploaded stay with the tenant, uploader cleared. */
+OYL_API int oyl_user_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_user_id(const oyl_user *u);
+OYL_API const char *oyl_user_tenant_id(const oyl_user *u);
+OYL_API const char *oyl_user_email(const oyl_user *u);
+OYL_API const char *oyl_user_name(const oyl_user *u);
+OYL_API int oyl_user_role(const oyl_user *u);
+/** Time of the last login, or 0 for never. */
+OYL_API int64_t oyl_user_last_login(const oyl_user *u);
+OYL_API int64_t oyl_user_created_at(const oyl_user *u);
+OYL_API int64_t oyl_user_updated_at(const oyl_user *u);
+OYL_API int oyl_user_to_json(const oyl_user *u, char **json);
+OYL_API void oyl_user_free(oyl_user *u);
+
+/* workspaces */
+
+OYL_API int oyl_workspace_create(oyl_actor *actor, const char *tenant_id, const char *name,
+				 oyl_workspace **out);
+OYL_API int oyl_workspace_get(oyl_actor *actor, const char *id, oyl_workspace **out);
+/** Deletes a workspace with its teammates, assistants, instructions,
+ * knowledge bases and documents. */
+OYL_API int oyl_workspace_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_workspace_id(const oyl_workspace *w);
+OYL_API const char *oyl_workspace_tenant_id(const oyl_workspace *w);
+OYL_API const char *oyl_workspace_name(const oyl_workspace *w);
+OYL_API int64_t oyl_workspace_created_at(const oyl_workspace *w);
+OYL_API int oyl_workspace_to_json(const oyl_workspace *w, char **json);
+OYL_API void oyl_workspace_free(oyl_workspace *w);
+
+/* teammates */
+
+/**
+ * Creates a teammate in a workspace.  `orchestration_config` is JSON text
+ * of an object, or NULL for "{}".
+ */
+OYL_API int oyl_teammate_create(oyl_actor *actor, const char *workspace_id, const char *name,
+				const char *orchestration_config, oyl_teammate **out);
+OYL_API int oyl_teammate_get(oyl_actor *actor, const char *id, oyl_teammate **out);
+OYL_API int oyl_teammate_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_teammate_id(const oyl_teammate *t);
+OYL_API const char *oyl_teammate_tenant_id(const oyl_teammate *t);
+OYL_API const char *oyl_teammate_workspace_id(const oyl_teammate *t);
+OYL_API const char *oyl_teammate_name(const oyl_teammate *t);
+/** The orchestration config as JSON text. */
+OYL_API const char *oyl_teammate_orchestration_config(const oyl_teammate *t);
+OYL_API int64_t oyl_teammate_created_at(const oyl_teammate *t);
+OYL_API int oyl_teammate_to_json(const oyl_teammate *t, char **json);
+OYL_API void oyl_teammate_free(oyl_teammate *t);
+
+/* assistants */
+
+OYL_API int oyl_assistant_create(oyl_actor *actor, const char *teammate_id, const char *name,
+				 oyl_assistant **out);
+OYL_API int oyl_assistant_get(oyl_actor *actor, const char *id, oyl_assistant **out);
+OYL_API int oyl_assistant_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_assistant_id(const oyl_assistant *a);
+OYL_API const char *oyl_assistant_tenant_id(const oyl_assistant *a);
+OYL_API const char *oyl_assistant_teammate_id(const oyl_assistant *a);
+OYL_API const char *oyl_assistant_name(const oyl_assistant *a);
+OYL_API int64_t oyl_assistant_created_at(const oyl_assistant *a);
+OYL_API int oyl_assistant_to_json(const oyl_assistant *a, char **json);
+OYL_API void oyl_assistant_free(oyl_assistant *a);
+
+/* instructions: one per assistant */
+
+/** Sets (creates or replaces) the assistant's instruction. */
+OYL_API int oyl_instruction_set(oyl_actor *actor, const char *assistant_id, const char *system_prompt,
+				oyl_instruction **out);
+/** The assistant's instruction; ENOTFOUND when it has none. */
+OYL_API int oyl_instruction_get(oyl_actor *actor, const char *assistant_id, oyl_instruction **out);
+/** Removes the assistant's instruction; ENOTFOUND when it has none. */
+OYL_API int oyl_instruction_clear(oyl_actor *actor, const char *assistant_id);
+OYL_API const char *oyl_instruction_id(const oyl_instruction *i);
+OYL_API const char *oyl_instruction_tenant_id(const oyl_instruction *i);
+OYL_API const char *oyl_instruction_assistant_id(const oyl_instruction *i);
+OYL_API const char *oyl_instruction_system_prompt(const oyl_instruction *i);
+OYL_API int64_t oyl_instruction_updated_at(const oyl_instruction *i);
+OYL_API int oyl_instruction_to_json(const oyl_instruction *i, char **json);
+OYL_API void oyl_instruction_free(oyl_instruction *i);
+
+/* knowledge bases */
+
+/** Creates a knowledge base of an assistant; `vector_db_id` may be NULL. */
+OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char *name,
+			  const char *vector_db_id, oyl_knowledge_base **out);
+OYL_API int oyl_kb_get(oyl_actor *actor, const char *id, oyl_knowledge_base **out);
+/** Deletes a knowledge base with its documents and their chunks. */
+OYL_API int oyl_kb_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_kb_id(const oyl_knowledge_base *k);
+OYL_API const char *oyl_kb_tenant_id(const oyl_knowledge_base *k);
+OYL_API const char *oyl_kb_assistant_id(const oyl_knowledge_base *k);
+OYL_API const char *oyl_kb_name(const oyl_knowledge_base *k);
+/** The external vector store id, or NULL. */
+OYL_API const char *oyl_kb_vector_db_id(const oyl_knowledge_base *k);
+OYL_API int64_t oyl_kb_created_at(const oyl_knowledge_base *k);
+OYL_API int oyl_kb_to_json(const oyl_knowledge_base *k, char **json);
+OYL_API void oyl_kb_free(oyl_knowledge_base *k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OYL_H */

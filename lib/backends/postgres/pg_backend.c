@@ -1,0 +1,178 @@
+/*
+ * The PostgreSQL backend: connecting, the vtable, closing.
+ *
+ * One PGconn per backend; the library keeps no session state outside a
+ * transaction (no SET, no named prepared statements, no temp tables), so
+ * the connection may go through PgBouncer in transaction mode.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/backends.h"
+#include "pg_internal.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+/* extract(epoch ...) returns exact numeric from 14 on (TIME columns rely on it) */
+#define MIN_SERVER_VERSION 140000
+
+static const char *pg_errmsg(oyl_backend *base)
+{
+	return pg_of(base)->errmsg;
+}
+
+/* Also frees a half-made backend (no connection yet). */
+static void pg_free(oyl_backend *base)
+{
+	if (!base)
+		return;
+	pg_backend *b = pg_of(base);
+	if (b->conn)
+		PQfinish(b->conn);
+	oyl_free(b);
+}
+
+/* Server notices (e.g. "text-search query doesn't contain lexemes: ...")
+ * would go to stderr and may quote user input: drop them. */
+static void drop_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Only fields inside opts->size were set by the host. */
+static int connect_timeout_of(const oyl_db_options *opts)
+{
+	size_t end = offsetof(oyl_db_options, connect_timeout_s) + sizeof opts->connect_timeout_s;
+
+	if (opts && opts->size >= end && opts->connect_timeout_s > 0)
+		return opts->connect_timeout_s;
+	return DEFAULT_CONNECT_TIMEOUT_S;
+}
+
+/* "<what>: <libpq's message>", trailing newlines trimmed.  Never the conninfo. */
+static int open_error(char *errbuf, size_t size, int status, const char *what, const char *why)
+{
+	if (errbuf && size) {
+		snprintf(errbuf, size, "%s: %s", what, why ? why : "out of memory");
+		size_t n = strlen(errbuf);
+		while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' '))
+			errbuf[--n] = '\0';
+	}
+	return status;
+}
+
+/* Checks the conninfo's syntax; says whether it sets connect_timeout. */
+static int parse_conninfo(const char *conninfo, bool *has_timeout, char *errbuf, size_t size)
+{
+	char *why = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &why);
+
+	if (!opts) {
+		int rc = open_error(errbuf, size, why ? OYL_EINVAL : OYL_ENOMEM,
+				    "invalid PostgreSQL connection string", why);
+		PQfreemem(why);
+		return rc;
+	}
+	*has_timeout = false;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val && o->val[0])
+			*has_timeout = true;
+	PQconninfoFree(opts);
+	return OYL_OK;
+}
+
+/*
+ * Connects with the conninfo as given; our defaults come before it in the
+ * keyword list, so that a value the conninfo sets wins (libpq: later
+ * keywords override earlier ones, and "dbname" expands to the conninfo).
+ */
+static PGconn *connect_with_defaults(const char *conninfo, bool has_timeout, int timeout_s)
+{
+	char timeout[16];
+	const char *keys[5], *vals[5];
+	int n = 0;
+
+	snprintf(timeout, sizeof timeout, "%d", timeout_s);
+	keys[n] = "fallback_application_name"; /* application_name=liboyl unless set */
+	vals[n++] = "liboyl";
+	keys[n] = "client_encoding"; /* the library speaks UTF-8 */
+	vals[n++] = "UTF8";
+	if (!has_timeout) {
+		keys[n] = "connect_timeout";
+		vals[n++] = timeout;
+	}
+	keys[n] = "dbname";
+	vals[n++] = conninfo;
+	keys[n] = NULL;
+	vals[n] = NULL;
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+static void fill_vtable(oyl_backend *base)
+{
+	oyl_backend init = OYL_BACKEND_INIT;
+
+	*base = init;
+	base->name = "postgres";
+	base->begin = oyl__pg_begin;
+	base->commit = oyl__pg_commit;
+	base->rollback = oyl__pg_rollback;
+	base->insert = oyl__pg_insert;
+	base->get = oyl__pg_get;
+	base->update = oyl__pg_update;
+	base->remove = oyl__pg_remove;
+	base->list = oyl__pg_list;
+	base->count = oyl__pg_count;
+	base->search = oyl__pg_search;
+	base->migrate = oyl__pg_migrate;
+	base->schema_version = oyl__pg_schema_version;
+	base->errmsg = pg_errmsg;
+	base->free = pg_free;
+}
+
+int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl_db_options *opts,
+			      char *errbuf, size_t errbuf_size)
+{
+	bool has_timeout = false;
+
+	if (errbuf && errbuf_size)
+		errbuf[0] = '\0';
+	if (!out)
+		return open_error(errbuf, errbuf_size, OYL_EMISUSE, "postgres", "no out-pointer");
+	*out = NULL;
+	if (!conninfo)
+		return open_error(errbuf, errbuf_size, OYL_EINVAL, "postgres",
+				  "no connection string");
+	int rc = parse_conninfo(conninfo, &has_timeout, errbuf, errbuf_size);
+	if (rc != OYL_OK)
+		return rc;
+
+	pg_backend *b = oyl_malloc(sizeof *b);
+	if (!b)
+		return open_error(errbuf, errbuf_size, OYL_ENOMEM, "postgres", "out of memory");
+	memset(b, 0, sizeof *b);
+	fill_vtable(&b->base);
+
+	b->conn = connect_with_defaults(conninfo, has_timeout, connect_timeout_of(opts));
+	if (!b->conn) {
+		rc = open_error(errbuf, errbuf_size, OYL_ENOMEM, "cannot connect to PostgreSQL",
+				"out of memory");
+	} else if (PQstatus(b->conn) != CONNECTION_OK) {
+		rc = open_error(errbuf, errbuf_size, OYL_ECONNECT, "cannot connect to PostgreSQL",
+				PQerrorMessage(b->conn));
+	} else if (PQserverVersion(b->conn) < MIN_SERVER_VERSION) {
+		char why[96];
+		const char *version = PQparameterStatus(b->conn, "server_version");
+		snprintf(why, sizeof why, "server version %s is too old (14 or later needed)",
+			 version ? version : "?");
+		rc = open_error(errbuf, errbuf_size, OYL_ECONNECT, "cannot use PostgreSQL", why);
+	}
+	if (rc != OYL_OK) {
+		pg_free(&b->base); /* PQfinish even for a failed connection */
+		return rc;
+	}
+	PQsetNoticeProcessor(b->conn, drop_notice, NULL);
+	*out = &b->base;
+	return OYL_OK;
+}

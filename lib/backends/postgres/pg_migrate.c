@@ -1,0 +1,191 @@
+/*
+ * Schema migrations: the embedded list of pg_migrations.c, applied in one
+ * transaction under a transaction-scoped advisory lock, so that two
+ * processes migrating an empty database at once apply it once (the second
+ * waits, then finds the work done).  The lock is released by COMMIT or
+ * ROLLBACK and works through a transaction-mode pooler.
+ *
+ * Table names are never schema-qualified: everything lives in the
+ * connection's search_path.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pg_internal.h"
+
+#define MIGRATION_LOCK_NAME "liboyl.migrate"
+#define SELECT_VERSION "SELECT coalesce(max(version), 0) FROM schema_migrations"
+#define SELECT_PRESENT "SELECT (to_regclass('schema_migrations') IS NOT NULL)::int"
+
+/* The advisory lock key: FNV-1a (64 bits) of a name, not a magic number. */
+static int64_t migration_lock_key(void)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (const char *p = MIGRATION_LOCK_NAME; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= UINT64_C(1099511628211);
+	}
+	int64_t key;
+	memcpy(&key, &h, sizeof key); /* the same 64 bits, as PostgreSQL's bigint */
+	return key;
+}
+
+static int newest_known(void)
+{
+	int newest = 0;
+
+	for (size_t i = 0; i < oyl__pg_nmigrations; i++)
+		if (oyl__pg_migrations[i].version > newest)
+			newest = oyl__pg_migrations[i].version;
+	return newest;
+}
+
+/* Runs a statement without parameters that returns one integer. */
+static int query_int(pg_backend *b, const char *sql, int64_t *out)
+{
+	PGresult *res;
+	pg_sql q;
+
+	oyl__pg_sql_init(&q);
+	oyl__pg_sql_add(&q, sql);
+	int rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
+	oyl__pg_sql_free(&q);
+	if (rc != OYL_OK)
+		return rc;
+	if (PQntuples(res) != 1 || !oyl__pg_parse_int64(PQgetvalue(res, 0, 0), out))
+		rc = oyl__pg_fail(b, OYL_ESTORAGE, "unexpected result of %s", sql);
+	PQclear(res);
+	return rc;
+}
+
+static int take_lock(pg_backend *b)
+{
+	PGresult *res;
+	pg_sql q;
+
+	oyl__pg_sql_init(&q);
+	oyl__pg_sql_add(&q, "SELECT pg_advisory_xact_lock(");
+	oyl__pg_bind_int8(&q, migration_lock_key());
+	oyl__pg_sql_add(&q, ")");
+	int rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
+	oyl__pg_sql_free(&q);
+	if (rc == OYL_OK)
+		PQclear(res);
+	return rc;
+}
+
+static int record_version(pg_backend *b, int version)
+{
+	PGresult *res;
+	pg_sql q;
+
+	oyl__pg_sql_init(&q);
+	oyl__pg_sql_add(&q, "INSERT INTO schema_migrations (version, applied_at) VALUES (");
+	oyl__pg_bind_int8(&q, version);
+	oyl__pg_sql_add(&q, "::integer, now())");
+	int rc = oyl__pg_run(b, &q, PGRES_COMMAND_OK, &res);
+	oyl__pg_sql_free(&q);
+	if (rc == OYL_OK)
+		PQclear(res);
+	return rc;
+}
+
+static int apply(pg_backend *b, const pg_migration *m)
+{
+	char what[48];
+
+	snprintf(what, sizeof what, "version %d", m->version);
+	oyl__pg_context(b, "migrate to", what);
+	int rc = oyl__pg_exec(b, m->sql, PGRES_COMMAND_OK);
+	if (rc == OYL_OK)
+		rc = record_version(b, m->version);
+	oyl__pg_context(b, "migrate", NULL); /* `what` is about to go */
+	return rc;
+}
+
+/* Everything migrate() does between BEGIN and COMMIT; *changed when it applied something. */
+static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
+{
+	int newest = newest_known();
+	int64_t found;
+
+	int rc = take_lock(b);
+	if (rc == OYL_OK)
+		rc = oyl__pg_exec(b,
+				  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				  "version integer PRIMARY KEY, applied_at timestamptz NOT NULL)",
+				  PGRES_COMMAND_OK);
+	if (rc == OYL_OK)
+		rc = query_int(b, SELECT_VERSION, &found);
+	if (rc != OYL_OK)
+		return rc;
+	if (from)
+		*from = (int)found;
+
+	if (found > newest)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "database schema version %lld is newer than this library (%d)",
+				    (long long)found, newest);
+	if (target > newest)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "schema version %d is unknown to this library (newest %d)",
+				    target, newest);
+	if (found > target)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "database schema version %lld is newer than the requested %d",
+				    (long long)found, target);
+
+	for (size_t i = 0; i < oyl__pg_nmigrations && rc == OYL_OK; i++) {
+		const pg_migration *m = &oyl__pg_migrations[i];
+
+		if (m->version > found && m->version <= target) {
+			rc = apply(b, m);
+			*changed = true;
+		}
+	}
+	return rc;
+}
+
+int oyl__pg_migrate(oyl_backend *base, int target, int *from)
+{
+	pg_backend *b = pg_of(base);
+	bool changed = false;
+
+	oyl__pg_context(b, "migrate", NULL);
+	if (target < 0)
+		return oyl__pg_fail(b, OYL_EINVAL, "negative target version %d", target);
+	if (b->in_txn || (PQstatus(b->conn) == CONNECTION_OK &&
+			  PQtransactionStatus(b->conn) != PQTRANS_IDLE))
+		return oyl__pg_fail(b, OYL_EMISUSE, "cannot migrate inside a transaction");
+
+	oyl__pg_heal_idle(b);
+	int rc = oyl__pg_exec(b, "BEGIN", PGRES_COMMAND_OK);
+	if (rc != OYL_OK)
+		return rc;
+	rc = migrate_locked(b, target, from, &changed);
+	if (rc == OYL_OK && changed)
+		return oyl__pg_exec(b, "COMMIT", PGRES_COMMAND_OK);
+
+	/* Nothing applied, or a failure: leave the database as it was. */
+	if (PQstatus(b->conn) != CONNECTION_BAD && PQtransactionStatus(b->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(b->conn, "ROLLBACK"));
+	return rc;
+}
+
+int oyl__pg_schema_version(oyl_backend *base, int *version)
+{
+	pg_backend *b = pg_of(base);
+	int64_t present = 0, found = 0;
+
+	oyl__pg_context(b, "schema version", NULL);
+	if (!version)
+		return oyl__pg_fail(b, OYL_EINVAL, "no version out-pointer");
+	*version = 0;
+	int rc = query_int(b, SELECT_PRESENT, &present);
+	if (rc == OYL_OK && present)
+		rc = query_int(b, SELECT_VERSION, &found);
+	if (rc == OYL_OK)
+		*version = (int)found;
+	return rc;
+}

@@ -1,0 +1,263 @@
+/* The database handle: opening by URI, closing, errors, migrations. */
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/backends.h"
+#include "internal.h"
+
+static _Thread_local char open_error[OYL_ERRMSG_MAX];
+
+OYL_API const char *oyl_last_open_error(void)
+{
+	return open_error;
+}
+
+oyl_db *oyl__db_check(const oyl_db *db)
+{
+	return (db && db->magic == OYL_DB_MAGIC && db->backend) ? (oyl_db *)db : NULL;
+}
+
+int oyl__ok(oyl_db *db)
+{
+	db->errcode = OYL_OK;
+	db->errmsg[0] = '\0';
+	return OYL_OK;
+}
+
+int oyl__fail(oyl_db *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+	va_end(ap);
+	db->errcode = code;
+	return code;
+}
+
+int oyl__fail_backend(oyl_db *db, int code, const char *doing)
+{
+	const char *why = db->backend->errmsg ? db->backend->errmsg(db->backend) : NULL;
+	return oyl__fail(db, code, "%s: %s", doing, (why && *why) ? why : oyl_strerror(code));
+}
+
+/* "sqlite:PATH" / "sqlite::memory:" → sqlite; URIs and key=value → postgres. */
+static int open_backend_by_uri(oyl_backend **out, const char *uri, const oyl_db_options *opts,
+			       char *err, size_t errlen)
+{
+	static const char sqlite_prefix[] = "sqlite:";
+	if (strncmp(uri, sqlite_prefix, sizeof sqlite_prefix - 1) == 0) {
+		const char *path = uri + sizeof sqlite_prefix - 1;
+		if (!*path) {
+			snprintf(err, errlen, "sqlite URI has no path (use sqlite:PATH or sqlite::memory:)");
+			return OYL_EINVAL;
+		}
+		return oyl__sqlite_backend_new(out, path, opts, err, errlen);
+	}
+	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0 ||
+	    strchr(uri, '='))
+		return oyl__postgres_backend_new(out, uri, opts, err, errlen);
+	snprintf(err, errlen,
+		 "unrecognised database URI: expected postgresql://..., postgres://..., "
+		 "a libpq key=value string, sqlite:PATH or sqlite::memory:");
+	return OYL_EINVAL;
+}
+
+OYL_API int oyl_backend_open(oyl_backend **out, const char *uri, const oyl_db_options *opts,
+			     char *errbuf, size_t errbuf_size)
+{
+	char scratch[OYL_ERRMSG_MAX];
+	if (!errbuf || !errbuf_size) {
+		errbuf = scratch;
+		errbuf_size = sizeof scratch;
+	}
+	errbuf[0] = '\0';
+	if (!out) {
+		snprintf(errbuf, errbuf_size, "oyl_backend_open: NULL out-pointer");
+		return OYL_EMISUSE;
+	}
+	*out = NULL;
+	if (!uri) {
+		snprintf(errbuf, errbuf_size, "oyl_backend_open: NULL URI");
+		return OYL_EINVAL;
+	}
+	if (opts && opts->size < sizeof(uint32_t)) {
+		snprintf(errbuf, errbuf_size, "oyl_db_options.size is not set (use OYL_DB_OPTIONS_INIT)");
+		return OYL_EINVAL;
+	}
+	return open_backend_by_uri(out, uri, opts, errbuf, errbuf_size);
+}
+
+static int check_backend_version(oyl_backend *b, char *err, size_t errlen)
+{
+	static const size_t required[] = {
+		offsetof(oyl_backend, begin),  offsetof(oyl_backend, commit),
+		offsetof(oyl_backend, rollback), offsetof(oyl_backend, insert),
+		offsetof(oyl_backend, get),    offsetof(oyl_backend, update),
+		offsetof(oyl_backend, remove), offsetof(oyl_backend, list),
+		offsetof(oyl_backend, count),  offsetof(oyl_backend, migrate),
+		offsetof(oyl_backend, schema_version), offsetof(oyl_backend, free),
+	};
+	if (b->version < 1 || b->version > OYL_BACKEND_VERSION) {
+		snprintf(err, errlen, "backend version %u is not supported (this library: 1..%d)",
+			 b->version, OYL_BACKEND_VERSION);
+		return OYL_EINVAL;
+	}
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+		void *fn;
+		memcpy(&fn, (char *)b + required[i], sizeof fn);
+		if (!fn) {
+			snprintf(err, errlen, "backend \"%s\" lacks a required method", b->name ? b->name : "?");
+			return OYL_EINVAL;
+		}
+	}
+	return OYL_OK;
+}
+
+OYL_API int oyl_db_open_backend(oyl_db **out, oyl_backend *backend, const oyl_db_options *opts)
+{
+	open_error[0] = '\0';
+	if (!out) {
+		if (backend && backend->free)
+			backend->free(backend);
+		snprintf(open_error, sizeof open_error, "oyl_db_open_backend: NULL out-pointer");
+		return OYL_EMISUSE;
+	}
+	*out = NULL;
+	if (!backend) {
+		snprintf(open_error, sizeof open_error, "oyl_db_open_backend: NULL backend");
+		return OYL_EINVAL;
+	}
+	int rc = check_backend_version(backend, open_error, sizeof open_error);
+	if (rc) {
+		if (backend->free)
+			backend->free(backend);
+		return rc;
+	}
+	oyl_db *db = oyl__calloc(1, sizeof *db);
+	if (!db) {
+		backend->free(backend);
+		snprintf(open_error, sizeof open_error, "out of memory opening the database");
+		return OYL_ENOMEM;
+	}
+	db->magic = OYL_DB_MAGIC;
+	db->backend = backend;
+
+	int version = 0;
+	rc = backend->schema_version(backend, &version);
+	if (rc == OYL_OK && version > OYL_SCHEMA_VERSION) {
+		rc = oyl__fail(db, OYL_ESCHEMA,
+			       "database schema version %d is newer than this library supports (%d): "
+			       "upgrade liboyl",
+			       version, OYL_SCHEMA_VERSION);
+	} else if (rc != OYL_OK) {
+		oyl__fail_backend(db, rc, "reading the schema version");
+	} else if (opts && opts->size >= offsetof(oyl_db_options, flags) + sizeof opts->flags &&
+		   (opts->flags & OYL_DB_MIGRATE)) {
+		rc = oyl_db_migrate(db);
+	}
+	if (rc != OYL_OK) {
+		snprintf(open_error, sizeof open_error, "%s", db->errmsg);
+		oyl_db_close(db);
+		return rc;
+	}
+	*out = db;
+	return OYL_OK;
+}
+
+OYL_API int oyl_db_open(oyl_db **out, const char *uri, const oyl_db_options *opts)
+{
+	open_error[0] = '\0';
+	if (!out) {
+		snprintf(open_error, sizeof open_error, "oyl_db_open: NULL out-pointer");
+		return OYL_EMISUSE;
+	}
+	*out = NULL;
+	oyl_backend *backend = NULL;
+	int rc = oyl_backend_open(&backend, uri, opts, open_error, sizeof open_error);
+	if (rc != OYL_OK)
+		return rc;
+	return oyl_db_open_backend(out, backend, opts);
+}
+
+OYL_API void oyl_db_close(oyl_db *db)
+{
+	if (!oyl__db_check(db))
+		return;
+	if (db->in_txn && db->backend->rollback)
+		db->backend->rollback(db->backend);
+	db->backend->free(db->backend);
+	db->backend = NULL;
+	db->magic = 0;
+	oyl__free(db);
+}
+
+OYL_API int oyl_db_migrate(oyl_db *db)
+{
+	if (!oyl__db_check(db))
+		return OYL_EMISUSE;
+	if (db->in_txn)
+		return oyl__fail(db, OYL_EMISUSE, "oyl_db_migrate: a transaction is open on this handle");
+	int from = 0;
+	int rc = db->backend->migrate(db->backend, OYL_SCHEMA_VERSION, &from);
+	if (rc == OYL_ESCHEMA)
+		return oyl__fail_backend(db, rc, "migrating the schema");
+	if (rc != OYL_OK)
+		return oyl__fail_backend(db, rc, "migrating the schema");
+	return oyl__ok(db);
+}
+
+OYL_API int oyl_db_schema_version(oyl_db *db, int *version)
+{
+	if (!oyl__db_check(db))
+		return OYL_EMISUSE;
+	if (!version)
+		return oyl__fail(db, OYL_EMISUSE, "oyl_db_schema_version: NULL out-pointer");
+	int rc = db->backend->schema_version(db->backend, version);
+	if (rc != OYL_OK)
+		return oyl__fail_backend(db, rc, "reading the schema version");
+	return oyl__ok(db);
+}
+
+OYL_API const char *oyl_db_backend_name(const oyl_db *db)
+{
+	return oyl__db_check(db) ? db->backend->name : NULL;
+}
+
+OYL_API int oyl_db_errcode(const oyl_db *db)
+{
+	return oyl__db_check(db) ? db->errcode : OYL_EMISUSE;
+}
+
+OYL_API const char *oyl_db_errmsg(const oyl_db *db)
+{
+	if (!oyl__db_check(db))
+		return "invalid or closed oyl_db handle";
+	return db->errmsg[0] ? db->errmsg : oyl_strerror(db->errcode);
+}
+
+int oyl__txn_begin(oyl_db *db, const char *tenant_id, unsigned flags)
+{
+	oyl_scope scope = {tenant_id};
+	int rc = db->backend->begin(db->backend, &scope, flags);
+	if (rc != OYL_OK)
+		return oyl__fail_backend(db, rc, "starting a transaction");
+	db->in_txn = 1;
+	return OYL_OK;
+}
+
+int oyl__txn_end(oyl_db *db, int status)
+{
+	if (!db->in_txn)
+		return status;
+	db->in_txn = 0;
+	if (status == OYL_OK) {
+		int rc = db->backend->commit(db->backend);
+		if (rc == OYL_OK)
+			return OYL_OK;
+		oyl__fail_backend(db, rc, "committing");
+		db->backend->rollback(db->backend);
+		return rc;
+	}
+	db->backend->rollback(db->backend);
+	return status;
+}

@@ -1,0 +1,164 @@
+/* Validation of every text that enters the library. */
+#include "validate.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+int oyl__utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		unsigned c = *p;
+		size_t len;
+		unsigned cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) < len)
+			return 0;
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return count;
+}
+
+int oyl__check_text(oyl_db *db, const char *field, const char *s, size_t min_chars,
+		    size_t max_bytes, int multiline)
+{
+	if (!s)
+		return oyl__fail(db, OYL_EINVAL, "%s: required", field);
+	size_t n = strnlen(s, max_bytes + 1);
+	if (n > max_bytes)
+		return oyl__fail(db, OYL_EINVAL, "%s: longer than %zu bytes", field, max_bytes);
+	if (!oyl__utf8_valid(s, n))
+		return oyl__fail(db, OYL_EINVAL, "%s: not valid UTF-8", field);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
+			return oyl__fail(db, OYL_EINVAL, "%s: contains a control character", field);
+	}
+	if (utf8_chars(s, n) < min_chars)
+		return oyl__fail(db, OYL_EINVAL, "%s: must not be empty", field);
+	return OYL_OK;
+}
+
+int oyl__check_name(oyl_db *db, const char *field, const char *s)
+{
+	int rc = oyl__check_text(db, field, s, 1, OYL_NAME_MAX * 4, 0);
+	if (rc)
+		return rc;
+	if (utf8_chars(s, strlen(s)) > OYL_NAME_MAX)
+		return oyl__fail(db, OYL_EINVAL, "%s: longer than %d characters", field, OYL_NAME_MAX);
+	if (strspn(s, " ") == strlen(s))
+		return oyl__fail(db, OYL_EINVAL, "%s: must not be blank", field);
+	return OYL_OK;
+}
+
+int oyl__check_slug(oyl_db *db, const char *field, const char *s)
+{
+	if (!s)
+		return oyl__fail(db, OYL_EINVAL, "%s: required", field);
+	size_t n = strnlen(s, OYL_SLUG_MAX + 1);
+	if (n == 0 || n > OYL_SLUG_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return oyl__fail(db, OYL_EINVAL,
+				 "%s: must be 1 to %d characters of lowercase letters, digits and hyphens",
+				 field, OYL_SLUG_MAX);
+	return OYL_OK;
+}
+
+int oyl__check_email(oyl_db *db, const char *field, const char *s)
+{
+	int rc = oyl__check_text(db, field, s, 1, OYL_EMAIL_MAX, 0);
+	if (rc)
+		return rc;
+	const char *at = strchr(s, '@');
+	const char *domain = at ? at + 1 : NULL;
+	size_t local_len = at ? (size_t)(at - s) : 0;
+	if (!at || strchr(domain, '@') || local_len == 0 || local_len > 64 || !*domain ||
+	    strpbrk(s, " \"(),:;<>[\\]") || !strchr(domain, '.') || domain[0] == '.' ||
+	    domain[strlen(domain) - 1] == '.' || strstr(domain, ".."))
+		return oyl__fail(db, OYL_EINVAL, "%s: not a valid e-mail address", field);
+	return OYL_OK;
+}
+
+int oyl__check_id(oyl_db *db, const char *field, const char *s, char out[OYL_UUID_LEN + 1])
+{
+	if (!s)
+		return oyl__fail(db, OYL_EINVAL, "%s: required", field);
+	if (!oyl__uuid_norm(s, out))
+		return oyl__fail(db, OYL_EINVAL, "%s: not a UUID", field);
+	return OYL_OK;
+}
+
+/*
+ * cJSON answers NULL both for malformed text and for a failed allocation
+ * (its allocator belongs to the host, who may make it fail).  Parsing is
+ * deterministic, so a second parse that succeeds means the first failure
+ * was memory; a second failure while even a tiny allocation fails is too.
+ */
+cJSON *oyl__json_parse(const char *s, size_t n, int *oom)
+{
+	*oom = 0;
+	cJSON *j = cJSON_ParseWithLength(s, n);
+	if (j)
+		return j;
+	j = cJSON_ParseWithLength(s, n);
+	if (j)
+		return j;
+	cJSON *probe = cJSON_CreateNull();
+	*oom = probe == NULL;
+	cJSON_Delete(probe);
+	return NULL;
+}
+
+int oyl__check_json_object(oyl_db *db, const char *field, const char *s, char **normalized)
+{
+	*normalized = NULL;
+	int rc = oyl__check_text(db, field, s, 1, OYL_TEXT_MAX, 1);
+	if (rc)
+		return rc;
+	int oom = 0;
+	cJSON *j = oyl__json_parse(s, strlen(s), &oom);
+	if (!j && oom)
+		return oyl__fail(db, OYL_ENOMEM, "%s: out of memory parsing JSON", field);
+	if (!j)
+		return oyl__fail(db, OYL_EINVAL, "%s: malformed JSON", field);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return oyl__fail(db, OYL_EINVAL, "%s: must be a JSON object", field);
+	}
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (text) {
+		*normalized = oyl__strdup(text);
+		cJSON_free(text);
+	}
+	return *normalized ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "%s: out of memory", field);
+}

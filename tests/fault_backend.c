@@ -1,0 +1,158 @@
+/* Fault-injecting backend wrapper (see fault_backend.h). */
+#include "fault_backend.h"
+
+#include <stdio.h>
+
+typedef struct fault_backend {
+	oyl_backend base; /* first: the core sees an oyl_backend */
+	oyl_backend *inner;
+	long calls, countdown;
+	int code, fired, failed_last;
+} fault_backend;
+
+static fault_backend *fb(oyl_backend *b)
+{
+	return (fault_backend *)b;
+}
+
+/* Counts a call; 1 when this one must fail. */
+static int hit(oyl_backend *b)
+{
+	fault_backend *f = fb(b);
+	f->calls++;
+	f->failed_last = 0;
+	if (f->countdown > 0 && --f->countdown == 0) {
+		f->fired = 1;
+		f->failed_last = 1;
+		return 1;
+	}
+	return 0;
+}
+
+#define FAIL_OR(b, call) (hit(b) ? fb(b)->code : (call))
+
+static int f_begin(oyl_backend *b, const oyl_scope *s, unsigned flags)
+{
+	return FAIL_OR(b, fb(b)->inner->begin(fb(b)->inner, s, flags));
+}
+
+static int f_commit(oyl_backend *b)
+{
+	return FAIL_OR(b, fb(b)->inner->commit(fb(b)->inner));
+}
+
+static int f_rollback(oyl_backend *b)
+{
+	return fb(b)->inner->rollback(fb(b)->inner);
+}
+
+static int f_insert(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_value *v)
+{
+	return FAIL_OR(b, fb(b)->inner->insert(fb(b)->inner, s, t, v));
+}
+
+static int f_get(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const char *id,
+		 oyl_row_cb cb, void *p)
+{
+	return FAIL_OR(b, fb(b)->inner->get(fb(b)->inner, s, t, id, cb, p));
+}
+
+static int f_update(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
+		    size_t nf, const oyl_assign *set, size_t nset, int64_t *changed)
+{
+	return FAIL_OR(b, fb(b)->inner->update(fb(b)->inner, s, t, f, nf, set, nset, changed));
+}
+
+static int f_remove(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
+		    size_t nf, int64_t *deleted)
+{
+	return FAIL_OR(b, fb(b)->inner->remove(fb(b)->inner, s, t, f, nf, deleted));
+}
+
+static int f_list(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_query *q,
+		  oyl_row_cb cb, void *p)
+{
+	return FAIL_OR(b, fb(b)->inner->list(fb(b)->inner, s, t, q, cb, p));
+}
+
+static int f_count(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
+		   size_t nf, int64_t *count)
+{
+	return FAIL_OR(b, fb(b)->inner->count(fb(b)->inner, s, t, f, nf, count));
+}
+
+static int f_search(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
+		    size_t nf, const char *query, int64_t limit, oyl_search_cb cb, void *p)
+{
+	return FAIL_OR(b, fb(b)->inner->search(fb(b)->inner, s, t, f, nf, query, limit, cb, p));
+}
+
+static int f_migrate(oyl_backend *b, int target, int *from)
+{
+	return FAIL_OR(b, fb(b)->inner->migrate(fb(b)->inner, target, from));
+}
+
+static int f_schema_version(oyl_backend *b, int *version)
+{
+	return FAIL_OR(b, fb(b)->inner->schema_version(fb(b)->inner, version));
+}
+
+static const char *f_errmsg(oyl_backend *b)
+{
+	return fb(b)->failed_last ? "injected fault" : fb(b)->inner->errmsg(fb(b)->inner);
+}
+
+static void f_free(oyl_backend *b)
+{
+	fb(b)->inner->free(fb(b)->inner);
+	oyl_free(b);
+}
+
+oyl_backend *fault_backend_new(oyl_backend *inner)
+{
+	fault_backend *f = oyl_malloc(sizeof *f);
+	if (!f) {
+		inner->free(inner);
+		return NULL;
+	}
+	oyl_backend base = OYL_BACKEND_INIT;
+	base.name = inner->name;
+	base.begin = f_begin;
+	base.commit = f_commit;
+	base.rollback = f_rollback;
+	base.insert = f_insert;
+	base.get = f_get;
+	base.update = f_update;
+	base.remove = f_remove;
+	base.list = f_list;
+	base.count = f_count;
+	base.search = f_search;
+	base.migrate = f_migrate;
+	base.schema_version = f_schema_version;
+	base.errmsg = f_errmsg;
+	base.free = f_free;
+	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
+	return &f->base;
+}
+
+oyl_backend *fault_backend_inner(oyl_backend *b)
+{
+	return fb(b)->inner;
+}
+
+void fault_backend_arm(oyl_backend *b, long n, int code)
+{
+	fb(b)->countdown = n;
+	fb(b)->code = code;
+	fb(b)->fired = 0;
+}
+
+int fault_backend_fired(oyl_backend *b)
+{
+	return fb(b)->fired;
+}
+
+long fault_backend_calls(oyl_backend *b)
+{
+	return fb(b)->calls;
+}

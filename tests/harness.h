@@ -1,0 +1,52 @@
+/*
+ * Test harness: every backend-dependent test program takes the backend
+ * name as argv[1] ("sqlite" or "postgres") and gets fresh, isolated
+ * databases from here.  PostgreSQL needs OYL_TEST_PG (a libpq conninfo of
+ * a database the tests may create schemas in); without it the program
+ * exits 77, which meson reports as a skip.  Each PostgreSQL database is a
+ * schema of its own (search_path); each SQLite one a file in a temp dir.
+ */
+#ifndef OYL_TEST_HARNESS_H
+#define OYL_TEST_HARNESS_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "oyl/backend.h"
+#include "oyl/oyl.h"
+
+#define T_URI_MAX 1024
+
+/* Reads argv[1]; exits 77 when the backend is not available. */
+void t_init(int argc, char **argv);
+const char *t_backend(void);
+int t_is_postgres(void);
+
+/* A URI for a new empty database (nothing created in it yet). */
+void t_fresh_uri(char uri[T_URI_MAX]);
+/* Opens a new empty database and migrates it; ck_assert on failure. */
+oyl_db *t_open(void);
+/* Opens the database of `uri` (migrated); ck_assert on failure. */
+oyl_db *t_open_uri(const char *uri);
+/* Removes every database this process created (schemas, temp files). */
+void t_cleanup(void);
+
+/* The backend of a handle, for record-level tests. */
+oyl_backend *t_backend_of(oyl_db *db);
+
+/* Rows of every table: counts[i] for oyl_schema_tables()[i]. */
+void t_counts(oyl_backend *b, int64_t *counts);
+/* A fingerprint of every row of every table (platform scope). */
+uint64_t t_fingerprint(oyl_backend *b);
+
+/* Runs a Check suite; returns the process exit status. */
+int t_run(Suite *s);
+
+/* Raw SQL on the database of a URI (test setup only): returns 0 on success. */
+int t_exec_sql(const char *uri, const char *sql);
+
+/* The first column of the first row of a query, as an integer (-1 on error). */
+int64_t t_query_int(const char *uri, const char *sql);
+
+#endif

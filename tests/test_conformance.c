@@ -1,0 +1,590 @@
+/*
+ * Backend conformance at the record level: the same cases against every
+ * backend through the vtable of include/oyl/backend.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+static oyl_db *db;
+static oyl_backend *b;
+static size_t ntables;
+static const oyl_table *const *tables;
+
+static void setup(void)
+{
+	db = t_open();
+	b = t_backend_of(db);
+	tables = oyl_schema_tables(&ntables);
+}
+
+static void teardown(void)
+{
+	oyl_db_close(db);
+}
+
+static int copy_cb(const oyl_value *v, size_t n, void *payload)
+{
+	oyl_value *out = payload;
+	static char store[32][256];
+	for (size_t i = 0; i < n; i++) {
+		out[i] = v[i];
+		if (v[i].s) {
+			ck_assert_uint_lt(v[i].n, sizeof store[i]);
+			memcpy(store[i], v[i].s, v[i].n);
+			store[i][v[i].n] = '\0';
+			out[i].s = store[i];
+		}
+	}
+	return 0;
+}
+
+static void assert_value_eq(const oyl_table *t, size_t c, const oyl_value *want,
+			    const oyl_value *got)
+{
+	const char *name = t->cols[c].name;
+	ck_assert_msg(want->type == got->type, "%s.%s: type %d, want %d", t->name, name, got->type,
+		      want->type);
+	switch (want->type) {
+	case OYL_TYPE_NULL:
+		break;
+	case OYL_TYPE_INT:
+	case OYL_TYPE_TIME:
+	case OYL_TYPE_BOOL:
+		ck_assert_msg(want->i == got->i, "%s.%s: %lld, want %lld", t->name, name,
+			      (long long)got->i, (long long)want->i);
+		break;
+	case OYL_TYPE_REAL:
+		ck_assert_msg(want->r == got->r, "%s.%s: %g, want %g", t->name, name, got->r, want->r);
+		break;
+	default:
+		ck_assert_msg(want->n == got->n && memcmp(want->s, got->s, want->n) == 0,
+			      "%s.%s: \"%.*s\", want \"%.*s\"", t->name, name, (int)got->n, got->s,
+			      (int)want->n, want->s);
+	}
+}
+
+/* Every table: insert (fixture), get back every column verbatim, update,
+ * count, remove. */
+START_TEST(crud_every_table)
+{
+	static fx_tenant fx;
+	fx_build(b, &fx, 1);
+	for (size_t i = 0; i < ntables; i++) {
+		const oyl_table *t = tables[i];
+		oyl_scope scope = {t->tenant_col >= 0 ? fx.tenant_id : NULL};
+		oyl_value got[32];
+		memset(got, 0, sizeof got);
+		ck_assert_int_eq(b->get(b, &scope, t, fx.ids[i], copy_cb, got), OYL_OK);
+		const oyl_value *want = fx_row(&fx, t);
+		for (size_t c = 0; c < t->ncols; c++)
+			assert_value_eq(t, c, &want[c], &got[c]);
+
+		/* Update the first mutable text, int or time column. */
+		for (size_t c = 1; c < t->ncols; c++) {
+			const oyl_column *col = &t->cols[c];
+			if (col->flags & OYL_COL_IMMUTABLE)
+				continue;
+			oyl_value nv;
+			if (col->type == OYL_TYPE_TEXT && strcmp(col->name, "role") &&
+			    strcmp(col->name, "status") && strcmp(col->name, "platform"))
+				nv = (oyl_value){OYL_TYPE_TEXT, 0, 0, "changed ' \" ;", 13};
+			else if (col->type == OYL_TYPE_TIME)
+				nv = (oyl_value){OYL_TYPE_TIME, 1800000000000001LL, 0, NULL, 0};
+			else
+				continue;
+			oyl_filter f = {0, OYL_OP_EQ, {OYL_TYPE_UUID, 0, 0, fx.ids[i], 36}};
+			oyl_assign set = {(int32_t)c, nv};
+			int64_t changed = -1;
+			ck_assert_int_eq(b->update(b, &scope, t, &f, 1, &set, 1, &changed), OYL_OK);
+			ck_assert_int_eq(changed, 1);
+			ck_assert_int_eq(b->get(b, &scope, t, fx.ids[i], copy_cb, got), OYL_OK);
+			assert_value_eq(t, c, &nv, &got[c]);
+			break;
+		}
+		int64_t count = -1;
+		ck_assert_int_eq(b->count(b, &scope, t, NULL, 0, &count), OYL_OK);
+		ck_assert_int_eq(count, 1);
+	}
+	/* Remove leaves first (reverse creation order), each by id. */
+	for (size_t i = ntables; i-- > 0;) {
+		const oyl_table *t = tables[i];
+		oyl_scope scope = {t->tenant_col >= 0 ? fx.tenant_id : NULL};
+		oyl_filter f = {0, OYL_OP_EQ, {OYL_TYPE_UUID, 0, 0, fx.ids[i], 36}};
+		int64_t deleted = -1;
+		/* documents.user_id has no cascade: the core clears it before a user goes. */
+		int rc = b->remove(b, &scope, t, &f, 1, &deleted);
+		ck_assert_msg(rc == OYL_OK, "remove from %s: %s", t->name, b->errmsg(b));
+		ck_assert_msg(deleted <= 1, "%s: deleted %lld", t->name, (long long)deleted);
+		ck_assert_int_eq(b->get(b, &scope, t, fx.ids[i], copy_cb, (oyl_value[32]){0}),
+				 OYL_ENOTFOUND);
+	}
+}
+END_TEST
+
+static oyl_value text(const char *s)
+{
+	return (oyl_value){OYL_TYPE_TEXT, 0, 0, s, strlen(s)};
+}
+
+static oyl_value uuid(const char *s)
+{
+	return (oyl_value){OYL_TYPE_UUID, 0, 0, s, strlen(s)};
+}
+
+/* Re-inserts a fixture row with fresh ids but chosen columns kept. */
+static int insert_variant(const fx_tenant *fx, const char *table, const char *col, oyl_value v,
+			  int fresh_id)
+{
+	const oyl_table *t = oyl_schema_table(table);
+	oyl_value row[32];
+	memcpy(row, fx_row(fx, t), t->ncols * sizeof row[0]);
+	char id[37];
+	if (fresh_id) {
+		oyl__uuid_new(id);
+		row[0] = uuid(id);
+	}
+	if (col)
+		row[fx_col(t, col)] = v;
+	oyl_scope scope = {t->tenant_col >= 0 ? fx->tenant_id : NULL};
+	return b->insert(b, &scope, t, row);
+}
+
+START_TEST(unique_violation_is_conflict)
+{
+	static fx_tenant fx;
+	fx_build(b, &fx, 1);
+	ck_assert_int_eq(insert_variant(&fx, "tenants", NULL, text(""), 1), OYL_ECONFLICT);
+	ck_assert_int_eq(insert_variant(&fx, "user_emails", NULL, text(""), 1), OYL_ECONFLICT);
+	ck_assert_int_eq(insert_variant(&fx, "instructions", NULL, text(""), 1), OYL_ECONFLICT);
+	ck_assert_int_eq(insert_variant(&fx, "workspaces", NULL, text(""), 0), OYL_ECONFLICT);
+	/* the same content twice in one knowledge base */
+	ck_assert_int_eq(insert_variant(&fx, "documents", NULL, text(""), 1), OYL_ECONFLICT);
+	/* ... but per-tenant uniqueness: tenant B may reuse A's values */
+	static fx_tenant fy;
+	fx_build(b, &fy, 2);
+	const oyl_table *docs = oyl_schema_table("documents");
+	const oyl_value *sha = &fx_row(&fx, docs)[fx_col(docs, "sha256")];
+	ck_assert_int_eq(insert_variant(&fy, "documents", "sha256", *sha, 1), OYL_OK);
+	ck_assert_int_eq(insert_variant(&fy, "instructions", NULL, text(""), 1), OYL_ECONFLICT);
+}
+END_TEST
+
+START_TEST(foreign_key_violation_is_reference)
+{
+	static fx_tenant fx, fy;
+	fx_build(b, &fx, 1);
+	fx_build(b, &fy, 2);
+	char nowhere[37];
+	oyl__uuid_new(nowhere);
+	ck_assert_int_eq(insert_variant(&fx, "teammates", "workspace_id", uuid(nowhere), 1),
+			 OYL_EREFERENCE);
+	/* A parent of another tenant is as missing as a parent that never was:
+	 * the foreign keys are composite (tenant_id, parent_id). */
+	const char *ws_b = fy.ids[fx_table_index("workspaces")];
+	ck_assert_int_eq(insert_variant(&fx, "teammates", "workspace_id", uuid(ws_b), 1),
+			 OYL_EREFERENCE);
+	ck_assert_int_eq(insert_variant(&fx, "workspaces", "tenant_id", uuid(nowhere), 1),
+			 OYL_EINVAL); /* refused by scope before the database sees it */
+}
+END_TEST
+
+START_TEST(check_violation_is_invalid)
+{
+	static fx_tenant fx;
+	fx_build(b, &fx, 1);
+	ck_assert_int_eq(insert_variant(&fx, "users", "role", text("god"), 1), OYL_EINVAL);
+	ck_assert_int_eq(insert_variant(&fx, "social_links", "platform", text("myspace"), 1),
+			 OYL_EINVAL);
+	ck_assert_int_eq(insert_variant(&fx, "documents", "status", text("done"), 1), OYL_EINVAL);
+	ck_assert_int_eq(insert_variant(&fx, "teammates", "orchestration_config",
+					(oyl_value){OYL_TYPE_JSON, 0, 0, "[1]", 3}, 1),
+			 OYL_EINVAL);
+}
+END_TEST
+
+/*
+ * Cascades: two tenants with one row in every table; delete one row of
+ * tenant A and compare every table's count with the cascade contract.
+ */
+typedef struct cascade_case {
+	const char *table;     /* the row deleted (tenant A's) */
+	const char *gone[20];  /* tables that lose A's row with it */
+} cascade_case;
+
+static const cascade_case cascades[] = {
+	{"tenants",
+	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
+	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks",
+	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
+	{"workspaces",
+	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
+	  "document_chunks"}},
+	{"teammates",
+	 {"teammates", "assistants", "instructions", "knowledge_bases", "documents",
+	  "document_chunks"}},
+	{"assistants",
+	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks"}},
+	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks"}},
+	{"documents", {"documents", "document_chunks"}},
+	{"chat_sessions", {"chat_sessions", "messages", "message_citations"}},
+	{"messages", {"messages", "message_citations"}},
+};
+
+static int in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(cascades_follow_the_contract)
+{
+	const cascade_case *cc = &cascades[_i];
+	static fx_tenant fa, fb;
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	int ti = fx_table_index(cc->table);
+	const oyl_table *t = tables[ti];
+	oyl_scope scope = {t->tenant_col >= 0 ? fa.tenant_id : NULL};
+	oyl_filter f = {0, OYL_OP_EQ, uuid(fa.ids[ti])};
+	int64_t deleted = 0;
+	ck_assert_int_eq(b->begin(b, &scope, OYL_TXN_WRITE), OYL_OK);
+	int rc = b->remove(b, &scope, t, &f, 1, &deleted);
+	ck_assert_msg(rc == OYL_OK, "delete %s: %s", cc->table, b->errmsg(b));
+	ck_assert_int_eq(b->commit(b), OYL_OK);
+	ck_assert_int_eq(deleted, 1);
+	int64_t counts[FX_MAX_TABLES];
+	t_counts(b, counts);
+	for (size_t i = 0; i < ntables; i++) {
+		int64_t want = in_list(cc->gone, tables[i]->name) ? 1 : 2;
+		ck_assert_msg(counts[i] == want, "after deleting %s: %s has %lld rows, want %lld",
+			      cc->table, tables[i]->name, (long long)counts[i], (long long)want);
+	}
+}
+END_TEST
+
+/* A user with uploads cannot be deleted by the schema alone: the core
+ * must clear documents.user_id first (no ON DELETE SET NULL anywhere). */
+START_TEST(user_delete_needs_uploader_cleared)
+{
+	static fx_tenant fa;
+	fx_build(b, &fa, 1);
+	int ui = fx_table_index("users");
+	oyl_scope scope = {fa.tenant_id};
+	oyl_filter f = {0, OYL_OP_EQ, uuid(fa.ids[ui])};
+	ck_assert_int_eq(b->remove(b, &scope, tables[ui], &f, 1, NULL), OYL_EREFERENCE);
+	const oyl_table *docs = oyl_schema_table("documents");
+	oyl_filter by_user = {fx_col(docs, "user_id"), OYL_OP_EQ, uuid(fa.ids[ui])};
+	oyl_assign clear = {fx_col(docs, "user_id"), {OYL_TYPE_NULL, 0, 0, NULL, 0}};
+	int64_t changed = 0;
+	ck_assert_int_eq(b->update(b, &scope, docs, &by_user, 1, &clear, 1, &changed), OYL_OK);
+	ck_assert_int_eq(changed, 1);
+	int64_t deleted = 0;
+	ck_assert_int_eq(b->remove(b, &scope, tables[ui], &f, 1, &deleted), OYL_OK);
+	ck_assert_int_eq(deleted, 1);
+	int64_t counts[FX_MAX_TABLES];
+	t_counts(b, counts);
+	const char *gone[] = {"users", "auth_sessions", "api_keys", "chat_sessions", "messages",
+			      "message_citations", NULL};
+	for (size_t i = 0; i < ntables; i++)
+		ck_assert_msg(counts[i] == (in_list(gone, tables[i]->name) ? 0 : 1),
+			      "after deleting the user: %s has %lld rows", tables[i]->name,
+			      (long long)counts[i]);
+}
+END_TEST
+
+/* Scope: with tenant A's scope, no call returns, counts or changes a row
+ * of tenant B, in any table. */
+START_TEST(scope_confines_every_call)
+{
+	static fx_tenant fa, fb;
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	uint64_t before = t_fingerprint(b);
+	oyl_scope sa = {fa.tenant_id};
+	for (size_t i = 0; i < ntables; i++) {
+		const oyl_table *t = tables[i];
+		if (t->tenant_col < 0)
+			continue;
+		oyl_value got[32];
+		ck_assert_int_eq(b->get(b, &sa, t, fb.ids[i], copy_cb, got), OYL_ENOTFOUND);
+		ck_assert_int_eq(b->get(b, &sa, t, fa.ids[i], copy_cb, got), OYL_OK);
+		int64_t count = -1;
+		ck_assert_int_eq(b->count(b, &sa, t, NULL, 0, &count), OYL_OK);
+		ck_assert_int_eq(count, 1);
+		oyl_query q = {NULL, 0, 0, 0, NULL, NULL, 0, 0};
+		ck_assert_int_eq(b->list(b, &sa, t, &q, copy_cb, got), OYL_OK);
+		ck_assert_str_eq(got[0].s, fa.ids[i]);
+		oyl_filter by_b = {0, OYL_OP_EQ, uuid(fb.ids[i])};
+		int64_t n = -1;
+		for (size_t c = 1; c < t->ncols; c++) {
+			if (t->cols[c].flags & OYL_COL_IMMUTABLE || t->cols[c].type != OYL_TYPE_TIME)
+				continue;
+			oyl_assign set = {(int32_t)c, {OYL_TYPE_TIME, 42, 0, NULL, 0}};
+			ck_assert_int_eq(b->update(b, &sa, t, &by_b, 1, &set, 1, &n), OYL_OK);
+			ck_assert_int_eq(n, 0);
+			break;
+		}
+		n = -1;
+		ck_assert_int_eq(b->remove(b, &sa, t, &by_b, 1, &n), OYL_OK);
+		ck_assert_int_eq(n, 0);
+		/* A row of B cannot be written under A's scope. */
+		oyl_value row[32];
+		memcpy(row, fx_row(&fb, t), t->ncols * sizeof row[0]);
+		char id[37];
+		oyl__uuid_new(id);
+		row[0] = uuid(id);
+		row[t->tenant_col] = uuid(fb.tenant_id);
+		ck_assert_int_eq(b->insert(b, &sa, t, row), OYL_EINVAL);
+	}
+	/* Nothing of B changed (and A's rows were only read). */
+	ck_assert(t_fingerprint(b) == before);
+}
+END_TEST
+
+START_TEST(failed_statement_rolls_back_transaction)
+{
+	static fx_tenant fa;
+	fx_build(b, &fa, 1);
+	uint64_t before = t_fingerprint(b);
+	oyl_scope sa = {fa.tenant_id};
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(insert_variant(&fa, "workspaces", "name", text("new one"), 1), OYL_OK);
+	ck_assert_int_eq(insert_variant(&fa, "workspaces", NULL, text(""), 0), OYL_ECONFLICT);
+	ck_assert_int_eq(b->rollback(b), OYL_OK);
+	ck_assert(t_fingerprint(b) == before);
+	/* The connection is usable at once. */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(insert_variant(&fa, "workspaces", "name", text("after"), 1), OYL_OK);
+	ck_assert_int_eq(b->commit(b), OYL_OK);
+	int64_t count = 0;
+	ck_assert_int_eq(b->count(b, &sa, oyl_schema_table("workspaces"), NULL, 0, &count), OYL_OK);
+	ck_assert_int_eq(count, 2);
+}
+END_TEST
+
+typedef struct page_state {
+	char ids[64][37];
+	int64_t keys[64];
+	int n;
+} page_state;
+
+static int page_cb(const oyl_value *v, size_t n, void *payload)
+{
+	page_state *p = payload;
+	(void)n;
+	ck_assert_int_lt(p->n, 64);
+	memcpy(p->ids[p->n], v[0].s, 37);
+	p->keys[p->n] = v[3].i; /* workspaces.created_at */
+	p->n++;
+	return 0;
+}
+
+START_TEST(keyset_pagination_visits_each_row_once)
+{
+	static fx_tenant fa;
+	fx_build(b, &fa, 1);
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_scope sa = {fa.tenant_id};
+	for (int i = 0; i < 24; i++) {
+		oyl_value row[32];
+		memcpy(row, fx_row(&fa, ws), ws->ncols * sizeof row[0]);
+		char id[37];
+		oyl__uuid_new(id);
+		row[0] = uuid(id);
+		/* Pairs share a timestamp, so the id must break ties. */
+		row[fx_col(ws, "created_at")] = (oyl_value){OYL_TYPE_TIME, 1000 + i / 2, 0, NULL, 0};
+		ck_assert_int_eq(b->insert(b, &sa, ws, row), OYL_OK);
+	}
+	for (int desc = 0; desc <= 1; desc++) {
+		page_state all = {0}, page;
+		oyl_value after_v;
+		const char *after_id = NULL;
+		for (int pages = 0; pages < 10; pages++) {
+			memset(&page, 0, sizeof page);
+			oyl_query q = {NULL, 0, fx_col(ws, "created_at"), desc, after_id ? &after_v : NULL,
+				       after_id, 7, 0};
+			ck_assert_int_eq(b->list(b, &sa, ws, &q, page_cb, &page), OYL_OK);
+			for (int i = 0; i < page.n; i++) {
+				memcpy(all.ids[all.n], page.ids[i], 37);
+				all.keys[all.n++] = page.keys[i];
+			}
+			if (page.n < 7)
+				break;
+			after_v = (oyl_value){OYL_TYPE_TIME, page.keys[page.n - 1], 0, NULL, 0};
+			after_id = all.ids[all.n - 1];
+		}
+		ck_assert_int_eq(all.n, 25);
+		for (int i = 1; i < all.n; i++) {
+			int order = all.keys[i - 1] < all.keys[i] ||
+				    (all.keys[i - 1] == all.keys[i] &&
+				     strcmp(all.ids[i - 1], all.ids[i]) < 0);
+			ck_assert_msg(desc ? !order : order, "row %d out of order", i);
+		}
+	}
+	/* offset and limit */
+	page_state p = {0};
+	oyl_query q = {NULL, 0, fx_col(ws, "created_at"), 0, NULL, NULL, 5, 20};
+	ck_assert_int_eq(b->list(b, &sa, ws, &q, page_cb, &p), OYL_OK);
+	ck_assert_int_eq(p.n, 5);
+}
+END_TEST
+
+typedef struct hits {
+	char ids[16][37];
+	double scores[16];
+	int n;
+} hits;
+
+static int hit_cb(const oyl_search_hit *h, void *payload)
+{
+	hits *hs = payload;
+	if (hs->n < 16) {
+		snprintf(hs->ids[hs->n], 37, "%s", h->id);
+		hs->scores[hs->n] = h->score;
+	}
+	hs->n++;
+	return 0;
+}
+
+static void add_chunk(const fx_tenant *fx, int ordinal, const char *content, char id[37])
+{
+	const oyl_table *ch = oyl_schema_table("document_chunks");
+	oyl_value row[32];
+	memcpy(row, fx_row(fx, ch), ch->ncols * sizeof row[0]);
+	oyl__uuid_new(id);
+	row[0] = uuid(id);
+	row[fx_col(ch, "document_id")] = uuid(fx->ids[fx_table_index("documents")]);
+	row[fx_col(ch, "ordinal")] = (oyl_value){OYL_TYPE_INT, ordinal, 0, NULL, 0};
+	row[fx_col(ch, "content")] = text(content);
+	oyl_scope scope = {fx->tenant_id};
+	ck_assert_int_eq(b->insert(b, &scope, ch, row), OYL_OK);
+}
+
+START_TEST(search_ranks_and_confines)
+{
+	static fx_tenant fa, fb;
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	char best[37], other[37], theirs[37];
+	add_chunk(&fa, 10, "zebra zebra zebra stripes on the savanna", best);
+	add_chunk(&fa, 11, "a lone zebra among many many horses in a very long field of grass",
+		  other);
+	add_chunk(&fb, 10, "zebra zebra zebra zebra zebra", theirs);
+	const oyl_table *ch = oyl_schema_table("document_chunks");
+	oyl_scope sa = {fa.tenant_id};
+	hits h = {0};
+	ck_assert_int_eq(b->search(b, &sa, ch, NULL, 0, "zebra", 10, hit_cb, &h), OYL_OK);
+	ck_assert_int_eq(h.n, 2);
+	ck_assert_str_eq(h.ids[0], best);
+	ck_assert_str_eq(h.ids[1], other);
+	ck_assert(h.scores[0] >= h.scores[1]);
+	static const char *hostile[] = {"\"", "zebra\"", "*", "NEAR(", "OR", "AND NOT", "-zebra",
+					"col:zebra", "'; DROP TABLE x; --", "%_\\", "(((", ""};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		hits hh = {0};
+		int rc = b->search(b, &sa, ch, NULL, 0, hostile[i], 10, hit_cb, &hh);
+		ck_assert_msg(rc == OYL_OK, "query [%s]: %s", hostile[i], b->errmsg(b));
+		for (int k = 0; k < hh.n && k < 16; k++)
+			ck_assert_str_ne(hh.ids[k], theirs);
+	}
+}
+END_TEST
+
+START_TEST(migrate_is_idempotent_and_refuses_newer)
+{
+	int v = -1;
+	ck_assert_int_eq(oyl_db_schema_version(db, &v), OYL_OK);
+	ck_assert_int_eq(v, OYL_SCHEMA_VERSION);
+	ck_assert_int_eq(oyl_db_migrate(db), OYL_OK);
+	ck_assert_int_eq(oyl_db_schema_version(db, &v), OYL_OK);
+	ck_assert_int_eq(v, OYL_SCHEMA_VERSION);
+	oyl_db_close(db);
+
+	char uri[T_URI_MAX];
+	t_fresh_uri(uri);
+	db = t_open_uri(uri);
+	ck_assert_int_eq(t_exec_sql(uri, "INSERT INTO schema_migrations (version, applied_at) "
+					 "VALUES (999, CURRENT_TIMESTAMP)"),
+			 0);
+	ck_assert_int_eq(oyl_db_migrate(db), OYL_ESCHEMA);
+	ck_assert_msg(strstr(oyl_db_errmsg(db), "999"), "message: %s", oyl_db_errmsg(db));
+	oyl_db *again = NULL;
+	ck_assert_int_eq(oyl_db_open(&again, uri, NULL), OYL_ESCHEMA);
+	ck_assert_ptr_null(again);
+	ck_assert_msg(strstr(oyl_last_open_error(), "newer"), "message: %s", oyl_last_open_error());
+}
+END_TEST
+
+/* Two processes migrate the same empty database at once: both succeed
+ * and the schema is applied once. */
+START_TEST(concurrent_migrations_apply_once)
+{
+	char uri[T_URI_MAX];
+	t_fresh_uri(uri);
+	for (int round = 0; round < 3; round++) {
+		if (round > 0)
+			t_fresh_uri(uri);
+		pid_t kids[2];
+		for (int k = 0; k < 2; k++) {
+			kids[k] = fork();
+			ck_assert_int_ge(kids[k], 0);
+			if (kids[k] == 0) {
+				oyl_db *mine = NULL;
+				int rc = oyl_db_open(&mine, uri, NULL);
+				if (rc == OYL_OK)
+					rc = oyl_db_migrate(mine);
+				if (rc != OYL_OK)
+					fprintf(stderr, "child migrate: %s\n",
+						mine ? oyl_db_errmsg(mine) : oyl_last_open_error());
+				oyl_db_close(mine);
+				_exit(rc == OYL_OK ? 0 : 1);
+			}
+		}
+		for (int k = 0; k < 2; k++) {
+			int st = 0;
+			ck_assert_int_eq(waitpid(kids[k], &st, 0), kids[k]);
+			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d failed", k);
+		}
+		oyl_db *check = t_open_uri(uri);
+		int v = 0;
+		ck_assert_int_eq(oyl_db_schema_version(check, &v), OYL_OK);
+		ck_assert_int_eq(v, OYL_SCHEMA_VERSION);
+		oyl_db_close(check);
+		/* exactly one row per version */
+		ck_assert_int_eq(t_query_int(uri, "SELECT count(*) FROM schema_migrations"),
+				 OYL_SCHEMA_VERSION);
+	}
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	t_init(argc, argv);
+	Suite *s = suite_create(t_backend());
+	TCase *tc = tcase_create("conformance");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, crud_every_table);
+	tcase_add_test(tc, unique_violation_is_conflict);
+	tcase_add_test(tc, foreign_key_violation_is_reference);
+	tcase_add_test(tc, check_violation_is_invalid);
+	tcase_add_loop_test(tc, cascades_follow_the_contract, 0,
+			    (int)(sizeof cascades / sizeof cascades[0]));
+	tcase_add_test(tc, user_delete_needs_uploader_cleared);
+	tcase_add_test(tc, scope_confines_every_call);
+	tcase_add_test(tc, failed_statement_rolls_back_transaction);
+	tcase_add_test(tc, keyset_pagination_visits_each_row_once);
+	tcase_add_test(tc, search_ranks_and_confines);
+	tcase_add_test(tc, migrate_is_idempotent_and_refuses_newer);
+	tcase_add_test(tc, concurrent_migrations_apply_once);
+	suite_add_tcase(s, tc);
+	int rc = t_run(s);
+	t_cleanup();
+	return rc;
+}

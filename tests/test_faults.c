@@ -1,0 +1,275 @@
+/*
+ * Fault injection, in the manner of SQLite's test_malloc.c and test_vfs.c:
+ * every public mutation is run with its Nth backend call failing, and
+ * with its Nth allocation failing (once, then persistently), for
+ * N = 1, 2, ... until it succeeds.  Every failed run must return an error
+ * and leave the storage exactly as it was; nothing may leak.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fault_alloc.h"
+#include "fault_backend.h"
+#include "fixture.h"
+
+typedef struct ctx {
+	oyl_db *db;
+	oyl_actor *root;
+	oyl_backend *fault; /* the db's backend: a fault wrapper */
+	char tenant[37], user[37], ws[37], tm[37], as[37], kb[37];
+} ctx;
+
+static void copy_id(char dst[37], const char *src)
+{
+	memcpy(dst, src, 37);
+}
+
+/* A tenant with one of each record, made with no fault armed. */
+static void prepare(ctx *c)
+{
+	oyl_tenant *t;
+	oyl_user *u;
+	oyl_workspace *w;
+	oyl_teammate *tm;
+	oyl_assistant *a;
+	oyl_knowledge_base *k;
+	ck_assert_int_eq(oyl_tenant_create(c->root, "T", "prepared", NULL, &t), OYL_OK);
+	copy_id(c->tenant, oyl_tenant_id(t));
+	ck_assert_int_eq(oyl_user_create(c->root, c->tenant, "u@p.example", "U", OYL_ROLE_USER, &u), OYL_OK);
+	copy_id(c->user, oyl_user_id(u));
+	ck_assert_int_eq(oyl_workspace_create(c->root, c->tenant, "W", &w), OYL_OK);
+	copy_id(c->ws, oyl_workspace_id(w));
+	ck_assert_int_eq(oyl_teammate_create(c->root, c->ws, "TM", NULL, &tm), OYL_OK);
+	copy_id(c->tm, oyl_teammate_id(tm));
+	ck_assert_int_eq(oyl_assistant_create(c->root, c->tm, "A", &a), OYL_OK);
+	copy_id(c->as, oyl_assistant_id(a));
+	ck_assert_int_eq(oyl_instruction_set(c->root, c->as, "first", NULL), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(c->root, c->as, "K", NULL, &k), OYL_OK);
+	copy_id(c->kb, oyl_kb_id(k));
+	oyl_tenant_free(t);
+	oyl_user_free(u);
+	oyl_workspace_free(w);
+	oyl_teammate_free(tm);
+	oyl_assistant_free(a);
+	oyl_kb_free(k);
+}
+
+/* The public mutations, each returning its status and freeing its output. */
+static int m_tenant_create(ctx *c)
+{
+	oyl_tenant_options o = OYL_TENANT_OPTIONS_INIT;
+	o.admin_email = "admin@new.example";
+	o.admin_name = "Admin";
+	oyl_tenant *t = NULL;
+	int rc = oyl_tenant_create(c->root, "New", "new-tenant", &o, &t);
+	oyl_tenant_free(t);
+	return rc;
+}
+static int m_tenant_delete(ctx *c) { return oyl_tenant_delete(c->root, c->tenant); }
+static int m_user_create(ctx *c)
+{
+	oyl_user *u = NULL;
+	int rc = oyl_user_create(c->root, c->tenant, "New@P.example", "N", OYL_ROLE_TENANT_ADMIN, &u);
+	oyl_user_free(u);
+	return rc;
+}
+static int m_user_delete(ctx *c) { return oyl_user_delete(c->root, c->user); }
+static int m_workspace_create(ctx *c)
+{
+	oyl_workspace *w = NULL;
+	int rc = oyl_workspace_create(c->root, c->tenant, "W2", &w);
+	oyl_workspace_free(w);
+	return rc;
+}
+static int m_workspace_delete(ctx *c) { return oyl_workspace_delete(c->root, c->ws); }
+static int m_teammate_create(ctx *c)
+{
+	oyl_teammate *t = NULL;
+	int rc = oyl_teammate_create(c->root, c->ws, "T2", "{\"strategy\":\"first\"}", &t);
+	oyl_teammate_free(t);
+	return rc;
+}
+static int m_teammate_delete(ctx *c) { return oyl_teammate_delete(c->root, c->tm); }
+static int m_assistant_create(ctx *c)
+{
+	oyl_assistant *a = NULL;
+	int rc = oyl_assistant_create(c->root, c->tm, "A2", &a);
+	oyl_assistant_free(a);
+	return rc;
+}
+static int m_assistant_delete(ctx *c) { return oyl_assistant_delete(c->root, c->as); }
+static int m_instruction_set(ctx *c)
+{
+	oyl_instruction *i = NULL;
+	int rc = oyl_instruction_set(c->root, c->as, "second", &i);
+	oyl_instruction_free(i);
+	return rc;
+}
+static int m_instruction_clear(ctx *c) { return oyl_instruction_clear(c->root, c->as); }
+static int m_kb_create(ctx *c)
+{
+	oyl_knowledge_base *k = NULL;
+	int rc = oyl_kb_create(c->root, c->as, "K2", "v", &k);
+	oyl_kb_free(k);
+	return rc;
+}
+static int m_kb_delete(ctx *c) { return oyl_kb_delete(c->root, c->kb); }
+
+typedef struct mutation {
+	const char *name;
+	int (*run)(ctx *c);
+} mutation;
+
+static const mutation mutations[] = {
+	{"tenant_create", m_tenant_create},       {"tenant_delete", m_tenant_delete},
+	{"user_create", m_user_create},           {"user_delete", m_user_delete},
+	{"workspace_create", m_workspace_create}, {"workspace_delete", m_workspace_delete},
+	{"teammate_create", m_teammate_create},   {"teammate_delete", m_teammate_delete},
+	{"assistant_create", m_assistant_create}, {"assistant_delete", m_assistant_delete},
+	{"instruction_set", m_instruction_set},   {"instruction_clear", m_instruction_clear},
+	{"kb_create", m_kb_create},               {"kb_delete", m_kb_delete},
+};
+#define NMUT (int)(sizeof mutations / sizeof mutations[0])
+
+static void open_ctx(ctx *c)
+{
+	char uri[T_URI_MAX], err[512];
+	t_fresh_uri(uri);
+	oyl_backend *inner = NULL;
+	ck_assert_msg(oyl_backend_open(&inner, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
+	c->fault = fault_backend_new(inner);
+	ck_assert_ptr_nonnull(c->fault);
+	oyl_db_options o = OYL_DB_OPTIONS_INIT;
+	o.flags = OYL_DB_MIGRATE;
+	ck_assert_int_eq(oyl_db_open_backend(&c->db, c->fault, &o), OYL_OK);
+	ck_assert_int_eq(oyl_actor_superadmin(c->db, &c->root), OYL_OK);
+	prepare(c);
+}
+
+static void close_ctx(ctx *c)
+{
+	oyl_actor_free(c->root);
+	oyl_db_close(c->db);
+}
+
+/* Fails the Nth backend call for N = 1.. until the mutation succeeds. */
+START_TEST(every_backend_call_can_fail)
+{
+	const mutation *m = &mutations[_i];
+	static const int codes[] = {OYL_ESTORAGE, OYL_EBUSY, OYL_EDISCONNECTED};
+	ctx c;
+	open_ctx(&c);
+	oyl_backend *inner = fault_backend_inner(c.fault);
+	long n;
+	int rc = OYL_ERROR;
+	for (n = 1; n < 500; n++) {
+		uint64_t before = t_fingerprint(inner);
+		fault_backend_arm(c.fault, n, codes[n % 3]);
+		rc = m->run(&c);
+		int fired = fault_backend_fired(c.fault);
+		fault_backend_arm(c.fault, 0, 0);
+		if (!fired)
+			break;
+		ck_assert_msg(rc != OYL_OK, "%s: call %ld failed but the mutation reported success",
+			      m->name, n);
+		ck_assert_msg(rc == codes[n % 3], "%s: call %ld: status %s, want %s", m->name, n,
+			      oyl_status_name(rc), oyl_status_name(codes[n % 3]));
+		ck_assert_msg(strstr(oyl_db_errmsg(c.db), "injected fault"), "%s: message \"%s\"",
+			      m->name, oyl_db_errmsg(c.db));
+		ck_assert_msg(t_fingerprint(inner) == before, "%s: call %ld failed and storage changed",
+			      m->name, n);
+	}
+	ck_assert_msg(rc == OYL_OK, "%s: %s", m->name, oyl_db_errmsg(c.db));
+	ck_assert_int_gt(n, 1);
+	close_ctx(&c);
+}
+END_TEST
+
+/* Fails the Nth allocation (once, then every one from N on). */
+static void allocation_loop(const mutation *m, int persistent)
+{
+	long live_at_start = fault_alloc_live();
+	ctx c;
+	open_ctx(&c);
+	oyl_backend *inner = fault_backend_inner(c.fault);
+	long n;
+	int rc = OYL_ERROR;
+	for (n = 1; n < 2000; n++) {
+		uint64_t before = t_fingerprint(inner);
+		fault_alloc_arm(n, persistent);
+		rc = m->run(&c);
+		int fired = fault_alloc_fired();
+		fault_alloc_arm(0, 0);
+		if (!fired)
+			break;
+		if (rc == OYL_OK)
+			break; /* the failed allocation had a fallback (a statement cache) */
+		ck_assert_msg(rc == OYL_ENOMEM, "%s: allocation %ld failed: status %s (%s)", m->name,
+			      n, oyl_status_name(rc), oyl_db_errmsg(c.db));
+		ck_assert_msg(t_fingerprint(inner) == before,
+			      "%s: allocation %ld failed and storage changed", m->name, n);
+	}
+	ck_assert_msg(rc == OYL_OK, "%s: %s", m->name, oyl_db_errmsg(c.db));
+	close_ctx(&c);
+	ck_assert_msg(fault_alloc_live() == live_at_start, "%s: %ld blocks leaked", m->name,
+		      fault_alloc_live() - live_at_start);
+}
+
+START_TEST(every_allocation_can_fail_once)
+{
+	allocation_loop(&mutations[_i], 0);
+}
+END_TEST
+
+START_TEST(every_allocation_can_fail_persistently)
+{
+	allocation_loop(&mutations[_i], 1);
+}
+END_TEST
+
+/* Migrating an empty database, with each backend call failing. */
+START_TEST(migration_fails_cleanly)
+{
+	char uri[T_URI_MAX], err[512];
+	t_fresh_uri(uri);
+	for (long n = 1; n < 50; n++) {
+		oyl_backend *inner = NULL;
+		ck_assert_msg(oyl_backend_open(&inner, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
+		oyl_backend *f = fault_backend_new(inner);
+		oyl_db *db = NULL;
+		ck_assert_int_eq(oyl_db_open_backend(&db, f, NULL), OYL_OK);
+		fault_backend_arm(f, n, OYL_ESTORAGE);
+		int rc = oyl_db_migrate(db);
+		int fired = fault_backend_fired(f);
+		fault_backend_arm(f, 0, 0);
+		int v = -1;
+		ck_assert_int_eq(oyl_db_schema_version(db, &v), OYL_OK);
+		oyl_db_close(db);
+		if (!fired) {
+			ck_assert_int_eq(rc, OYL_OK);
+			ck_assert_int_eq(v, OYL_SCHEMA_VERSION);
+			return;
+		}
+		ck_assert_int_eq(rc, OYL_ESTORAGE);
+		ck_assert_int_eq(v, 0);
+	}
+	ck_abort_msg("migration never completed");
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	t_init(argc, argv);
+	fault_alloc_install();
+	Suite *s = suite_create(t_backend());
+	TCase *tc = tcase_create("faults");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, every_backend_call_can_fail, 0, NMUT);
+	tcase_add_loop_test(tc, every_allocation_can_fail_once, 0, NMUT);
+	tcase_add_loop_test(tc, every_allocation_can_fail_persistently, 0, NMUT);
+	tcase_add_test(tc, migration_fails_cleanly);
+	suite_add_tcase(s, tc);
+	int rc = t_run(s);
+	t_cleanup();
+	return rc;
+}
