@@ -61,7 +61,7 @@ void t_fresh_uri(char uri[T_URI_MAX])
 	}
 	char schema[64], sql[256];
 	snprintf(schema, sizeof schema, "t_%d_%d", (int)getpid(), n);
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema, schema);
+	snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
 	ck_assert_int_eq(t_exec_sql(getenv("OYL_TEST_PG"), sql), 0);
 	snprintf(uri, T_URI_MAX, "%s options='-csearch_path=%s'", getenv("OYL_TEST_PG"), schema);
 }

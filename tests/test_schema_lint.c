@@ -57,6 +57,7 @@ static const char *pg_lint_sql =
 	"SELECT ic.relname, 'i' FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid "
 	"JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = r.relnamespace "
 	"WHERE n.nspname = current_schema() AND r.relname = $1 AND i.indisunique "
+	"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
 	"AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid "
 	"  AND a.attnum = ANY(i.indkey) AND a.attname = 'tenant_id')";
 
