@@ -2,6 +2,7 @@
 # Build liboyl twice and run the whole test suite against a throwaway
 # PostgreSQL cluster:
 #   1. build-ci:   -Dwarning_level=2 -Dwerror=true, --buildtype=debugoptimized
+#      then the same build once more under valgrind (the backend suites)
 #   2. build-asan: AddressSanitizer + UBSan, --buildtype=debug
 #                  (skipped when OYL_SKIP_ASAN=1)
 #
@@ -82,13 +83,15 @@ build() {
     fi
 }
 
-# run_tests LABEL DIR [EXTRA meson test ARGS...]
+# run_tests LABEL DIR LOG [EXTRA meson test ARGS...]
+# LOG is the name of meson's JSON log: testlog.json, or testlog-SETUP.json
+# for a run with --setup SETUP.
 run_tests() {
-    local label="$1" dir="$2"
-    shift 2
+    local label="$1" dir="$2" log="$3"
+    shift 3
     section "test ($label): $dir"
-    rm -f -- "$dir/meson-logs/testlog.json"
-    TESTED+=("$label=$dir")
+    rm -f -- "$dir/meson-logs/$log"
+    TESTED+=("$label=$dir/meson-logs/$log")
     local rc=0
     run_child meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" </dev/null || rc=$?
     if [[ $rc -ne 0 ]]; then
@@ -114,8 +117,7 @@ SKIP = {"SKIP"}
 
 tot_pass = tot_fail = tot_skip = 0
 for arg in sys.argv[1:]:
-    label, _, builddir = arg.partition("=")
-    path = os.path.join(builddir, "meson-logs", "testlog.json")
+    label, _, path = arg.partition("=")
     npass = nfail = nskip = 0
     failed = []
     try:
@@ -220,7 +222,10 @@ fi
 echo "OYL_TEST_PG=$OYL_TEST_PG"
 
 if [[ $ci_ok -eq 1 ]]; then
-    run_tests "werror" build-ci
+    run_tests "werror" build-ci testlog.json
+    # The same build once more under valgrind (memory errors, leaks).
+    run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild \
+        --suite sqlite --suite postgres
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then
@@ -232,7 +237,7 @@ else
     if [[ $asan_ok -eq 1 ]]; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-            run_tests "asan" build-asan --timeout-multiplier 3
+            run_tests "asan" build-asan testlog.json --timeout-multiplier 3
     fi
 fi
 
