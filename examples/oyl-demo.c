@@ -23,11 +23,13 @@ static void check(int rc, const char *what)
 	exit(1);
 }
 
-static void show(const char *label, int rc, char *json)
+/* Prints a record's JSON export (rc and *json come from its _to_json call). */
+static void show(const char *label, int rc, char **json)
 {
 	check(rc, "exporting JSON");
-	printf("%-15s %s\n", label, json);
-	oyl_free(json);
+	printf("%-15s %s\n", label, *json);
+	oyl_free(*json);
+	*json = NULL;
 }
 
 int main(int argc, char **argv)
@@ -64,26 +66,26 @@ int main(int argc, char **argv)
 	char *json;
 
 	check(oyl_tenant_create(root, "Acme Corp", slug, &topts, &tenant), "creating the tenant");
-	show("tenant", oyl_tenant_to_json(tenant, &json), json);
+	show("tenant", oyl_tenant_to_json(tenant, &json), &json);
 	check(oyl_user_create(root, oyl_tenant_id(tenant), user_email, "Ada Lovelace", OYL_ROLE_USER,
 			      &user),
 	      "creating a user");
-	show("user", oyl_user_to_json(user, &json), json);
+	show("user", oyl_user_to_json(user, &json), &json);
 	check(oyl_workspace_create(root, oyl_tenant_id(tenant), "Support", &ws), "creating a workspace");
-	show("workspace", oyl_workspace_to_json(ws, &json), json);
+	show("workspace", oyl_workspace_to_json(ws, &json), &json);
 	check(oyl_teammate_create(root, oyl_workspace_id(ws), "Helpdesk", "{\"strategy\":\"first\"}", &tm),
 	      "creating a teammate");
-	show("teammate", oyl_teammate_to_json(tm, &json), json);
+	show("teammate", oyl_teammate_to_json(tm, &json), &json);
 	check(oyl_assistant_create(root, oyl_teammate_id(tm), "Product expert", &as),
 	      "creating an assistant");
-	show("assistant", oyl_assistant_to_json(as, &json), json);
+	show("assistant", oyl_assistant_to_json(as, &json), &json);
 	check(oyl_instruction_set(root, oyl_assistant_id(as),
 				  "Answer from the product manuals; cite your sources.", &ins),
 	      "setting the instruction");
-	show("instruction", oyl_instruction_to_json(ins, &json), json);
+	show("instruction", oyl_instruction_to_json(ins, &json), &json);
 	check(oyl_kb_create(root, oyl_assistant_id(as), "Product manuals", NULL, &kb),
 	      "creating a knowledge base");
-	show("knowledge base", oyl_kb_to_json(kb, &json), json);
+	show("knowledge base", oyl_kb_to_json(kb, &json), &json);
 
 	oyl_kb_free(kb);
 	oyl_instruction_free(ins);
