@@ -71,7 +71,7 @@ typedef struct oyl_column {
  * A table as the core sees it.  Column 0 is always the record's `id`
  * (UUID).  `tenant_col` is the index of the `tenant_id` column of a
  * tenant-owned table, or -1 for a global table (tenants, user_emails,
- * superadmins).  `search_col` is the column covered by full-text search,
+ * superadmins, platform_audit_events).  `search_col` is the column covered by full-text search,
  * or -1.
  */
 typedef struct oyl_table {
@@ -248,7 +248,7 @@ struct oyl_backend {
 #define OYL_BACKEND_INIT {OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** The schema version this library's core expects of every backend. */
-#define OYL_SCHEMA_VERSION 1
+#define OYL_SCHEMA_VERSION 2
 
 /**
  * Opens one of the built-in backends from a URI (see oyl_db_open).  On

@@ -199,6 +199,17 @@ typedef struct oyl_actor oyl_actor;
  */
 OYL_API int oyl_actor_superadmin(oyl_db *db, oyl_actor **out);
 
+/**
+ * The actor of a stored user: a tenant's user or admin, or a superadmin
+ * account.  Role and tenant are read from storage, never taken from the
+ * caller, and are fixed for the actor's life: make a new actor to see a
+ * role change.  ENOTFOUND when there is no such user.  New actor.
+ */
+OYL_API int oyl_actor_for_user(oyl_db *db, const char *user_id, oyl_actor **out);
+
+/** The user id behind the actor, or NULL for the bootstrap superadmin. */
+OYL_API const char *oyl_actor_user_id(const oyl_actor *actor);
+
 /** An actor's role (OYL_ROLE_*), or 0 for NULL. */
 OYL_API int oyl_actor_role(const oyl_actor *actor);
 
@@ -210,6 +221,44 @@ OYL_API oyl_db *oyl_actor_db(const oyl_actor *actor);
 
 /** Frees the actor.  NULL is fine. */
 OYL_API void oyl_actor_free(oyl_actor *actor);
+
+/* ---- lists ---------------------------------------------------------- */
+
+/** oyl_list_options.flags */
+#define OYL_LIST_TOTAL 0x1u /**< also count every matching record (oyl_page_total) */
+
+#define OYL_LIST_DEFAULT_LIMIT 20
+#define OYL_LIST_MAX_LIMIT 100
+
+/**
+ * How much of a list to fetch.  Records come oldest first (creation time,
+ * then id).  `limit`: 1..100, 0 for the default 20; more than 100 is
+ * EINVAL.  Either `offset` (records to skip) or `cursor` (the
+ * oyl_page_next_cursor() of the previous page: stable while records are
+ * added) — not both.
+ */
+typedef struct oyl_list_options {
+	uint32_t size;      /**< sizeof(oyl_list_options) */
+	int32_t limit;
+	int64_t offset;
+	const char *cursor;
+	uint32_t flags;     /**< OYL_LIST_* */
+} oyl_list_options;
+
+#define OYL_LIST_OPTIONS_INIT {sizeof(oyl_list_options), 0, 0, NULL, 0}
+
+/** A page of records of one kind.  Free with oyl_page_free(). */
+typedef struct oyl_page oyl_page;
+
+/** Records on the page. */
+OYL_API size_t oyl_page_count(const oyl_page *page);
+/** All matching records (with OYL_LIST_TOTAL), else -1. */
+OYL_API int64_t oyl_page_total(const oyl_page *page);
+/** The cursor of the next page, or NULL when this page is the last.  Owned by the page. */
+OYL_API const char *oyl_page_next_cursor(const oyl_page *page);
+/** {"items":[...],"total":N|null,"next_cursor":"..."|null}; new string: oyl_free(). */
+OYL_API int oyl_page_to_json(const oyl_page *page, char **json);
+OYL_API void oyl_page_free(oyl_page *page);
 
 /* ---- records -------------------------------------------------------- */
 
@@ -226,6 +275,21 @@ typedef struct oyl_teammate oyl_teammate;
 typedef struct oyl_assistant oyl_assistant;
 typedef struct oyl_instruction oyl_instruction;
 typedef struct oyl_knowledge_base oyl_knowledge_base;
+typedef struct oyl_social_link oyl_social_link;
+typedef struct oyl_audit_event oyl_audit_event;
+
+/*
+ * Page items: the record at index i of a page of that kind (owned by the
+ * page), or NULL when i is out of range or the page holds another kind.
+ */
+OYL_API const oyl_tenant *oyl_page_tenant(const oyl_page *page, size_t i);
+OYL_API const oyl_user *oyl_page_user(const oyl_page *page, size_t i);
+OYL_API const oyl_workspace *oyl_page_workspace(const oyl_page *page, size_t i);
+OYL_API const oyl_teammate *oyl_page_teammate(const oyl_page *page, size_t i);
+OYL_API const oyl_assistant *oyl_page_assistant(const oyl_page *page, size_t i);
+OYL_API const oyl_knowledge_base *oyl_page_kb(const oyl_page *page, size_t i);
+OYL_API const oyl_social_link *oyl_page_social_link(const oyl_page *page, size_t i);
+OYL_API const oyl_audit_event *oyl_page_audit_event(const oyl_page *page, size_t i);
 
 /* tenants */
 
@@ -246,6 +310,17 @@ OYL_API int oyl_tenant_create(oyl_actor *actor, const char *name, const char *sl
 			      const oyl_tenant_options *opts, oyl_tenant **out);
 /** Fetches a tenant; ENOTFOUND when it does not exist for the actor. */
 OYL_API int oyl_tenant_get(oyl_actor *actor, const char *id, oyl_tenant **out);
+/**
+ * Lists tenants: every tenant for a superadmin, the actor's own for
+ * everyone else.  Each carries its user and document counts.
+ */
+OYL_API int oyl_tenant_list(oyl_actor *actor, const oyl_list_options *opts, oyl_page **out);
+/**
+ * Renames a tenant.  `name` or `slug` NULL: unchanged.  A tenant_admin may
+ * change the name of their own tenant; only a superadmin the slug.
+ */
+OYL_API int oyl_tenant_update(oyl_actor *actor, const char *id, const char *name, const char *slug,
+			      oyl_tenant **out);
 /** Deletes a tenant and everything of it. */
 OYL_API int oyl_tenant_delete(oyl_actor *actor, const char *id);
 OYL_API const char *oyl_tenant_id(const oyl_tenant *t);
@@ -253,23 +328,43 @@ OYL_API const char *oyl_tenant_name(const oyl_tenant *t);
 OYL_API const char *oyl_tenant_slug(const oyl_tenant *t);
 OYL_API int64_t oyl_tenant_created_at(const oyl_tenant *t);
 OYL_API int64_t oyl_tenant_updated_at(const oyl_tenant *t);
+/** Users of the tenant when the record was read. */
+OYL_API int64_t oyl_tenant_user_count(const oyl_tenant *t);
+/** Documents of the tenant when the record was read. */
+OYL_API int64_t oyl_tenant_document_count(const oyl_tenant *t);
 OYL_API int oyl_tenant_to_json(const oyl_tenant *t, char **json);
 OYL_API void oyl_tenant_free(oyl_tenant *t);
 
 /* users */
 
 /**
- * Creates a user of a tenant.  `email` is unique across the platform,
- * compared case-insensitively (ECONFLICT); `role` is OYL_ROLE_TENANT_ADMIN
- * or OYL_ROLE_USER.
+ * Creates a user.  `email` is unique across the platform, compared
+ * case-insensitively (ECONFLICT).  `role` OYL_ROLE_TENANT_ADMIN or
+ * OYL_ROLE_USER makes a user of `tenant_id`; OYL_ROLE_SUPERADMIN (with
+ * `tenant_id` NULL, superadmins only) a superadmin account.
  */
 OYL_API int oyl_user_create(oyl_actor *actor, const char *tenant_id, const char *email,
 			    const char *name, int role, oyl_user **out);
 OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out);
+/**
+ * Lists the users of a tenant (`tenant_id` NULL: a superadmin's view of
+ * the superadmin accounts).  A user sees only themselves.
+ */
+OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_list_options *opts,
+			  oyl_page **out);
+/**
+ * Changes a user's name and/or role (`name` NULL, `role` 0: unchanged).
+ * Everyone may rename themselves; roles are changed by admins (see
+ * doc/permissions.md), never one's own, and a tenant user never becomes a
+ * superadmin.
+ */
+OYL_API int oyl_user_update(oyl_actor *actor, const char *id, const char *name, int role,
+			    oyl_user **out);
 /** Deletes a user: their sessions, messages, API keys and login tokens go too;
  * documents they uploaded stay with the tenant, uploader cleared. */
 OYL_API int oyl_user_delete(oyl_actor *actor, const char *id);
 OYL_API const char *oyl_user_id(const oyl_user *u);
+/** The user's tenant, or NULL for a superadmin account. */
 OYL_API const char *oyl_user_tenant_id(const oyl_user *u);
 OYL_API const char *oyl_user_email(const oyl_user *u);
 OYL_API const char *oyl_user_name(const oyl_user *u);
@@ -286,6 +381,10 @@ OYL_API void oyl_user_free(oyl_user *u);
 OYL_API int oyl_workspace_create(oyl_actor *actor, const char *tenant_id, const char *name,
 				 oyl_workspace **out);
 OYL_API int oyl_workspace_get(oyl_actor *actor, const char *id, oyl_workspace **out);
+OYL_API int oyl_workspace_list(oyl_actor *actor, const char *tenant_id, const oyl_list_options *opts,
+			       oyl_page **out);
+OYL_API int oyl_workspace_update(oyl_actor *actor, const char *id, const char *name,
+				 oyl_workspace **out);
 /** Deletes a workspace with its teammates, assistants, instructions,
  * knowledge bases and documents. */
 OYL_API int oyl_workspace_delete(oyl_actor *actor, const char *id);
@@ -293,6 +392,7 @@ OYL_API const char *oyl_workspace_id(const oyl_workspace *w);
 OYL_API const char *oyl_workspace_tenant_id(const oyl_workspace *w);
 OYL_API const char *oyl_workspace_name(const oyl_workspace *w);
 OYL_API int64_t oyl_workspace_created_at(const oyl_workspace *w);
+OYL_API int64_t oyl_workspace_updated_at(const oyl_workspace *w);
 OYL_API int oyl_workspace_to_json(const oyl_workspace *w, char **json);
 OYL_API void oyl_workspace_free(oyl_workspace *w);
 
@@ -300,11 +400,19 @@ OYL_API void oyl_workspace_free(oyl_workspace *w);
 
 /**
  * Creates a teammate in a workspace.  `orchestration_config` is JSON text
- * of an object, or NULL for "{}".
+ * of an object, or NULL for "{}".  A non-empty config names a "strategy"
+ * ("round_robin", "first" or "fallback"), may list "assistants" (ids of
+ * assistants of this teammate — so a new teammate's list is empty), and
+ * "fallback_assistant" (one of those; required by "fallback").
  */
 OYL_API int oyl_teammate_create(oyl_actor *actor, const char *workspace_id, const char *name,
 				const char *orchestration_config, oyl_teammate **out);
 OYL_API int oyl_teammate_get(oyl_actor *actor, const char *id, oyl_teammate **out);
+OYL_API int oyl_teammate_list(oyl_actor *actor, const char *workspace_id,
+			      const oyl_list_options *opts, oyl_page **out);
+/** Changes name and/or orchestration config (NULL: unchanged). */
+OYL_API int oyl_teammate_update(oyl_actor *actor, const char *id, const char *name,
+				const char *orchestration_config, oyl_teammate **out);
 OYL_API int oyl_teammate_delete(oyl_actor *actor, const char *id);
 OYL_API const char *oyl_teammate_id(const oyl_teammate *t);
 OYL_API const char *oyl_teammate_tenant_id(const oyl_teammate *t);
@@ -313,6 +421,9 @@ OYL_API const char *oyl_teammate_name(const oyl_teammate *t);
 /** The orchestration config as JSON text. */
 OYL_API const char *oyl_teammate_orchestration_config(const oyl_teammate *t);
 OYL_API int64_t oyl_teammate_created_at(const oyl_teammate *t);
+OYL_API int64_t oyl_teammate_updated_at(const oyl_teammate *t);
+/** Where round-robin routing stands (kept in storage). */
+OYL_API int64_t oyl_teammate_rr_position(const oyl_teammate *t);
 OYL_API int oyl_teammate_to_json(const oyl_teammate *t, char **json);
 OYL_API void oyl_teammate_free(oyl_teammate *t);
 
@@ -321,12 +432,17 @@ OYL_API void oyl_teammate_free(oyl_teammate *t);
 OYL_API int oyl_assistant_create(oyl_actor *actor, const char *teammate_id, const char *name,
 				 oyl_assistant **out);
 OYL_API int oyl_assistant_get(oyl_actor *actor, const char *id, oyl_assistant **out);
+OYL_API int oyl_assistant_list(oyl_actor *actor, const char *teammate_id,
+			       const oyl_list_options *opts, oyl_page **out);
+OYL_API int oyl_assistant_update(oyl_actor *actor, const char *id, const char *name,
+				 oyl_assistant **out);
 OYL_API int oyl_assistant_delete(oyl_actor *actor, const char *id);
 OYL_API const char *oyl_assistant_id(const oyl_assistant *a);
 OYL_API const char *oyl_assistant_tenant_id(const oyl_assistant *a);
 OYL_API const char *oyl_assistant_teammate_id(const oyl_assistant *a);
 OYL_API const char *oyl_assistant_name(const oyl_assistant *a);
 OYL_API int64_t oyl_assistant_created_at(const oyl_assistant *a);
+OYL_API int64_t oyl_assistant_updated_at(const oyl_assistant *a);
 OYL_API int oyl_assistant_to_json(const oyl_assistant *a, char **json);
 OYL_API void oyl_assistant_free(oyl_assistant *a);
 
@@ -343,6 +459,7 @@ OYL_API const char *oyl_instruction_id(const oyl_instruction *i);
 OYL_API const char *oyl_instruction_tenant_id(const oyl_instruction *i);
 OYL_API const char *oyl_instruction_assistant_id(const oyl_instruction *i);
 OYL_API const char *oyl_instruction_system_prompt(const oyl_instruction *i);
+OYL_API int64_t oyl_instruction_created_at(const oyl_instruction *i);
 OYL_API int64_t oyl_instruction_updated_at(const oyl_instruction *i);
 OYL_API int oyl_instruction_to_json(const oyl_instruction *i, char **json);
 OYL_API void oyl_instruction_free(oyl_instruction *i);
@@ -353,6 +470,11 @@ OYL_API void oyl_instruction_free(oyl_instruction *i);
 OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char *name,
 			  const char *vector_db_id, oyl_knowledge_base **out);
 OYL_API int oyl_kb_get(oyl_actor *actor, const char *id, oyl_knowledge_base **out);
+OYL_API int oyl_kb_list(oyl_actor *actor, const char *assistant_id, const oyl_list_options *opts,
+			oyl_page **out);
+/** Changes name and/or vector_db_id (NULL: unchanged; "" clears vector_db_id). */
+OYL_API int oyl_kb_update(oyl_actor *actor, const char *id, const char *name,
+			  const char *vector_db_id, oyl_knowledge_base **out);
 /** Deletes a knowledge base with its documents and their chunks. */
 OYL_API int oyl_kb_delete(oyl_actor *actor, const char *id);
 OYL_API const char *oyl_kb_id(const oyl_knowledge_base *k);
@@ -362,8 +484,72 @@ OYL_API const char *oyl_kb_name(const oyl_knowledge_base *k);
 /** The external vector store id, or NULL. */
 OYL_API const char *oyl_kb_vector_db_id(const oyl_knowledge_base *k);
 OYL_API int64_t oyl_kb_created_at(const oyl_knowledge_base *k);
+OYL_API int64_t oyl_kb_updated_at(const oyl_knowledge_base *k);
 OYL_API int oyl_kb_to_json(const oyl_knowledge_base *k, char **json);
 OYL_API void oyl_kb_free(oyl_knowledge_base *k);
+
+/* social links of a tenant */
+
+/** Platforms.  Values are part of the ABI. */
+typedef enum oyl_platform {
+	OYL_PLATFORM_AUTO = 0, /**< infer from the URL's host (create/update only) */
+	OYL_PLATFORM_TWITTER = 1, /**< twitter.com, x.com */
+	OYL_PLATFORM_FACEBOOK = 2,
+	OYL_PLATFORM_LINKEDIN = 3,
+	OYL_PLATFORM_INSTAGRAM = 4,
+	OYL_PLATFORM_YOUTUBE = 5, /**< youtube.com, youtu.be */
+	OYL_PLATFORM_OTHER = 6    /**< any other host */
+} oyl_platform;
+
+/**
+ * Adds a social link.  `url`: http or https with a host.  `platform`
+ * OYL_PLATFORM_AUTO infers it from the host; a platform that contradicts
+ * the host is EINVAL (a host outside the five platforms is "other").
+ */
+OYL_API int oyl_social_link_create(oyl_actor *actor, const char *tenant_id, const char *url,
+				   int platform, oyl_social_link **out);
+OYL_API int oyl_social_link_get(oyl_actor *actor, const char *id, oyl_social_link **out);
+OYL_API int oyl_social_link_list(oyl_actor *actor, const char *tenant_id,
+				 const oyl_list_options *opts, oyl_page **out);
+/** Changes the URL (NULL: unchanged) and/or platform (checked against the URL as at create). */
+OYL_API int oyl_social_link_update(oyl_actor *actor, const char *id, const char *url, int platform,
+				   oyl_social_link **out);
+OYL_API int oyl_social_link_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_social_link_id(const oyl_social_link *l);
+OYL_API const char *oyl_social_link_tenant_id(const oyl_social_link *l);
+OYL_API const char *oyl_social_link_url(const oyl_social_link *l);
+/** OYL_PLATFORM_* (never AUTO). */
+OYL_API int oyl_social_link_platform(const oyl_social_link *l);
+OYL_API int64_t oyl_social_link_created_at(const oyl_social_link *l);
+OYL_API int64_t oyl_social_link_updated_at(const oyl_social_link *l);
+OYL_API int oyl_social_link_to_json(const oyl_social_link *l, char **json);
+OYL_API void oyl_social_link_free(oyl_social_link *l);
+
+/* audit trail: every mutation writes one event in its own transaction */
+
+/**
+ * Lists audit events, newest last: a tenant's (`tenant_id`), or with
+ * `tenant_id` NULL the platform's own (tenants created and deleted,
+ * superadmin accounts; superadmins only).  Superadmins read every
+ * tenant's, tenant_admins their own, users none.
+ */
+OYL_API int oyl_audit_list(oyl_actor *actor, const char *tenant_id, const oyl_list_options *opts,
+			   oyl_page **out);
+OYL_API const char *oyl_audit_event_id(const oyl_audit_event *e);
+/** The tenant the event belongs to (for platform events: the tenant it names, or NULL). */
+OYL_API const char *oyl_audit_event_tenant_id(const oyl_audit_event *e);
+/** The acting user's id, or NULL for the bootstrap superadmin. */
+OYL_API const char *oyl_audit_event_actor_id(const oyl_audit_event *e);
+/** The actor's role then (OYL_ROLE_*). */
+OYL_API int oyl_audit_event_actor_role(const oyl_audit_event *e);
+/** "<object type>.<verb>", e.g. "workspace.create". */
+OYL_API const char *oyl_audit_event_action(const oyl_audit_event *e);
+OYL_API const char *oyl_audit_event_object_type(const oyl_audit_event *e);
+OYL_API const char *oyl_audit_event_object_id(const oyl_audit_event *e);
+/** Details as JSON text (never secrets). */
+OYL_API const char *oyl_audit_event_detail(const oyl_audit_event *e);
+OYL_API int64_t oyl_audit_event_created_at(const oyl_audit_event *e);
+OYL_API int oyl_audit_event_to_json(const oyl_audit_event *e, char **json);
 
 #ifdef __cplusplus
 }

@@ -52,3 +52,10 @@ OYL_API void oyl_actor_free(oyl_actor *actor)
 	actor->magic = 0;
 	oyl__free(actor);
 }
+
+OYL_API const char *oyl_actor_user_id(const oyl_actor *actor)
+{
+	if (!actor || actor->magic != OYL_ACTOR_MAGIC || !actor->id[0])
+		return NULL;
+	return actor->id;
+}

@@ -4,7 +4,10 @@
 #include "object.h"
 #include "validate.h"
 
-const oyl__kind oyl__kind_instruction = {&oyl__t_instructions, "instruction", NULL};
+const oyl__kind oyl__kind_instruction = {&oyl__t_instructions, "instruction", "instruction",
+					 &oyl__kind_assistant, INSTRUCTIONS_assistant_id,
+					 INSTRUCTIONS_created_at, INSTRUCTIONS_updated_at,
+					 OYL__CONTENT_READ, OYL__CONTENT_WRITE, NULL};
 
 /* Finds the assistant's instruction row, if any, in the actor's scope. */
 static int find_instruction(oyl_db *db, const char *scope, const char *assistant_id,
@@ -26,7 +29,7 @@ static int find_instruction(oyl_db *db, const char *scope, const char *assistant
 }
 
 /* Validates the assistant id and opens a transaction in which the
- * assistant exists for the actor. */
+ * assistant exists for the actor and the action is allowed. */
 static int begin_on_assistant(oyl_actor *actor, oyl_db *db, const char *assistant_id,
 			      unsigned flags, char aid[OYL_UUID_LEN + 1], oyl__record **assistant)
 {
@@ -37,8 +40,14 @@ static int begin_on_assistant(oyl_actor *actor, oyl_db *db, const char *assistan
 	if ((rc = oyl__txn_begin(db, scope, flags)))
 		return rc;
 	rc = oyl__fetch(db, scope, &oyl__kind_assistant, aid, assistant);
-	if (rc != OYL_OK)
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, flags == OYL_TXN_WRITE ? OYL__CONTENT_WRITE
+								      : OYL__CONTENT_READ);
+	if (rc != OYL_OK) {
+		oyl__record_free(*assistant);
+		*assistant = NULL;
 		oyl__txn_end(db, rc);
+	}
 	return rc;
 }
 
@@ -81,6 +90,8 @@ OYL_API int oyl_instruction_set(oyl_actor *actor, const char *assistant_id, cons
 		v[INSTRUCTIONS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
 		rc = oyl__insert(db, tenant, &oyl__kind_instruction, v);
 	}
+	if (rc == OYL_OK)
+		rc = oyl__audit(db, actor, tenant, "set", &oyl__kind_instruction, id, NULL);
 	rc = oyl__finish_create(db, rc, &oyl__kind_instruction, v, out);
 	oyl__record_free(old);
 	oyl__record_free(assistant);
@@ -130,6 +141,8 @@ OYL_API int oyl_instruction_clear(oyl_actor *actor, const char *assistant_id)
 		rc = oyl__fail_backend(db, rc, "clearing the instruction");
 	else if (deleted == 0)
 		rc = oyl__fail(db, OYL_ENOTFOUND, "assistant %s has no instruction", aid);
+	if (rc == OYL_OK)
+		rc = oyl__audit(db, actor, s.tenant_id, "clear", &oyl__kind_instruction, aid, NULL);
 	oyl__record_free(assistant);
 	rc = oyl__txn_end(db, rc);
 	return rc == OYL_OK ? oyl__ok(db) : rc;
@@ -142,6 +155,8 @@ OYL__TEXT_GETTER(oyl_instruction_assistant_id, oyl_instruction, oyl__kind_instru
 		 INSTRUCTIONS_assistant_id)
 OYL__TEXT_GETTER(oyl_instruction_system_prompt, oyl_instruction, oyl__kind_instruction,
 		 INSTRUCTIONS_system_prompt)
+OYL__INT_GETTER(oyl_instruction_created_at, oyl_instruction, oyl__kind_instruction,
+		INSTRUCTIONS_created_at)
 OYL__INT_GETTER(oyl_instruction_updated_at, oyl_instruction, oyl__kind_instruction,
 		INSTRUCTIONS_updated_at)
 OYL__RECORD_BASICS(oyl_instruction, oyl_instruction, oyl__kind_instruction)

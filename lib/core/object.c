@@ -1,6 +1,9 @@
 /* Operations shared by every kind of record (see object.h). */
 #include "object.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "validate.h"
 
 const char *oyl__actor_scope(const oyl_actor *actor)
@@ -21,6 +24,11 @@ oyl_db *oyl__enter(const oyl_actor *actor, void *out_ptr, int *rc)
 	return db;
 }
 
+static int not_found(oyl_db *db, const oyl__kind *k, const char *id)
+{
+	return oyl__fail(db, OYL_ENOTFOUND, "%s %s not found", k->noun, id);
+}
+
 int oyl__fetch(oyl_db *db, const char *scope, const oyl__kind *k, const char *id,
 	       oyl__record **out)
 {
@@ -30,17 +38,31 @@ int oyl__fetch(oyl_db *db, const char *scope, const oyl__kind *k, const char *id
 	int rc = db->backend->get(db->backend, &s, k->t, id, oyl__record_cb, &sink);
 	if (rc == OYL_OK && !sink.rec)
 		rc = OYL_ENOTFOUND;
-	if (rc == OYL_ENOTFOUND) {
-		oyl__record_free(sink.rec);
-		return oyl__fail(db, OYL_ENOTFOUND, "%s %s not found", k->noun, id);
-	}
 	if (rc != OYL_OK) {
 		oyl__record_free(sink.rec);
+		if (rc == OYL_ENOTFOUND)
+			return not_found(db, k, id);
 		return rc == OYL_ENOMEM ? oyl__fail(db, rc, "out of memory reading a %s", k->noun)
 					: oyl__fail_backend(db, rc, "reading");
 	}
 	*out = sink.rec;
 	return OYL_OK;
+}
+
+int oyl__fetch_visible(oyl_db *db, const oyl_actor *actor, const oyl__kind *k, const char *id,
+		       oyl__record **out)
+{
+	*out = NULL;
+	if (k == &oyl__kind_tenant && !oyl__tenant_visible(actor, id))
+		return not_found(db, k, id);
+	return oyl__fetch(db, oyl__actor_scope(actor), k, id, out);
+}
+
+const char *oyl__row_tenant(const oyl__kind *k, const oyl__record *row)
+{
+	if (k == &oyl__kind_tenant)
+		return oyl__record_text(row, TENANTS_id);
+	return k->t->tenant_col >= 0 ? oyl__record_text(row, k->t->tenant_col) : NULL;
 }
 
 int oyl__insert(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_value *vals)
@@ -65,17 +87,19 @@ int oyl__get_public(oyl_actor *actor, const oyl__kind *k, const char *id, void *
 	char key[OYL_UUID_LEN + 1];
 	if ((rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	const char *scope = oyl__actor_scope(actor);
-	if ((rc = oyl__txn_begin(db, scope, OYL_TXN_READ)))
+	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
 		return rc;
 	oyl__record *rec = NULL;
-	rc = oyl__txn_end(db, oyl__fetch(db, scope, k, key, &rec));
+	rc = oyl__fetch_visible(db, actor, k, key, &rec);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, k->read);
+	rc = oyl__txn_end(db, rc);
 	if (rc != OYL_OK) {
 		oyl__record_free(rec);
 		return rc;
 	}
 	*(oyl__record **)out = rec;
-	return OYL_OK;
+	return oyl__ok(db);
 }
 
 int oyl__delete_public(oyl_actor *actor, const oyl__kind *k, const char *id)
@@ -87,30 +111,123 @@ int oyl__delete_public(oyl_actor *actor, const oyl__kind *k, const char *id)
 	char key[OYL_UUID_LEN + 1];
 	if ((rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	const char *scope = oyl__actor_scope(actor);
-	if ((rc = oyl__txn_begin(db, scope, OYL_TXN_WRITE)))
+	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
 		return rc;
 	oyl__record *row = NULL;
-	rc = oyl__fetch(db, scope, k, key, &row);
+	rc = oyl__fetch_visible(db, actor, k, key, &row);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, k->write);
 	if (rc == OYL_OK && k->before_delete)
 		rc = k->before_delete(db, row);
 	if (rc == OYL_OK) {
 		/* Delete in the row's own tenant: a platform actor's scope is NULL. */
-		const char *row_scope = k->t->tenant_col >= 0
-						? oyl__record_text(row, k->t->tenant_col)
-						: scope;
-		oyl_scope s = {row_scope};
+		oyl_scope s = {k->t->tenant_col >= 0 ? oyl__row_tenant(k, row) : NULL};
 		oyl_filter f = oyl__eq(0, OYL_TYPE_UUID, key);
 		int64_t deleted = 0;
 		rc = db->backend->remove(db->backend, &s, k->t, &f, 1, &deleted);
 		if (rc != OYL_OK)
 			rc = oyl__fail_backend(db, rc, "deleting");
 		else if (deleted != 1)
-			rc = oyl__fail(db, OYL_ENOTFOUND, "%s %s not found", k->noun, key);
+			rc = not_found(db, k, key);
 	}
+	if (rc == OYL_OK)
+		rc = oyl__audit(db, actor, oyl__row_tenant(k, row), "delete", k, key, NULL);
 	oyl__record_free(row);
 	rc = oyl__txn_end(db, rc);
 	return rc == OYL_OK ? oyl__ok(db) : rc;
+}
+
+/* {"fields":["name","slug"]}: what an update changed, never the values. */
+static int fields_detail(const oyl__kind *k, const oyl_assign *set, size_t nset, char *buf,
+			 size_t size)
+{
+	size_t used = (size_t)snprintf(buf, size, "{\"fields\":[");
+	for (size_t i = 0; i < nset && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"", i ? "," : "",
+					 k->t->cols[set[i].col].name);
+	if (used < size)
+		used += (size_t)snprintf(buf + used, size - used, "]}");
+	return used < size ? OYL_OK : OYL_EINVAL;
+}
+
+int oyl__update_public(oyl_actor *actor, const oyl__kind *k, const char *id, oyl_assign *set,
+		       size_t nset, oyl__update_check check, void *ctx, void *out)
+{
+	int rc;
+	oyl_db *db = oyl__actor_db(actor);
+	char key[OYL_UUID_LEN + 1], detail[512];
+	if ((rc = oyl__check_id(db, "id", id, key)))
+		return rc;
+	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
+		return rc;
+	oyl__record *row = NULL, *fresh = NULL;
+	rc = oyl__fetch_visible(db, actor, k, key, &row);
+	if (rc == OYL_OK)
+		rc = check ? check(db, actor, row, ctx) : oyl__authorize(db, actor, k->write);
+	if (rc == OYL_OK && nset > 0) {
+		if (fields_detail(k, set, nset, detail, sizeof detail))
+			rc = oyl__fail(db, OYL_EINVAL, "update: too many fields");
+		oyl_scope s = {k->t->tenant_col >= 0 ? oyl__row_tenant(k, row) : NULL};
+		oyl_filter f = oyl__eq(0, OYL_TYPE_UUID, key);
+		int64_t changed = 0;
+		if (rc == OYL_OK && k->updated_col >= 0)
+			set[nset++] = (oyl_assign){k->updated_col, oyl__val_int(OYL_TYPE_TIME, oyl__now())};
+		if (rc == OYL_OK)
+			rc = db->backend->update(db->backend, &s, k->t, &f, 1, set, nset, &changed);
+		if (rc == OYL_ECONFLICT)
+			rc = oyl__fail(db, rc, "a %s like this one already exists", k->noun);
+		else if (rc != OYL_OK && db->errcode == OYL_OK)
+			rc = oyl__fail_backend(db, rc, "updating");
+		else if (rc == OYL_OK && changed != 1)
+			rc = not_found(db, k, key);
+		if (rc == OYL_OK)
+			rc = oyl__audit(db, actor, oyl__row_tenant(k, row), "update", k, key, detail);
+	}
+	if (rc == OYL_OK && out)
+		rc = oyl__fetch(db, k->t->tenant_col >= 0 ? oyl__row_tenant(k, row) : NULL, k, key,
+				&fresh);
+	oyl__record_free(row);
+	rc = oyl__txn_end(db, rc);
+	if (rc != OYL_OK) {
+		oyl__record_free(fresh);
+		return rc;
+	}
+	if (out)
+		*(oyl__record **)out = fresh;
+	return oyl__ok(db);
+}
+
+int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
+		     const oyl_list_options *opts, oyl_page **out)
+{
+	int rc;
+	oyl_db *db = oyl__enter(actor, out, &rc);
+	if (!db)
+		return rc;
+	if (!out)
+		return oyl__fail(db, OYL_EMISUSE, "list: NULL out-pointer");
+	const oyl__kind *pk = k->parent ? k->parent : &oyl__kind_tenant;
+	char pid[OYL_UUID_LEN + 1];
+	if ((rc = oyl__check_id(db, k->parent ? "parent id" : "tenant_id", parent_id, pid)))
+		return rc;
+	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
+		return rc;
+	oyl__record *parent = NULL;
+	rc = oyl__fetch_visible(db, actor, pk, pid, &parent);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, k->read);
+	if (rc == OYL_OK) {
+		oyl_filter f = oyl__eq(k->parent_col, OYL_TYPE_UUID, pid);
+		rc = oyl__list_rows(db, oyl__row_tenant(pk, parent), k, &f, 1, opts, out);
+	}
+	oyl__record_free(parent);
+	rc = oyl__txn_end(db, rc);
+	if (rc != OYL_OK) {
+		oyl_page_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return oyl__ok(db);
 }
 
 int oyl__finish_create(oyl_db *db, int rc, const oyl__kind *k, const oyl_value *vals, void *out)

@@ -27,6 +27,7 @@ int oyl__record_copy(const oyl_table *t, const oyl_value *vals, size_t n, oyl__r
 		return OYL_ENOMEM;
 	r->t = t;
 	r->vals = (oyl_value *)(r + 1);
+	r->counts[0] = r->counts[1] = -1;
 	char *bytes = (char *)(r->vals + n);
 	for (size_t i = 0; i < n; i++) {
 		r->vals[i] = vals[i];
@@ -126,6 +127,18 @@ int oyl__record_to_json(const oyl__record *r, char **json)
 		cJSON *item = value_to_json(&r->vals[i]);
 		if (!item || !cJSON_AddItemToObject(obj, c->name, item)) {
 			cJSON_Delete(item);
+			cJSON_Delete(obj);
+			return OYL_ENOMEM;
+		}
+	}
+	/* Derived figures, where the record carries them (a tenant's counts). */
+	static const char *const count_names[2] = {"user_count", "document_count"};
+	for (int i = 0; i < 2; i++) {
+		if (r->counts[i] < 0)
+			continue;
+		cJSON *n = cJSON_CreateNumber((double)r->counts[i]);
+		if (!n || !cJSON_AddItemToObject(obj, count_names[i], n)) {
+			cJSON_Delete(n);
 			cJSON_Delete(obj);
 			return OYL_ENOMEM;
 		}

@@ -11,6 +11,7 @@
 typedef struct oyl__record {
 	const oyl_table *t;
 	oyl_value *vals; /* t->ncols values; strings point into the same block */
+	int64_t counts[2]; /* derived figures (a tenant's users, documents); -1 unset */
 } oyl__record;
 
 /* Copies a row (vals as a backend delivers it) into a new record. */

@@ -42,6 +42,20 @@
 	X(USER_EMAILS, tenant_id, UUID, OYL_COL_IMMUTABLE)                                       \
 	X(USER_EMAILS, created_at, TIME, IM)
 
+/* Audit events of the platform itself (tenants created and deleted,
+ * superadmin accounts): global, so that they outlive the tenant they name.
+ * tenant_id carries no foreign key.  (schema version 2) */
+#define OYL_COLS_PLATFORM_AUDIT_EVENTS(X)                                                        \
+	X(PLATFORM_AUDIT_EVENTS, id, UUID, IM)                                                   \
+	X(PLATFORM_AUDIT_EVENTS, tenant_id, UUID, OYL_COL_IMMUTABLE)                             \
+	X(PLATFORM_AUDIT_EVENTS, actor_id, UUID, 0)                                              \
+	X(PLATFORM_AUDIT_EVENTS, actor_role, TEXT, NN)                                           \
+	X(PLATFORM_AUDIT_EVENTS, action, TEXT, NN)                                               \
+	X(PLATFORM_AUDIT_EVENTS, object_type, TEXT, NN)                                          \
+	X(PLATFORM_AUDIT_EVENTS, object_id, UUID, 0)                                             \
+	X(PLATFORM_AUDIT_EVENTS, detail, JSON, NN)                                               \
+	X(PLATFORM_AUDIT_EVENTS, created_at, TIME, IM)
+
 /* tenant-owned tables */
 #define OYL_COLS_USERS(X)                                                                        \
 	X(USERS, id, UUID, IM)                                                                   \
@@ -210,6 +224,7 @@
 	X(TENANTS, tenants, -1, -1)                                                               \
 	X(SUPERADMINS, superadmins, -1, -1)                                                       \
 	X(USER_EMAILS, user_emails, -1, -1)                                                       \
+	X(PLATFORM_AUDIT_EVENTS, platform_audit_events, -1, -1)                                   \
 	X(USERS, users, USERS_tenant_id, -1)                                                                   \
 	X(AUTH_SESSIONS, auth_sessions, AUTH_SESSIONS_tenant_id, -1)                                                   \
 	X(API_KEYS, api_keys, API_KEYS_tenant_id, -1)                                                             \

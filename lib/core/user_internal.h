@@ -4,10 +4,9 @@
 
 #include "object.h"
 
-/* Inserts the e-mail registry row and the user row (inside the caller's
- * transaction); vals (may be NULL) receives the user's column values,
- * borrowing `id_buf`-style storage owned by the caller. */
-int oyl__user_insert(oyl_db *db, const char *tenant_id, const char *email, const char *name,
-		     int role, int64_t now, oyl__record **out);
+/* Inserts the e-mail registry row, the user row and its audit event
+ * (inside the caller's transaction); *out (if out) gets the record. */
+int oyl__user_insert(oyl_db *db, const oyl_actor *actor, const char *tenant_id, const char *email,
+		     const char *name, int role, int64_t now, oyl__record **out);
 
 #endif

@@ -13,10 +13,11 @@ static int64_t rows_affected(const PGresult *res)
 }
 
 /* Runs a statement that returns no rows; *affected (may be NULL) gets its row count. */
-static int run_command(pg_backend *b, pg_sql *q, int64_t *affected)
+static int run_command(pg_backend *b, const oyl_scope *scope, const oyl_table *t, pg_sql *q,
+		       int64_t *affected)
 {
 	PGresult *res;
-	int rc = oyl__pg_run(b, q, PGRES_COMMAND_OK, &res);
+	int rc = oyl__pg_run_scoped(b, scope, t, q, PGRES_COMMAND_OK, &res);
 
 	if (rc == OYL_OK) {
 		if (affected)
@@ -66,7 +67,7 @@ int oyl__pg_insert(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	}
 	oyl__pg_sql_add(&q, ")");
 	if (rc == OYL_OK)
-		rc = run_command(b, &q, NULL);
+		rc = run_command(b, scope, t, &q, NULL);
 	oyl__pg_sql_free(&q);
 	return rc;
 }
@@ -95,7 +96,7 @@ int oyl__pg_get(oyl_backend *base, const oyl_scope *scope, const oyl_table *t, c
 		rc = oyl__pg_sql_and(b, &q, scope, t, NULL, 0);
 	oyl__pg_sql_add(&q, " LIMIT 1");
 	if (rc == OYL_OK)
-		rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
+		rc = oyl__pg_run_scoped(b, scope, t, &q, PGRES_TUPLES_OK, &res);
 	oyl__pg_sql_free(&q);
 	if (rc != OYL_OK)
 		return rc;
@@ -148,7 +149,7 @@ int oyl__pg_update(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	if (rc == OYL_OK)
 		rc = oyl__pg_sql_where(b, &q, scope, t, filters, nfilters);
 	if (rc == OYL_OK)
-		rc = run_command(b, &q, changed);
+		rc = run_command(b, scope, t, &q, changed);
 	oyl__pg_sql_free(&q);
 	return rc;
 }
@@ -167,7 +168,7 @@ int oyl__pg_remove(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	oyl__pg_sql_ident(&q, t->name);
 	int rc = oyl__pg_sql_where(b, &q, scope, t, filters, nfilters);
 	if (rc == OYL_OK)
-		rc = run_command(b, &q, deleted);
+		rc = run_command(b, scope, t, &q, deleted);
 	oyl__pg_sql_free(&q);
 	return rc;
 }
@@ -188,7 +189,7 @@ int oyl__pg_count(oyl_backend *base, const oyl_scope *scope, const oyl_table *t,
 	oyl__pg_sql_ident(&q, t->name);
 	int rc = oyl__pg_sql_where(b, &q, scope, t, filters, nfilters);
 	if (rc == OYL_OK)
-		rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
+		rc = oyl__pg_run_scoped(b, scope, t, &q, PGRES_TUPLES_OK, &res);
 	oyl__pg_sql_free(&q);
 	if (rc != OYL_OK)
 		return rc;

@@ -18,10 +18,20 @@
 #define PG_ERRMSG_SIZE 512
 #define PG_UUID_LEN 36
 
+/* The scope the open transaction's settings hold (pg_scope.c). */
+typedef enum pg_scope_kind {
+	PG_SCOPE_NONE = 0, /* no transaction, or its settings are unknown */
+	PG_SCOPE_PLATFORM,
+	PG_SCOPE_TENANT
+} pg_scope_kind;
+
 typedef struct pg_backend {
 	oyl_backend base; /* first, so that an oyl_backend * casts back */
 	PGconn *conn;
 	bool in_txn;      /* between a successful begin() and commit()/rollback() */
+	bool call_txn;    /* a transaction the backend opened for one call (or migrate) */
+	pg_scope_kind scope_kind;
+	char scope_tenant[PG_UUID_LEN + 1]; /* when PG_SCOPE_TENANT */
 	const char *op;   /* what the current call does, for messages ("insert into") */
 	const char *obj;  /* and on what ("users"), or "" */
 	char errmsg[PG_ERRMSG_SIZE];
@@ -115,6 +125,36 @@ bool oyl__pg_parse_int64(const char *s, int64_t *out);
 /* Parses the hex of a float8's binary form (encode(float8send(x), 'hex')). */
 bool oyl__pg_decode_float8(const char *hex, size_t len, double *out);
 
+/* ---- transactions and their scope (pg_txn.c, pg_scope.c) ------------ */
+
+/*
+ * BEGIN and the scope's settings in one round trip (scope NULL or its
+ * tenant NULL: the platform).  Reconnects once when the connection turns
+ * out lost, since nothing of the transaction has happened yet.
+ */
+int oyl__pg_txn_open(pg_backend *b, const oyl_scope *scope);
+/* COMMIT (when `commit`) or ROLLBACK the open transaction; keeps errmsg's context. */
+int oyl__pg_txn_finish(pg_backend *b, bool commit);
+
+/*
+ * Writes the SET LOCALs of a scope into out ("BEGIN; " and the Citus
+ * setting first when `begin`).  OYL_EINVAL for a tenant id that is not a
+ * canonical lowercase UUID: nothing else may become a literal.
+ */
+int oyl__pg_scope_sql(pg_backend *b, const oyl_scope *scope, bool begin, char *out, size_t size);
+/* Records the scope the transaction's settings now hold. */
+void oyl__pg_scope_remember(pg_backend *b, const oyl_scope *scope);
+/* The transaction ended, or its settings are unknown. */
+void oyl__pg_scope_forget(pg_backend *b);
+/*
+ * Runs q (see oyl__pg_run) with `scope` in force for a statement on t:
+ * inside a transaction, switches the settings when the scope differs;
+ * outside one, wraps q in a transaction of its own.  Global tables have
+ * no policy, so their statements run as they are.
+ */
+int oyl__pg_run_scoped(pg_backend *b, const oyl_scope *scope, const oyl_table *t, pg_sql *q,
+		       ExecStatusType expect, PGresult **res);
+
 /* ---- methods --------------------------------------------------------- */
 
 int oyl__pg_begin(oyl_backend *b, const oyl_scope *scope, unsigned flags);
@@ -154,5 +194,6 @@ extern const size_t oyl__pg_nmigrations;
 
 /* The SQL of each version, one file each (pg_schema_v<N>.c). */
 extern const char oyl__pg_schema_v1[];
+extern const char oyl__pg_schema_v2[];
 
 #endif

@@ -5,6 +5,11 @@
  * waits, then finds the work done).  The lock is released by COMMIT or
  * ROLLBACK and works through a transaction-mode pooler.
  *
+ * When the schema is already current — the usual case, and the only one
+ * a runtime role without DDL rights may meet — migrate() only reads
+ * schema_migrations: no lock, no DDL.  The transaction runs in platform
+ * scope, so a data migration would see every tenant's rows.
+ *
  * Table names are never schema-qualified: everything lives in the
  * connection's search_path.
  */
@@ -104,10 +109,29 @@ static int apply(pg_backend *b, const pg_migration *m)
 	return rc;
 }
 
-/* Everything migrate() does between BEGIN and COMMIT; *changed when it applied something. */
-static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
+/* Whether the versions found and asked for allow migrating (or nothing to do). */
+static int judge(pg_backend *b, int64_t found, int target)
 {
 	int newest = newest_known();
+
+	if (found > newest)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "database schema version %lld is newer than this library (%d)",
+				    (long long)found, newest);
+	if (target > newest)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "schema version %d is unknown to this library (newest %d)",
+				    target, newest);
+	if (found > target)
+		return oyl__pg_fail(b, OYL_ESCHEMA,
+				    "database schema version %lld is newer than the requested %d",
+				    (long long)found, target);
+	return OYL_OK;
+}
+
+/* Under the lock: creates the bookkeeping table and applies what is missing. */
+static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
+{
 	int64_t found;
 
 	int rc = take_lock(b);
@@ -122,19 +146,7 @@ static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
 		return rc;
 	if (from)
 		*from = (int)found;
-
-	if (found > newest)
-		return oyl__pg_fail(b, OYL_ESCHEMA,
-				    "database schema version %lld is newer than this library (%d)",
-				    (long long)found, newest);
-	if (target > newest)
-		return oyl__pg_fail(b, OYL_ESCHEMA,
-				    "schema version %d is unknown to this library (newest %d)",
-				    target, newest);
-	if (found > target)
-		return oyl__pg_fail(b, OYL_ESCHEMA,
-				    "database schema version %lld is newer than the requested %d",
-				    (long long)found, target);
+	rc = judge(b, found, target);
 
 	for (size_t i = 0; i < oyl__pg_nmigrations && rc == OYL_OK; i++) {
 		const pg_migration *m = &oyl__pg_migrations[i];
@@ -145,6 +157,26 @@ static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
 		}
 	}
 	return rc;
+}
+
+/* Everything migrate() does between BEGIN and COMMIT; *changed when it applied something. */
+static int migrate_in_txn(pg_backend *b, int target, int *from, bool *changed)
+{
+	int64_t present = 0, found = 0;
+
+	int rc = query_int(b, SELECT_PRESENT, &present);
+	if (rc == OYL_OK && present)
+		rc = query_int(b, SELECT_VERSION, &found);
+	if (rc != OYL_OK)
+		return rc;
+	if (present && found >= target) {
+		/* Current (or newer: refused).  A migrator that holds the lock
+		 * only adds versions, so this answer cannot go stale. */
+		if (from)
+			*from = (int)found;
+		return judge(b, found, target);
+	}
+	return migrate_locked(b, target, from, changed);
 }
 
 int oyl__pg_migrate(oyl_backend *base, int target, int *from)
@@ -159,18 +191,15 @@ int oyl__pg_migrate(oyl_backend *base, int target, int *from)
 			  PQtransactionStatus(b->conn) != PQTRANS_IDLE))
 		return oyl__pg_fail(b, OYL_EMISUSE, "cannot migrate inside a transaction");
 
-	oyl__pg_heal_idle(b);
-	int rc = oyl__pg_exec(b, "BEGIN", PGRES_COMMAND_OK);
+	int rc = oyl__pg_txn_open(b, NULL);
 	if (rc != OYL_OK)
 		return rc;
-	rc = migrate_locked(b, target, from, &changed);
-	if (rc == OYL_OK && changed)
-		return oyl__pg_exec(b, "COMMIT", PGRES_COMMAND_OK);
-
+	b->call_txn = true; /* no silent reconnect halfway through */
+	rc = migrate_in_txn(b, target, from, &changed);
 	/* Nothing applied, or a failure: leave the database as it was. */
-	if (PQstatus(b->conn) != CONNECTION_BAD && PQtransactionStatus(b->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(b->conn, "ROLLBACK"));
-	return rc;
+	int end = oyl__pg_txn_finish(b, rc == OYL_OK && changed);
+	b->call_txn = false;
+	return rc != OYL_OK ? rc : end;
 }
 
 int oyl__pg_schema_version(oyl_backend *base, int *version)

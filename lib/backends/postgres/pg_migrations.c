@@ -1,12 +1,12 @@
 /*
  * The embedded migrations, oldest first.  A new schema version is a new
  * pg_schema_v<N>.c and one line here; a published version never changes.
- * (Row-level security is planned as the next version.)
  */
 #include "pg_internal.h"
 
 const pg_migration oyl__pg_migrations[] = {
 	{1, oyl__pg_schema_v1},
+	{2, oyl__pg_schema_v2},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

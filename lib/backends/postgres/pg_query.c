@@ -13,7 +13,8 @@
  * Whether this backend adds its own `tenant_id = $n` to a statement on t
  * (and checks the tenant of inserted rows).  A test-only build (meson
  * option test_drop_tenant_predicates) leaves them all out, to show that
- * PostgreSQL's row-level security alone keeps tenants apart.
+ * PostgreSQL's row-level security alone keeps tenants apart; the scope's
+ * SET LOCALs (pg_scope.c) stay in every build.
  */
 bool oyl__pg_scoped(const oyl_scope *scope, const oyl_table *t)
 {
@@ -172,7 +173,7 @@ int oyl__pg_sql_and(pg_backend *b, pg_sql *q, const oyl_scope *scope, const oyl_
 
 void oyl__pg_heal_idle(pg_backend *b)
 {
-	if (!b->in_txn && PQstatus(b->conn) == CONNECTION_BAD)
+	if (!b->in_txn && !b->call_txn && PQstatus(b->conn) == CONNECTION_BAD)
 		PQreset(b->conn);
 }
 

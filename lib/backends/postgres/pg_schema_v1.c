@@ -11,7 +11,7 @@
  *
  * The full-text column `search_vector` is generated, comes after the
  * descriptor's columns and is never read by get/list.
- * Row-level security comes with a later version.
+ * Row-level security comes with version 2 (pg_schema_v2.c).
  */
 #include "pg_internal.h"
 

@@ -50,7 +50,7 @@ int oyl__pg_search(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	}
 	oyl__pg_sql_add(&q, ") AS hits ORDER BY hits.score DESC, hits.id");
 	if (rc == OYL_OK)
-		rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
+		rc = oyl__pg_run_scoped(b, scope, t, &q, PGRES_TUPLES_OK, &res);
 	oyl__pg_sql_free(&q);
 	if (rc != OYL_OK)
 		return rc;

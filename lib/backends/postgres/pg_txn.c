@@ -1,16 +1,7 @@
 /*
- * Transactions and the tenant context of each one.
- *
- * begin() opens the transaction and sets, for its duration only,
- *   SET LOCAL citus.propagate_set_commands = 'local'
- *     (Citus then carries the SET LOCALs to its workers; on plain
- *     PostgreSQL a dotted name is a harmless placeholder setting)
- *   SET LOCAL oyl.tenant_id = '<uuid>'
- *     (what row-level security policies read).
- * SET takes no parameters, so the id goes in as a literal: only a
- * canonical lowercase UUID passes, which holds nothing to escape.  Never
- * set_config(): Citus does not propagate it.  All three statements go in
- * one round trip.
+ * Transactions: begin(), commit(), rollback(), and the opening and ending
+ * shared with the transactions the backend opens for one call and for
+ * migrate().  Each one carries its tenant scope (pg_scope.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,33 +20,21 @@ static void discard_transaction(pg_backend *b)
 		PQclear(PQexec(b->conn, "ROLLBACK"));
 }
 
-int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
+int oyl__pg_txn_open(pg_backend *b, const oyl_scope *scope)
 {
-	pg_backend *b = pg_of(base);
-	const char *tenant = scope ? scope->tenant_id : NULL;
-	char sql[192];
+	char sql[224];
 
-	/* PostgreSQL takes row locks as it writes: no up-front mode like SQLite's
-	 * BEGIN IMMEDIATE is needed, and a plain BEGIN also suits a reader. */
-	(void)flags;
-	oyl__pg_context(b, "begin", NULL);
-	if (tenant && !oyl__pg_is_uuid(tenant))
-		return oyl__pg_fail(b, OYL_EINVAL,
-				    "the scope's tenant id is not a canonical lowercase UUID");
-	if (b->in_txn || (!connection_bad(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
+	int rc = oyl__pg_scope_sql(b, scope, true, sql, sizeof sql);
+	if (rc != OYL_OK)
+		return rc;
+	if (b->in_txn || b->call_txn ||
+	    (!connection_bad(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
 		return oyl__pg_fail(b, OYL_EMISUSE, "a transaction is already open");
+	oyl__pg_scope_forget(b);
 
-	/* Platform scope sets the empty string: policies read it through
-	 * NULLIF(..., '') and so fail closed; how the platform reaches every
-	 * tenant's rows under RLS is decided with the RLS migration. */
-	snprintf(sql, sizeof sql,
-		 "BEGIN; SET LOCAL citus.propagate_set_commands = 'local'; "
-		 "SET LOCAL oyl.tenant_id = '%s'",
-		 tenant ? tenant : "");
-
-	/* One reconnection per begin(), when the connection is known to be
-	 * lost, or turns out lost on this first I/O after a pause: nothing of
-	 * the new transaction has happened yet, so nothing can be lost. */
+	/* One reconnection, when the connection is known to be lost, or turns
+	 * out lost on this first I/O after a pause: nothing of the new
+	 * transaction has happened yet, so nothing can be lost. */
 	bool reconnected = false;
 	if (connection_bad(b)) {
 		PQreset(b->conn);
@@ -68,7 +47,7 @@ int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
 
 		if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
 			PQclear(res);
-			b->in_txn = true;
+			oyl__pg_scope_remember(b, scope);
 			return OYL_OK;
 		}
 		if (!reconnected && connection_bad(b)) {
@@ -79,19 +58,15 @@ int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
 				continue;
 			return oyl__pg_fail_result(b, NULL);
 		}
-		int rc = oyl__pg_fail_result(b, res);
+		rc = oyl__pg_fail_result(b, res);
 		PQclear(res);
 		discard_transaction(b);
 		return rc;
 	}
 }
 
-int oyl__pg_commit(oyl_backend *base)
+static int finish_commit(pg_backend *b)
 {
-	pg_backend *b = pg_of(base);
-
-	oyl__pg_context(b, "commit", NULL);
-	b->in_txn = false;
 	if (connection_bad(b))
 		return oyl__pg_fail(b, OYL_EDISCONNECTED,
 				    "connection to the database was lost; nothing was committed");
@@ -122,14 +97,50 @@ int oyl__pg_commit(oyl_backend *base)
 	return rc;
 }
 
+static int finish_rollback(pg_backend *b)
+{
+	/* A lost connection has no transaction left on the server. */
+	if (connection_bad(b) || PQtransactionStatus(b->conn) == PQTRANS_IDLE)
+		return OYL_OK;
+	return oyl__pg_exec(b, "ROLLBACK", PGRES_COMMAND_OK);
+}
+
+int oyl__pg_txn_finish(pg_backend *b, bool commit)
+{
+	int rc = commit ? finish_commit(b) : finish_rollback(b);
+
+	oyl__pg_scope_forget(b);
+	return rc;
+}
+
+int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
+{
+	pg_backend *b = pg_of(base);
+
+	/* PostgreSQL takes row locks as it writes: no up-front mode like SQLite's
+	 * BEGIN IMMEDIATE is needed, and a plain BEGIN also suits a reader. */
+	(void)flags;
+	oyl__pg_context(b, "begin", NULL);
+	int rc = oyl__pg_txn_open(b, scope);
+	if (rc == OYL_OK)
+		b->in_txn = true;
+	return rc;
+}
+
+int oyl__pg_commit(oyl_backend *base)
+{
+	pg_backend *b = pg_of(base);
+
+	oyl__pg_context(b, "commit", NULL);
+	b->in_txn = false;
+	return oyl__pg_txn_finish(b, true);
+}
+
 int oyl__pg_rollback(oyl_backend *base)
 {
 	pg_backend *b = pg_of(base);
 
 	oyl__pg_context(b, "rollback", NULL);
 	b->in_txn = false;
-	/* A lost connection has no transaction left on the server. */
-	if (connection_bad(b) || PQtransactionStatus(b->conn) == PQTRANS_IDLE)
-		return OYL_OK;
-	return oyl__pg_exec(b, "ROLLBACK", PGRES_COMMAND_OK);
+	return oyl__pg_txn_finish(b, false);
 }

@@ -359,8 +359,28 @@ static const char *const schema_v1[] = {
 	NULL,
 };
 
+/* v2: audit events of the platform itself (tenants, superadmin accounts),
+ * global so that they outlive the tenant they name. */
+static const char *const schema_v2[] = {
+	"CREATE TABLE platform_audit_events (\n"
+	"  id TEXT NOT NULL PRIMARY KEY,\n"
+	"  tenant_id TEXT,\n"
+	"  actor_id TEXT,\n"
+	"  actor_role TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  object_type TEXT NOT NULL,\n"
+	"  object_id TEXT,\n"
+	"  detail TEXT NOT NULL CONSTRAINT platform_audit_events_detail_check CHECK (json_valid(detail)),\n"
+	"  created_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX platform_audit_events_created_at_idx\n"
+	"  ON platform_audit_events (created_at, id);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
+	{2, schema_v2},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
