@@ -229,17 +229,17 @@ OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_lis
 	}
 	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
 		return rc;
+	oyl__record *tenant = NULL;
 	if (!tenant_id) {
 		rc = oyl__list_rows(db, NULL, &kind_account, NULL, 0, opts, out);
-	} else if (!oyl__tenant_visible(actor, tid)) {
-		rc = oyl__fail(db, OYL_ENOTFOUND, "tenant %s not found", tid);
-	} else {
+	} else if ((rc = oyl__fetch_visible(db, actor, &oyl__kind_tenant, tid, &tenant)) == OYL_OK) {
 		/* A user may list, and so see, only themselves. */
 		oyl_filter f[2] = {oyl__eq(USERS_tenant_id, OYL_TYPE_UUID, tid),
 				   oyl__eq(USERS_id, OYL_TYPE_UUID, actor->id)};
 		size_t nf = oyl__role_may(actor, OYL__USER_READ_OTHERS) ? 1 : 2;
 		rc = oyl__list_rows(db, tid, &oyl__kind_user, f, nf, opts, out);
 	}
+	oyl__record_free(tenant);
 	rc = oyl__txn_end(db, rc);
 	if (rc != OYL_OK) {
 		oyl_page_free(*out);

@@ -1,0 +1,483 @@
+/*
+ * The permission matrix, generated: every public function × every role
+ * (superadmin, tenant_admin, user) × every target (an object of the
+ * actor's own tenant, one of another tenant, an id that exists nowhere).
+ * Each case starts from the same two tenants and asserts the status; a refused
+ * call must change no row of any table (audit included), and another
+ * tenant's object must read exactly like a missing one (same status, same
+ * message but for the id).  doc/permissions.md is the same table in prose.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fixture.h"
+
+enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_NKINDS };
+
+typedef struct world {
+	char ids[2][T_NKINDS][37]; /* [0]: tenant A (the actors' own), [1]: tenant B */
+	char sa_id[37];
+	oyl_actor *actors[3];      /* superadmin account, A's tenant_admin, A's user */
+} world;
+
+static oyl_db *db;
+static world w;
+
+static void copy(char dst[37], const char *src)
+{
+	memcpy(dst, src, 37);
+}
+
+static int generation; /* makes slugs and e-mails unique per world built */
+
+static void build_tenant(oyl_actor *root, int t, const char *name)
+{
+	char email[3][96], slug[64];
+	snprintf(slug, sizeof slug, "%s-%d", name, generation);
+	for (int i = 0; i < 3; i++)
+		snprintf(email[i], sizeof email[i], "u%d@%s.example", i, slug);
+	oyl_tenant *tn;
+	oyl_user *u;
+	oyl_workspace *ws;
+	oyl_teammate *tm;
+	oyl_assistant *as;
+	oyl_knowledge_base *kb;
+	oyl_social_link *l;
+	ck_assert_int_eq(oyl_tenant_create(root, "T", slug, NULL, &tn), OYL_OK);
+	copy(w.ids[t][T_TENANT], oyl_tenant_id(tn));
+	const int roles[3] = {OYL_ROLE_TENANT_ADMIN, OYL_ROLE_USER, OYL_ROLE_USER};
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(oyl_user_create(root, oyl_tenant_id(tn), email[i], "U", roles[i], &u),
+				 OYL_OK);
+		copy(w.ids[t][T_ADMIN + i], oyl_user_id(u));
+		oyl_user_free(u);
+	}
+	ck_assert_int_eq(oyl_workspace_create(root, oyl_tenant_id(tn), "W", &ws), OYL_OK);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(ws), "TM", NULL, &tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &as), OYL_OK);
+	ck_assert_int_eq(oyl_instruction_set(root, oyl_assistant_id(as), "p", NULL), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(as), "K", NULL, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_social_link_create(root, oyl_tenant_id(tn), "https://x.com/acme",
+						OYL_PLATFORM_AUTO, &l),
+			 OYL_OK);
+	copy(w.ids[t][T_WS], oyl_workspace_id(ws));
+	copy(w.ids[t][T_TM], oyl_teammate_id(tm));
+	copy(w.ids[t][T_AS], oyl_assistant_id(as));
+	copy(w.ids[t][T_KB], oyl_kb_id(kb));
+	copy(w.ids[t][T_LINK], oyl_social_link_id(l));
+	oyl_tenant_free(tn);
+	oyl_workspace_free(ws);
+	oyl_teammate_free(tm);
+	oyl_assistant_free(as);
+	oyl_knowledge_base *none = NULL;
+	oyl_kb_free(kb);
+	oyl_kb_free(none);
+	oyl_social_link_free(l);
+}
+
+/* Two tenants with one of everything, a superadmin account, and the
+ * actors of the three roles (A's tenant_admin and user). */
+static void build_world(void)
+{
+	generation++;
+	oyl_actor *root;
+	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
+	build_tenant(root, 0, "tenant-a");
+	build_tenant(root, 1, "tenant-b");
+	oyl_user *sa;
+	char sa_email[64];
+	snprintf(sa_email, sizeof sa_email, "root-%d@platform.example", generation);
+	ck_assert_int_eq(oyl_user_create(root, NULL, sa_email, "Root", OYL_ROLE_SUPERADMIN, &sa),
+			 OYL_OK);
+	copy(w.sa_id, oyl_user_id(sa));
+	oyl_user_free(sa);
+	oyl_actor_free(root);
+	ck_assert_int_eq(oyl_actor_for_user(db, w.sa_id, &w.actors[0]), OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_ADMIN], &w.actors[1]), OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_USER], &w.actors[2]), OYL_OK);
+	ck_assert_int_eq(oyl_actor_role(w.actors[0]), OYL_ROLE_SUPERADMIN);
+	ck_assert_int_eq(oyl_actor_role(w.actors[1]), OYL_ROLE_TENANT_ADMIN);
+	ck_assert_int_eq(oyl_actor_role(w.actors[2]), OYL_ROLE_USER);
+}
+
+static void free_world(void)
+{
+	for (int i = 0; i < 3; i++) {
+		oyl_actor_free(w.actors[i]);
+		w.actors[i] = NULL;
+	}
+}
+
+static void setup(void)
+{
+	db = t_open();
+	build_world();
+}
+
+static void teardown(void)
+{
+	free_world();
+	oyl_db_close(db);
+}
+
+/* A slug or e-mail no earlier world used. */
+static const char *uniq(const char *fmt)
+{
+	static char buf[96];
+	snprintf(buf, sizeof buf, fmt, generation);
+	return buf;
+}
+
+/* Each operation: run as `a` on target id `id`; frees what it gets. */
+typedef int (*op_fn)(oyl_actor *a, const char *id);
+
+#define GET_OP(name, type, getter, freer)                                                         \
+	static int name(oyl_actor *a, const char *id)                                             \
+	{                                                                                         \
+		type *x = NULL;                                                                   \
+		int rc = getter(a, id, &x);                                                       \
+		freer(x);                                                                         \
+		return rc;                                                                        \
+	}
+#define LIST_OP(name, lister)                                                                     \
+	static int name(oyl_actor *a, const char *id)                                             \
+	{                                                                                         \
+		oyl_page *p = NULL;                                                               \
+		int rc = lister(a, id, NULL, &p);                                                 \
+		oyl_page_free(p);                                                                 \
+		return rc;                                                                        \
+	}
+
+GET_OP(tenant_get, oyl_tenant, oyl_tenant_get, oyl_tenant_free)
+GET_OP(user_get, oyl_user, oyl_user_get, oyl_user_free)
+GET_OP(workspace_get, oyl_workspace, oyl_workspace_get, oyl_workspace_free)
+GET_OP(teammate_get, oyl_teammate, oyl_teammate_get, oyl_teammate_free)
+GET_OP(assistant_get, oyl_assistant, oyl_assistant_get, oyl_assistant_free)
+GET_OP(kb_get, oyl_knowledge_base, oyl_kb_get, oyl_kb_free)
+GET_OP(instruction_get, oyl_instruction, oyl_instruction_get, oyl_instruction_free)
+GET_OP(link_get, oyl_social_link, oyl_social_link_get, oyl_social_link_free)
+LIST_OP(user_list, oyl_user_list)
+LIST_OP(workspace_list, oyl_workspace_list)
+LIST_OP(teammate_list, oyl_teammate_list)
+LIST_OP(assistant_list, oyl_assistant_list)
+LIST_OP(kb_list, oyl_kb_list)
+LIST_OP(link_list, oyl_social_link_list)
+LIST_OP(audit_list, oyl_audit_list)
+
+static int tenant_create(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return oyl_tenant_create(a, "New", uniq("new-tenant-%d"), NULL, NULL);
+}
+static int tenant_list(oyl_actor *a, const char *id)
+{
+	(void)id;
+	oyl_page *p = NULL;
+	int rc = oyl_tenant_list(a, NULL, &p);
+	oyl_page_free(p);
+	return rc;
+}
+static int tenant_rename(oyl_actor *a, const char *id) { return oyl_tenant_update(a, id, "Renamed", NULL, NULL); }
+static int tenant_reslug(oyl_actor *a, const char *id) { return oyl_tenant_update(a, id, NULL, uniq("new-slug-%d"), NULL); }
+static int tenant_delete(oyl_actor *a, const char *id) { return oyl_tenant_delete(a, id); }
+static int user_create(oyl_actor *a, const char *id)
+{
+	return oyl_user_create(a, id, uniq("new-%d@new.example"), "N", OYL_ROLE_USER, NULL);
+}
+static int user_create_admin(oyl_actor *a, const char *id)
+{
+	return oyl_user_create(a, id, uniq("new-%d@new.example"), "N", OYL_ROLE_TENANT_ADMIN, NULL);
+}
+static int superadmin_create(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return oyl_user_create(a, NULL, uniq("root2-%d@new.example"), "N", OYL_ROLE_SUPERADMIN, NULL);
+}
+static int superadmin_list(oyl_actor *a, const char *id)
+{
+	(void)id;
+	oyl_page *p = NULL;
+	int rc = oyl_user_list(a, NULL, NULL, &p);
+	oyl_page_free(p);
+	return rc;
+}
+static int user_rename(oyl_actor *a, const char *id) { return oyl_user_update(a, id, "Renamed", 0, NULL); }
+static int user_set_role(oyl_actor *a, const char *id) { return oyl_user_update(a, id, NULL, OYL_ROLE_TENANT_ADMIN, NULL); }
+static int user_delete(oyl_actor *a, const char *id) { return oyl_user_delete(a, id); }
+static int self_get(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return user_get(a, oyl_actor_user_id(a));
+}
+static int self_rename(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return user_rename(a, oyl_actor_user_id(a));
+}
+static int self_set_role(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return oyl_user_update(a, oyl_actor_user_id(a), NULL, OYL_ROLE_USER, NULL);
+}
+static int self_delete(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return oyl_user_delete(a, oyl_actor_user_id(a));
+}
+static int platform_audit(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return audit_list(a, NULL);
+}
+static int workspace_create(oyl_actor *a, const char *id) { return oyl_workspace_create(a, id, "W2", NULL); }
+static int workspace_update(oyl_actor *a, const char *id) { return oyl_workspace_update(a, id, "W3", NULL); }
+static int workspace_delete(oyl_actor *a, const char *id) { return oyl_workspace_delete(a, id); }
+static int teammate_create(oyl_actor *a, const char *id) { return oyl_teammate_create(a, id, "T2", NULL, NULL); }
+static int teammate_update(oyl_actor *a, const char *id)
+{
+	return oyl_teammate_update(a, id, "T3", "{\"strategy\":\"round_robin\"}", NULL);
+}
+static int teammate_delete(oyl_actor *a, const char *id) { return oyl_teammate_delete(a, id); }
+static int assistant_create(oyl_actor *a, const char *id) { return oyl_assistant_create(a, id, "A2", NULL); }
+static int assistant_update(oyl_actor *a, const char *id) { return oyl_assistant_update(a, id, "A3", NULL); }
+static int assistant_delete(oyl_actor *a, const char *id) { return oyl_assistant_delete(a, id); }
+static int instruction_set(oyl_actor *a, const char *id) { return oyl_instruction_set(a, id, "q", NULL); }
+static int instruction_clear(oyl_actor *a, const char *id) { return oyl_instruction_clear(a, id); }
+static int kb_create(oyl_actor *a, const char *id) { return oyl_kb_create(a, id, "K2", NULL, NULL); }
+static int kb_update(oyl_actor *a, const char *id) { return oyl_kb_update(a, id, "K3", "v", NULL); }
+static int kb_delete(oyl_actor *a, const char *id) { return oyl_kb_delete(a, id); }
+static int link_create(oyl_actor *a, const char *id)
+{
+	return oyl_social_link_create(a, id, "https://youtu.be/x", OYL_PLATFORM_YOUTUBE, NULL);
+}
+static int link_update(oyl_actor *a, const char *id)
+{
+	return oyl_social_link_update(a, id, "https://linkedin.com/company/x", OYL_PLATFORM_AUTO, NULL);
+}
+static int link_delete(oyl_actor *a, const char *id) { return oyl_social_link_delete(a, id); }
+
+/*
+ * Expected statuses, 9 letters: superadmin, tenant_admin, user, each on
+ * (own tenant's object, other tenant's object, missing id).
+ * O = OK, N = ENOTFOUND, P = EPERM.
+ */
+typedef struct op_case {
+	const char *name;
+	op_fn run;
+	int target;
+	const char *expect;
+} op_case;
+
+static const op_case ops[] = {
+	{"tenant_create", tenant_create, T_TENANT, "OOO" "PPP" "PPP"},
+	{"tenant_get", tenant_get, T_TENANT, "OON" "ONN" "ONN"},
+	{"tenant_list", tenant_list, T_TENANT, "OOO" "OOO" "OOO"},
+	{"tenant_update(name)", tenant_rename, T_TENANT, "OON" "ONN" "PNN"},
+	{"tenant_update(slug)", tenant_reslug, T_TENANT, "OON" "PNN" "PNN"},
+	{"tenant_delete", tenant_delete, T_TENANT, "OON" "PNN" "PNN"},
+	{"user_create(user)", user_create, T_TENANT, "OON" "ONN" "PNN"},
+	{"user_create(tenant_admin)", user_create_admin, T_TENANT, "OON" "ONN" "PNN"},
+	{"user_create(superadmin)", superadmin_create, T_TENANT, "OOO" "PPP" "PPP"},
+	{"user_get(other user)", user_get, T_USER2, "OON" "ONN" "PNN"},
+	{"user_get(self)", self_get, T_USER2, "OOO" "OOO" "OOO"},
+	{"user_list(tenant)", user_list, T_TENANT, "OON" "ONN" "ONN"},
+	{"user_list(superadmins)", superadmin_list, T_TENANT, "OOO" "PPP" "PPP"},
+	{"user_update(name of other)", user_rename, T_USER2, "OON" "ONN" "PNN"},
+	{"user_update(role of other)", user_set_role, T_USER2, "OON" "ONN" "PNN"},
+	{"user_update(own name)", self_rename, T_USER2, "OOO" "OOO" "OOO"},
+	{"user_update(own role)", self_set_role, T_USER2, "III" "PPP" "PPP"},
+	{"user_delete(other)", user_delete, T_USER2, "OON" "ONN" "PNN"},
+	{"user_delete(self)", self_delete, T_USER2, "PPP" "PPP" "PPP"},
+	{"workspace_create", workspace_create, T_TENANT, "OON" "ONN" "PNN"},
+	{"workspace_get", workspace_get, T_WS, "OON" "ONN" "ONN"},
+	{"workspace_list", workspace_list, T_TENANT, "OON" "ONN" "ONN"},
+	{"workspace_update", workspace_update, T_WS, "OON" "ONN" "PNN"},
+	{"workspace_delete", workspace_delete, T_WS, "OON" "ONN" "PNN"},
+	{"teammate_create", teammate_create, T_WS, "OON" "ONN" "PNN"},
+	{"teammate_get", teammate_get, T_TM, "OON" "ONN" "ONN"},
+	{"teammate_list", teammate_list, T_WS, "OON" "ONN" "ONN"},
+	{"teammate_update", teammate_update, T_TM, "OON" "ONN" "PNN"},
+	{"teammate_delete", teammate_delete, T_TM, "OON" "ONN" "PNN"},
+	{"assistant_create", assistant_create, T_TM, "OON" "ONN" "PNN"},
+	{"assistant_get", assistant_get, T_AS, "OON" "ONN" "ONN"},
+	{"assistant_list", assistant_list, T_TM, "OON" "ONN" "ONN"},
+	{"assistant_update", assistant_update, T_AS, "OON" "ONN" "PNN"},
+	{"assistant_delete", assistant_delete, T_AS, "OON" "ONN" "PNN"},
+	{"instruction_set", instruction_set, T_AS, "OON" "ONN" "PNN"},
+	{"instruction_get", instruction_get, T_AS, "OON" "ONN" "ONN"},
+	{"instruction_clear", instruction_clear, T_AS, "OON" "ONN" "PNN"},
+	{"kb_create", kb_create, T_AS, "OON" "ONN" "PNN"},
+	{"kb_get", kb_get, T_KB, "OON" "ONN" "ONN"},
+	{"kb_list", kb_list, T_AS, "OON" "ONN" "ONN"},
+	{"kb_update", kb_update, T_KB, "OON" "ONN" "PNN"},
+	{"kb_delete", kb_delete, T_KB, "OON" "ONN" "PNN"},
+	{"social_link_create", link_create, T_TENANT, "OON" "ONN" "PNN"},
+	{"social_link_get", link_get, T_LINK, "OON" "ONN" "ONN"},
+	{"social_link_list", link_list, T_TENANT, "OON" "ONN" "ONN"},
+	{"social_link_update", link_update, T_LINK, "OON" "ONN" "PNN"},
+	{"social_link_delete", link_delete, T_LINK, "OON" "ONN" "PNN"},
+	{"audit_list(tenant)", audit_list, T_TENANT, "OON" "ONN" "PNN"},
+	{"audit_list(platform)", platform_audit, T_TENANT, "OOO" "PPP" "PPP"},
+};
+#define NOPS (int)(sizeof ops / sizeof ops[0])
+#define NCASES (NOPS * 9)
+
+static int status_of(char c)
+{
+	switch (c) {
+	case 'O':
+		return OYL_OK;
+	case 'N':
+		return OYL_ENOTFOUND;
+	case 'P':
+		return OYL_EPERM;
+	default:
+		return OYL_EINVAL;
+	}
+}
+
+/* The message with every occurrence of id replaced by "<id>". */
+static void mask(const char *msg, const char *id, char *out, size_t size)
+{
+	size_t n = 0, idlen = strlen(id);
+	while (*msg && n + 5 < size) {
+		if (strncmp(msg, id, idlen) == 0) {
+			n += (size_t)snprintf(out + n, size - n, "<id>");
+			msg += idlen;
+		} else {
+			out[n++] = *msg++;
+		}
+	}
+	out[n] = '\0';
+}
+
+static const char *const role_names[3] = {"superadmin", "tenant_admin", "user"};
+static const char *const target_names[3] = {"own tenant", "other tenant", "missing id"};
+
+/* One role x target case of an operation. */
+static void run_case(const op_case *op, int role, int target, int *wrote)
+{
+	char missing[37];
+	oyl__uuid_new(missing);
+	const char *id = target == 0 ? w.ids[0][op->target] : target == 1 ? w.ids[1][op->target] : missing;
+	int want = status_of(op->expect[role * 3 + target]);
+	oyl_backend *b = t_backend_of(db);
+	uint64_t before = t_fingerprint(b);
+	int rc = op->run(w.actors[role], id);
+	ck_assert_msg(rc == want, "%s as %s on %s: %s (%s), want %s", op->name, role_names[role],
+		      target_names[target], oyl_status_name(rc), oyl_db_errmsg(db),
+		      oyl_status_name(want));
+	uint64_t after = t_fingerprint(b);
+	*wrote = after != before;
+	if (rc != OYL_OK)
+		ck_assert_msg(!*wrote, "%s as %s on %s: refused but storage changed", op->name,
+			      role_names[role], target_names[target]);
+	else if (!strstr(op->name, "get") && !strstr(op->name, "list"))
+		ck_assert_msg(*wrote, "%s as %s: succeeded but wrote nothing", op->name,
+			      role_names[role]);
+	/* another tenant's object reads exactly like a missing one */
+	if (target == 1 && rc == OYL_ENOTFOUND) {
+		char msg_other[512], msg_missing[512];
+		mask(oyl_db_errmsg(db), id, msg_other, sizeof msg_other);
+		ck_assert_int_eq(op->run(w.actors[role], missing), OYL_ENOTFOUND);
+		mask(oyl_db_errmsg(db), missing, msg_missing, sizeof msg_missing);
+		ck_assert_str_eq(msg_other, msg_missing);
+	}
+}
+
+/* Every role x target case of one operation; the world is rebuilt after
+ * a case that changed it, so each case starts from the same shape. */
+START_TEST(matrix_operation)
+{
+	const op_case *op = &ops[_i];
+	for (int c = 0; c < 9; c++) {
+		int wrote = 0;
+		run_case(op, c / 3, c % 3, &wrote);
+		if (wrote) {
+			free_world();
+			build_world();
+		}
+	}
+}
+END_TEST
+
+/* Mutations write one audit event each, in their own transaction. */
+START_TEST(mutations_are_audited)
+{
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_audit_list(w.actors[1], w.ids[0][T_TENANT], NULL, &p), OYL_OK);
+	size_t before = oyl_page_count(p);
+	oyl_page_free(p);
+	oyl_workspace *ws = NULL;
+	ck_assert_int_eq(oyl_workspace_create(w.actors[1], w.ids[0][T_TENANT], "Audited", &ws), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_update(w.actors[1], oyl_workspace_id(ws), "Audited 2", NULL), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_delete(w.actors[1], oyl_workspace_id(ws)), OYL_OK);
+	/* a refused one writes nothing */
+	ck_assert_int_eq(oyl_workspace_create(w.actors[2], w.ids[0][T_TENANT], "No", NULL), OYL_EPERM);
+	oyl_list_options o = OYL_LIST_OPTIONS_INIT;
+	o.limit = 100;
+	o.flags = OYL_LIST_TOTAL;
+	ck_assert_int_eq(oyl_audit_list(w.actors[1], w.ids[0][T_TENANT], &o, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), before + 3);
+	ck_assert_int_eq(oyl_page_total(p), (int64_t)before + 3);
+	const char *actions[] = {"workspace.create", "workspace.update", "workspace.delete"};
+	for (int i = 0; i < 3; i++) {
+		const oyl_audit_event *e = oyl_page_audit_event(p, before + (size_t)i);
+		ck_assert_str_eq(oyl_audit_event_action(e), actions[i]);
+		ck_assert_str_eq(oyl_audit_event_object_id(e), oyl_workspace_id(ws));
+		ck_assert_str_eq(oyl_audit_event_actor_id(e), w.ids[0][T_ADMIN]);
+		ck_assert_int_eq(oyl_audit_event_actor_role(e), OYL_ROLE_TENANT_ADMIN);
+		ck_assert_str_eq(oyl_audit_event_tenant_id(e), w.ids[0][T_TENANT]);
+	}
+	ck_assert_str_eq(oyl_audit_event_detail(oyl_page_audit_event(p, before + 1)),
+			 "{\"fields\":[\"name\"]}");
+	oyl_page_free(p);
+	oyl_workspace_free(ws);
+	/* the platform's own log: tenants and superadmin accounts */
+	ck_assert_int_eq(oyl_tenant_delete(w.actors[0], w.ids[1][T_TENANT]), OYL_OK);
+	ck_assert_int_eq(oyl_audit_list(w.actors[0], NULL, &o, &p), OYL_OK);
+	size_t n = oyl_page_count(p);
+	ck_assert_uint_ge(n, 4);
+	const oyl_audit_event *last = oyl_page_audit_event(p, n - 1);
+	ck_assert_str_eq(oyl_audit_event_action(last), "tenant.delete");
+	ck_assert_str_eq(oyl_audit_event_tenant_id(last), w.ids[1][T_TENANT]);
+	oyl_page_free(p);
+}
+END_TEST
+
+/* A role change is seen by the next actor made for the user. */
+START_TEST(actor_reads_role_from_storage)
+{
+	ck_assert_int_eq(oyl_user_update(w.actors[1], w.ids[0][T_USER], NULL, OYL_ROLE_TENANT_ADMIN, NULL),
+			 OYL_OK);
+	oyl_actor *again = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_USER], &again), OYL_OK);
+	ck_assert_int_eq(oyl_actor_role(again), OYL_ROLE_TENANT_ADMIN);
+	ck_assert_str_eq(oyl_actor_tenant_id(again), w.ids[0][T_TENANT]);
+	oyl_actor_free(again);
+	char missing[37];
+	oyl__uuid_new(missing);
+	ck_assert_int_eq(oyl_actor_for_user(db, missing, &again), OYL_ENOTFOUND);
+	ck_assert_ptr_null(again);
+	ck_assert_int_eq(oyl_actor_for_user(db, "nope", &again), OYL_EINVAL);
+	ck_assert_int_eq(oyl_user_delete(w.actors[1], w.ids[0][T_USER]), OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_USER], &again), OYL_ENOTFOUND);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	t_init(argc, argv);
+	Suite *s = suite_create(t_backend());
+	TCase *tc = tcase_create("permissions");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, matrix_operation, 0, NOPS);
+	tcase_add_test(tc, mutations_are_audited);
+	tcase_add_test(tc, actor_reads_role_from_storage);
+	suite_add_tcase(s, tc);
+	printf("%d operations x 3 roles x 3 targets = %d generated cases\n", NOPS, NCASES);
+	int rc = t_run(s);
+	t_cleanup();
+	return rc;
+}
