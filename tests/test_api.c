@@ -359,6 +359,29 @@ START_TEST(misuse_is_a_status_not_a_crash)
 	ck_assert_str_eq(oyl_status_name(OYL_ECONFLICT), "ECONFLICT");
 	ck_assert_str_eq(oyl_strerror(12345), "unknown status");
 	ck_assert_str_eq(oyl_version(), OYL_VERSION_STRING);
+	/* the lists, actors and pages */
+	oyl_page *p = (oyl_page *)0x1;
+	ck_assert_int_eq(oyl_tenant_list(NULL, NULL, &p), OYL_EMISUSE);
+	ck_assert_int_eq(oyl_tenant_list(root, NULL, NULL), OYL_EMISUSE);
+	ck_assert_int_eq(oyl_audit_list(root, NULL, NULL, NULL), OYL_EMISUSE);
+	ck_assert_int_eq(oyl_user_list(root, "not-a-uuid", NULL, &p), OYL_EINVAL);
+	ck_assert_ptr_null(p);
+	oyl_actor *a = (oyl_actor *)0x1;
+	ck_assert_int_eq(oyl_actor_for_user(NULL, "x", &a), OYL_EMISUSE);
+	ck_assert_int_eq(oyl_actor_for_user(db, "x", NULL), OYL_EMISUSE);
+	ck_assert_int_eq(oyl_actor_for_user(db, "x", &a), OYL_EINVAL);
+	ck_assert_ptr_null(a);
+	ck_assert_uint_eq(oyl_page_count(NULL), 0);
+	ck_assert_int_eq(oyl_page_total(NULL), -1);
+	ck_assert_ptr_null(oyl_page_next_cursor(NULL));
+	ck_assert_ptr_null(oyl_page_user(NULL, 0));
+	ck_assert_int_eq(oyl_page_to_json(NULL, &json), OYL_EMISUSE);
+	oyl_page_free(NULL);
+	ck_assert_ptr_null(oyl_actor_user_id(root)); /* the bootstrap superadmin */
+	ck_assert_int_eq(oyl_social_link_platform(NULL), 0);
+	ck_assert_ptr_null(oyl_audit_event_action(NULL));
+	ck_assert_int_eq(oyl_user_update(root, "00000000-0000-0000-0000-000000000000", NULL, 77, NULL),
+			 OYL_EINVAL);
 }
 END_TEST
 
@@ -398,6 +421,320 @@ START_TEST(open_failures_are_clear)
 }
 END_TEST
 
+
+START_TEST(social_links_infer_and_check_platforms)
+{
+	oyl_tenant *t = NULL;
+	ck_assert_int_eq(oyl_tenant_create(root, "T", "links", NULL, &t), OYL_OK);
+	const char *tid = oyl_tenant_id(t);
+	static const struct {
+		const char *url;
+		int given, want;
+	} ok[] = {
+		{"https://x.com/acme", OYL_PLATFORM_AUTO, OYL_PLATFORM_TWITTER},
+		{"https://twitter.com/acme", OYL_PLATFORM_TWITTER, OYL_PLATFORM_TWITTER},
+		{"http://www.facebook.com/acme", OYL_PLATFORM_AUTO, OYL_PLATFORM_FACEBOOK},
+		{"https://de.linkedin.com/company/acme", OYL_PLATFORM_AUTO, OYL_PLATFORM_LINKEDIN},
+		{"https://INSTAGRAM.com/acme", OYL_PLATFORM_AUTO, OYL_PLATFORM_INSTAGRAM},
+		{"https://youtu.be/abc", OYL_PLATFORM_AUTO, OYL_PLATFORM_YOUTUBE},
+		{"https://m.youtube.com/watch?v=1", OYL_PLATFORM_YOUTUBE, OYL_PLATFORM_YOUTUBE},
+		{"https://user@example.org:8443/x", OYL_PLATFORM_AUTO, OYL_PLATFORM_OTHER},
+		{"https://notx.com/acme", OYL_PLATFORM_AUTO, OYL_PLATFORM_OTHER},
+		{"https://mastodon.social/@acme", OYL_PLATFORM_OTHER, OYL_PLATFORM_OTHER},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		oyl_social_link *l = NULL;
+		int rc = oyl_social_link_create(root, tid, ok[i].url, ok[i].given, &l);
+		ck_assert_msg(rc == OYL_OK, "%s: %s", ok[i].url, oyl_db_errmsg(db));
+		ck_assert_int_eq(oyl_social_link_platform(l), ok[i].want);
+		ck_assert_str_eq(oyl_social_link_url(l), ok[i].url);
+		oyl_social_link_free(l);
+	}
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	static const struct {
+		const char *url;
+		int given;
+		const char *field;
+	} bad[] = {
+		{"ftp://x.com/a", OYL_PLATFORM_AUTO, "url"},
+		{"https://", OYL_PLATFORM_AUTO, "url"},
+		{"x.com/acme", OYL_PLATFORM_AUTO, "url"},
+		{"https://exa mple.com", OYL_PLATFORM_AUTO, "url"},
+		{"https://example.com:80x/", OYL_PLATFORM_AUTO, "url"},
+		{"javascript:alert(1)", OYL_PLATFORM_AUTO, "url"},
+		{"https://x.com/acme", OYL_PLATFORM_FACEBOOK, "platform"},
+		{"https://example.com", OYL_PLATFORM_YOUTUBE, "platform"},
+		{"https://x.com/acme", 42, "platform"},
+		{"https://x.com/acme", -1, "platform"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(oyl_social_link_create(root, tid, bad[i].url, bad[i].given, NULL),
+				 OYL_EINVAL);
+		ck_assert_msg(strncmp(oyl_db_errmsg(db), bad[i].field, strlen(bad[i].field)) == 0,
+			      "%s: %s", bad[i].url, oyl_db_errmsg(db));
+	}
+	ck_assert(t_fingerprint(t_backend_of(db)) == before);
+	/* update re-checks the platform against the URL it will have */
+	oyl_social_link *l = NULL, *l2 = NULL;
+	ck_assert_int_eq(oyl_social_link_create(root, tid, "https://x.com/a", 0, &l), OYL_OK);
+	ck_assert_int_eq(oyl_social_link_update(root, oyl_social_link_id(l), NULL, OYL_PLATFORM_YOUTUBE, NULL),
+			 OYL_EINVAL);
+	ck_assert_int_eq(oyl_social_link_update(root, oyl_social_link_id(l), "https://youtu.be/z", 0, &l2),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_social_link_platform(l2), OYL_PLATFORM_YOUTUBE);
+	oyl_social_link_free(l);
+	oyl_social_link_free(l2);
+	oyl_tenant_free(t);
+}
+END_TEST
+
+START_TEST(orchestration_config_rules)
+{
+	chain c;
+	make_chain(&c, "orch");
+	const char *tm = oyl_teammate_id(c.tm), *as = oyl_assistant_id(c.as);
+	oyl_assistant *as2 = NULL;
+	ck_assert_int_eq(oyl_assistant_create(root, tm, "Second", &as2), OYL_OK);
+	/* an assistant of another teammate */
+	oyl_teammate *other_tm = NULL;
+	oyl_assistant *foreign = NULL;
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "Other", NULL, &other_tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(other_tm), "F", &foreign), OYL_OK);
+	char cfg[512];
+	snprintf(cfg, sizeof cfg,
+		 "{\"strategy\":\"fallback\",\"assistants\":[\"%s\",\"%s\"],\"fallback_assistant\":\"%s\"}",
+		 as, oyl_assistant_id(as2), oyl_assistant_id(as2));
+	oyl_teammate *updated = NULL;
+	ck_assert_int_eq(oyl_teammate_update(root, tm, NULL, cfg, &updated), OYL_OK);
+	ck_assert_str_eq(oyl_teammate_orchestration_config(updated), cfg);
+	oyl_teammate_free(updated);
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	char bad[6][512];
+	snprintf(bad[0], 512, "{\"strategy\":\"random\"}");
+	snprintf(bad[1], 512, "{\"assistants\":[\"%s\"]}", oyl_assistant_id(foreign));
+	snprintf(bad[2], 512, "{\"assistants\":[\"%s\"],\"fallback_assistant\":\"%s\"}", as,
+		 oyl_assistant_id(as2));
+	snprintf(bad[3], 512, "{\"strategy\":\"fallback\",\"assistants\":[\"%s\"]}", as);
+	snprintf(bad[4], 512, "{\"strategy\":\"first\",\"colour\":\"blue\"}");
+	snprintf(bad[5], 512, "{\"assistants\":[\"%s\",\"%s\"]}", as, as);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(oyl_teammate_update(root, tm, NULL, bad[i], NULL), OYL_EINVAL);
+		ck_assert_msg(strncmp(oyl_db_errmsg(db), "orchestration_config", 20) == 0, "%s",
+			      oyl_db_errmsg(db));
+	}
+	/* a new teammate has no assistants to list */
+	snprintf(bad[0], 512, "{\"assistants\":[\"%s\"]}", as);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", bad[0], NULL), OYL_EINVAL);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", "{\"strategy\":\"round_robin\"}", NULL),
+			 OYL_OK);
+	ck_assert(t_fingerprint(t_backend_of(db)) != before);
+	oyl_assistant_free(as2);
+	oyl_assistant_free(foreign);
+	oyl_teammate_free(other_tm);
+	free_chain(&c);
+}
+END_TEST
+
+START_TEST(lists_page_by_limit_offset_and_cursor)
+{
+	oyl_tenant *t = NULL;
+	ck_assert_int_eq(oyl_tenant_create(root, "T", "lists", NULL, &t), OYL_OK);
+	const char *tid = oyl_tenant_id(t);
+	char names[45][16];
+	for (int i = 0; i < 45; i++) {
+		snprintf(names[i], sizeof names[i], "ws-%02d", i);
+		ck_assert_int_eq(oyl_workspace_create(root, tid, names[i], NULL), OYL_OK);
+	}
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 20); /* default limit */
+	ck_assert_int_eq(oyl_page_total(p), -1);
+	ck_assert_ptr_nonnull(oyl_page_next_cursor(p));
+	oyl_page_free(p);
+	/* cursor walk: every record once, in creation order */
+	oyl_list_options o = OYL_LIST_OPTIONS_INIT;
+	o.limit = 7;
+	o.flags = OYL_LIST_TOTAL;
+	char cursor[128] = "";
+	int seen = 0;
+	for (;;) {
+		o.cursor = cursor[0] ? cursor : NULL;
+		ck_assert_int_eq(oyl_workspace_list(root, tid, &o, &p), OYL_OK);
+		ck_assert_int_eq(oyl_page_total(p), 45);
+		for (size_t i = 0; i < oyl_page_count(p); i++)
+			ck_assert_str_eq(oyl_workspace_name(oyl_page_workspace(p, i)), names[seen++]);
+		ck_assert_ptr_null(oyl_page_workspace(p, oyl_page_count(p)));
+		ck_assert_ptr_null(oyl_page_tenant(p, 0)); /* another kind */
+		const char *next = oyl_page_next_cursor(p);
+		if (!next) {
+			oyl_page_free(p);
+			break;
+		}
+		snprintf(cursor, sizeof cursor, "%s", next);
+		oyl_page_free(p);
+	}
+	ck_assert_int_eq(seen, 45);
+	/* offset */
+	oyl_list_options off = OYL_LIST_OPTIONS_INIT;
+	off.offset = 40;
+	off.limit = 100;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &off, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 5);
+	ck_assert_str_eq(oyl_workspace_name(oyl_page_workspace(p, 0)), "ws-40");
+	ck_assert_ptr_null(oyl_page_next_cursor(p));
+	char *json = NULL;
+	ck_assert_int_eq(oyl_page_to_json(p, &json), OYL_OK);
+	ck_assert_ptr_nonnull(strstr(json, "\"name\":\"ws-44\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"total\":null,\"next_cursor\":null}"));
+	oyl_free(json);
+	oyl_page_free(p);
+	/* bad options */
+	oyl_list_options bad = OYL_LIST_OPTIONS_INIT;
+	bad.limit = 101;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	ck_assert_ptr_null(p);
+	bad.limit = -1;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	bad = (oyl_list_options)OYL_LIST_OPTIONS_INIT;
+	bad.cursor = "garbage";
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "cursor"));
+	bad.cursor = "123.not-a-uuid";
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	bad.cursor = cursor;
+	bad.offset = 3;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	bad = (oyl_list_options)OYL_LIST_OPTIONS_INIT;
+	bad.size = 0;
+	ck_assert_int_eq(oyl_workspace_list(root, tid, &bad, &p), OYL_EINVAL);
+	ck_assert_int_eq(oyl_workspace_list(root, tid, NULL, NULL), OYL_EMISUSE);
+	oyl_tenant_free(t);
+}
+END_TEST
+
+START_TEST(tenant_list_counts_users_and_documents)
+{
+	chain a;
+	make_chain(&a, "counted");
+	ck_assert_int_eq(oyl_user_create(root, oyl_tenant_id(a.tenant), "two@counted.example", "Two",
+					 OYL_ROLE_USER, NULL),
+			 OYL_OK);
+	oyl_tenant *empty = NULL;
+	ck_assert_int_eq(oyl_tenant_create(root, "E", "empty", NULL, &empty), OYL_OK);
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_tenant_list(root, NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 2);
+	const oyl_tenant *first = oyl_page_tenant(p, 0);
+	ck_assert_str_eq(oyl_tenant_slug(first), "counted");
+	ck_assert_int_eq(oyl_tenant_user_count(first), 2);
+	ck_assert_int_eq(oyl_tenant_document_count(first), 0);
+	ck_assert_int_eq(oyl_tenant_user_count(oyl_page_tenant(p, 1)), 0);
+	char *json = NULL;
+	ck_assert_int_eq(oyl_page_to_json(p, &json), OYL_OK);
+	ck_assert_ptr_nonnull(strstr(json, "\"user_count\":2,\"document_count\":0"));
+	oyl_free(json);
+	oyl_page_free(p);
+	oyl_tenant *got = NULL;
+	ck_assert_int_eq(oyl_tenant_get(root, oyl_tenant_id(a.tenant), &got), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_user_count(got), 2);
+	oyl_tenant_free(got);
+	oyl_tenant_free(empty);
+	free_chain(&a);
+}
+END_TEST
+
+/* Every text field of every function, with SQL metacharacters: stored and
+ * read back verbatim, no other effect. */
+START_TEST(metacharacters_in_every_text_field)
+{
+	static const char *payloads[] = {
+		"it's", "a\"b", "semi;colon", "-- comment", "/* c */", "back\\slash", "100%", "under_score",
+		"$1", "' OR '1'='1", "'); DELETE FROM tenants; --",
+	};
+	oyl_tenant *t = NULL;
+	ck_assert_int_eq(oyl_tenant_create(root, "T", "meta", NULL, &t), OYL_OK);
+	const char *tid = oyl_tenant_id(t);
+	for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+		const char *m = payloads[i];
+		char slug[32], email[96], url[160], got_json[64];
+		(void)got_json;
+		snprintf(slug, sizeof slug, "meta-%zu", i);
+		oyl_tenant *t2 = NULL;
+		ck_assert_int_eq(oyl_tenant_create(root, m, slug, NULL, &t2), OYL_OK);
+		ck_assert_str_eq(oyl_tenant_name(t2), m);
+		oyl_tenant *t3 = NULL;
+		ck_assert_int_eq(oyl_tenant_update(root, oyl_tenant_id(t2), m, NULL, &t3), OYL_OK);
+		ck_assert_str_eq(oyl_tenant_name(t3), m);
+		/* e-mail: the metacharacters that an address may carry */
+		snprintf(email, sizeof email, "o'b%%_%zu@meta.example", i);
+		oyl_user *u = NULL, *u2 = NULL;
+		ck_assert_int_eq(oyl_user_create(root, tid, email, m, OYL_ROLE_USER, &u), OYL_OK);
+		ck_assert_int_eq(oyl_user_get(root, oyl_user_id(u), &u2), OYL_OK);
+		ck_assert_str_eq(oyl_user_email(u2), email);
+		ck_assert_str_eq(oyl_user_name(u2), m);
+		oyl_user_free(u2);
+		ck_assert_int_eq(oyl_user_update(root, oyl_user_id(u), m, 0, &u2), OYL_OK);
+		ck_assert_str_eq(oyl_user_name(u2), m);
+		oyl_workspace *ws = NULL, *ws2 = NULL;
+		oyl_teammate *tm = NULL, *tm2 = NULL;
+		oyl_assistant *as = NULL, *as2 = NULL;
+		oyl_instruction *ins = NULL;
+		oyl_knowledge_base *kb = NULL, *kb2 = NULL;
+		ck_assert_int_eq(oyl_workspace_create(root, tid, m, &ws), OYL_OK);
+		ck_assert_int_eq(oyl_workspace_update(root, oyl_workspace_id(ws), m, &ws2), OYL_OK);
+		ck_assert_str_eq(oyl_workspace_name(ws2), m);
+		ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(ws), m, NULL, &tm), OYL_OK);
+		ck_assert_int_eq(oyl_teammate_update(root, oyl_teammate_id(tm), m, NULL, &tm2), OYL_OK);
+		ck_assert_str_eq(oyl_teammate_name(tm2), m);
+		ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), m, &as), OYL_OK);
+		ck_assert_int_eq(oyl_assistant_update(root, oyl_assistant_id(as), m, &as2), OYL_OK);
+		ck_assert_str_eq(oyl_assistant_name(as2), m);
+		ck_assert_int_eq(oyl_instruction_set(root, oyl_assistant_id(as), m, NULL), OYL_OK);
+		ck_assert_int_eq(oyl_instruction_get(root, oyl_assistant_id(as), &ins), OYL_OK);
+		ck_assert_str_eq(oyl_instruction_system_prompt(ins), m);
+		ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(as), m, m, &kb), OYL_OK);
+		ck_assert_int_eq(oyl_kb_update(root, oyl_kb_id(kb), m, m, &kb2), OYL_OK);
+		ck_assert_str_eq(oyl_kb_name(kb2), m);
+		ck_assert_str_eq(oyl_kb_vector_db_id(kb2), m);
+		snprintf(url, sizeof url, "https://example.com/p?q=%s", m);
+		if (!strchr(m, ' ')) {
+			oyl_social_link *l = NULL, *l2 = NULL;
+			ck_assert_int_eq(oyl_social_link_create(root, tid, url, 0, &l), OYL_OK);
+			ck_assert_int_eq(oyl_social_link_get(root, oyl_social_link_id(l), &l2), OYL_OK);
+			ck_assert_str_eq(oyl_social_link_url(l2), url);
+			oyl_social_link_free(l);
+			oyl_social_link_free(l2);
+		}
+		/* JSON export escapes what it must */
+		char *json = NULL;
+		ck_assert_int_eq(oyl_workspace_to_json(ws2, &json), OYL_OK);
+		ck_assert_ptr_nonnull(strstr(json, "\"name\":\""));
+		oyl_free(json);
+		oyl_tenant_free(t2);
+		oyl_tenant_free(t3);
+		oyl_user_free(u);
+		oyl_user_free(u2);
+		oyl_workspace_free(ws);
+		oyl_workspace_free(ws2);
+		oyl_teammate_free(tm);
+		oyl_teammate_free(tm2);
+		oyl_assistant_free(as);
+		oyl_assistant_free(as2);
+		oyl_instruction_free(ins);
+		oyl_kb_free(kb);
+		oyl_kb_free(kb2);
+	}
+	/* the searches that exist take no text yet; nothing else happened: */
+	oyl_page *p = NULL;
+	oyl_list_options o = OYL_LIST_OPTIONS_INIT;
+	o.flags = OYL_LIST_TOTAL;
+	ck_assert_int_eq(oyl_tenant_list(root, &o, &p), OYL_OK);
+	ck_assert_int_eq(oyl_page_total(p), 12);
+	oyl_page_free(p);
+	oyl_tenant_free(t);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -413,6 +750,11 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, user_delete_keeps_uploads);
 	tcase_add_test(tc, misuse_is_a_status_not_a_crash);
 	tcase_add_test(tc, open_failures_are_clear);
+	tcase_add_test(tc, social_links_infer_and_check_platforms);
+	tcase_add_test(tc, orchestration_config_rules);
+	tcase_add_test(tc, lists_page_by_limit_offset_and_cursor);
+	tcase_add_test(tc, tenant_list_counts_users_and_documents);
+	tcase_add_test(tc, metacharacters_in_every_text_field);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
 	t_cleanup();
