@@ -84,7 +84,12 @@ static void build_row(const oyl_table *t, int ti, fx_tenant *fx)
 		*v = (oyl_value){OYL_TYPE_NULL, 0, 0, NULL, 0};
 		const char *parent = NULL;
 		if (c == 0) {
-			oyl__uuid_new(fx->ids[ti]);
+			/* a user's registry row shares the user's id */
+			int reg = fx_table_index("user_emails");
+			if (strcmp(t->name, "users") == 0 && reg >= 0 && fx->ids[reg][0])
+				memcpy(fx->ids[ti], fx->ids[reg], 37);
+			else
+				oyl__uuid_new(fx->ids[ti]);
 			*v = (oyl_value){OYL_TYPE_UUID, 0, 0, fx->ids[ti], 36};
 			continue;
 		}

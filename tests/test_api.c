@@ -735,6 +735,85 @@ START_TEST(metacharacters_in_every_text_field)
 }
 END_TEST
 
+/* Every kind of delete through the API, on two tenants with one row in
+ * every table: each table's count afterwards follows the cascade
+ * contract, and the delete's audit event is the only row added. */
+typedef struct api_cascade {
+	const char *table; /* whose row of tenant A is deleted */
+	int (*del)(oyl_actor *a, const char *id);
+	const char *gone[20];
+} api_cascade;
+
+static int del_tenant(oyl_actor *a, const char *id) { return oyl_tenant_delete(a, id); }
+static int del_workspace(oyl_actor *a, const char *id) { return oyl_workspace_delete(a, id); }
+static int del_teammate(oyl_actor *a, const char *id) { return oyl_teammate_delete(a, id); }
+static int del_assistant(oyl_actor *a, const char *id) { return oyl_assistant_delete(a, id); }
+static int del_kb(oyl_actor *a, const char *id) { return oyl_kb_delete(a, id); }
+static int del_user(oyl_actor *a, const char *id) { return oyl_user_delete(a, id); }
+static int del_link(oyl_actor *a, const char *id) { return oyl_social_link_delete(a, id); }
+
+static const api_cascade api_cascades[] = {
+	{"tenants", del_tenant,
+	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
+	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks",
+	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
+	{"workspaces", del_workspace,
+	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
+	  "document_chunks"}},
+	{"teammates", del_teammate,
+	 {"teammates", "assistants", "instructions", "knowledge_bases", "documents",
+	  "document_chunks"}},
+	{"assistants", del_assistant,
+	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks"}},
+	{"knowledge_bases", del_kb, {"knowledge_bases", "documents", "document_chunks"}},
+	{"users", del_user,
+	 {"users", "user_emails", "auth_sessions", "api_keys", "chat_sessions", "messages",
+	  "message_citations"}},
+	{"social_links", del_link, {"social_links"}},
+};
+
+static int listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(api_deletes_follow_the_cascade_contract)
+{
+	const api_cascade *cc = &api_cascades[_i];
+	static fx_tenant fa, fb;
+	oyl_backend *b = t_backend_of(db);
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	int rc = cc->del(root, fa.ids[fx_table_index(cc->table)]);
+	ck_assert_msg(rc == OYL_OK, "delete %s: %s", cc->table, oyl_db_errmsg(db));
+	size_t n;
+	const oyl_table *const *tables = oyl_schema_tables(&n);
+	int64_t counts[FX_MAX_TABLES];
+	t_counts(b, counts);
+	int tenant_delete = strcmp(cc->table, "tenants") == 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = tables[i]->name;
+		int64_t want = listed(cc->gone, name) ? 1 : 2;
+		/* the delete's own audit event */
+		if (strcmp(name, tenant_delete ? "platform_audit_events" : "audit_events") == 0)
+			want++;
+		ck_assert_msg(counts[i] == want, "after deleting %s: %s has %lld rows, want %lld",
+			      cc->table, name, (long long)counts[i], (long long)want);
+	}
+	/* the deleted user's upload stays, its uploader cleared */
+	if (strcmp(cc->table, "users") == 0) {
+		const oyl_table *docs = oyl_schema_table("documents");
+		oyl_filter f = {fx_col(docs, "user_id"), OYL_OP_IS_NULL, {0, 0, 0, NULL, 0}};
+		int64_t cleared = 0;
+		ck_assert_int_eq(b->count(b, NULL, docs, &f, 1, &cleared), OYL_OK);
+		ck_assert_int_eq(cleared, 1);
+	}
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -755,6 +834,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, lists_page_by_limit_offset_and_cursor);
 	tcase_add_test(tc, tenant_list_counts_users_and_documents);
 	tcase_add_test(tc, metacharacters_in_every_text_field);
+	tcase_add_loop_test(tc, api_deletes_follow_the_cascade_contract, 0,
+			    (int)(sizeof api_cascades / sizeof api_cascades[0]));
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
 	t_cleanup();
