@@ -18,8 +18,10 @@
 #   OYL_PG_CLUSTER_DIR   the cluster's directory
 #   OYL_TEST_PG          "host=DIR/sock port=5432 dbname=oyl_test user=postgres"
 #   OYL_TEST_PG_ADMIN    same as OYL_TEST_PG (superuser)
-#   OYL_TEST_PG_OWNER    same, user=oyl_owner (non-superuser, owns oyl_test)
-#   OYL_TEST_PG_APP      same, user=oyl_app (LOGIN NOSUPERUSER NOBYPASSRLS)
+#   OYL_TEST_PG_OWNER    same, user=oyl_owner (non-superuser, owns oyl_test and
+#                        the test schemas: runs the migrations)
+#   OYL_TEST_PG_APP      same, user=oyl_app (LOGIN NOSUPERUSER NOBYPASSRLS, member of
+#                        oyl_runtime, owns nothing: row-level security binds it)
 #   OYL_TEST_PG_PASSWORD_URI  same, user=oyl_pw (password 'right-secret', scram)
 #
 # Runs the server as the `postgres` user when invoked as root, as the
@@ -126,6 +128,9 @@ pg_cluster_start() {
             >"$dir/setup.log" 2>&1 <<'SQL'
 CREATE ROLE oyl_owner LOGIN NOSUPERUSER;
 CREATE ROLE oyl_app LOGIN NOSUPERUSER NOBYPASSRLS;
+-- The migrations grant the runtime privileges to oyl_runtime (doc/backends.md).
+CREATE ROLE oyl_runtime NOLOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT oyl_runtime TO oyl_app;
 CREATE ROLE oyl_pw LOGIN NOSUPERUSER PASSWORD 'right-secret';
 CREATE DATABASE oyl_test;
 ALTER DATABASE oyl_test OWNER TO oyl_owner;

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Build liboyl twice and run the whole test suite against a throwaway
+# Build liboyl three times and run the whole test suite against a throwaway
 # PostgreSQL cluster:
 #   1. build-ci:   -Dwarning_level=2 -Dwerror=true, --buildtype=debugoptimized
 #      then the same build once more under valgrind (the backend suites)
-#   2. build-asan: AddressSanitizer + UBSan, --buildtype=debug
+#   2. build-rls:  as build-ci, with -Dtest_drop_tenant_predicates=true: the
+#                  backends add no tenant predicates, so the PostgreSQL suites
+#                  (only those run) show that row-level security alone keeps
+#                  tenants apart (label "rls-only")
+#   3. build-asan: AddressSanitizer + UBSan, --buildtype=debug
 #                  (skipped when OYL_SKIP_ASAN=1)
 #
 # The very last line of output is always:
@@ -226,6 +230,15 @@ if [[ $ci_ok -eq 1 ]]; then
     # The same build once more under valgrind (memory errors, leaks).
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild \
         --suite sqlite --suite postgres
+fi
+
+# Row-level security alone: the PostgreSQL suites without the library's
+# own tenant predicates (SQLite has no RLS, so its suites are not built in).
+rls_ok=0
+build "rls-only" build-rls --buildtype=debugoptimized -Dwarning_level=2 -Dwerror=true \
+    -Dtest_drop_tenant_predicates=true && rls_ok=1
+if [[ $rls_ok -eq 1 ]]; then
+    run_tests "rls-only" build-rls testlog.json --suite postgres
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then

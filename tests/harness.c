@@ -24,6 +24,53 @@ static const char *sqlite_dir(void)
 	return tmpdir;
 }
 
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && v[0];
+}
+
+int t_has_runtime_role(void)
+{
+	return t_is_postgres() && env_set("OYL_TEST_PG_OWNER") && env_set("OYL_TEST_PG_APP");
+}
+
+/* The conninfo of each PostgreSQL role (all the superuser's without roles). */
+static const char *pg_admin(void)
+{
+	return getenv("OYL_TEST_PG");
+}
+
+static const char *pg_owner(void)
+{
+	return t_has_runtime_role() ? getenv("OYL_TEST_PG_OWNER") : pg_admin();
+}
+
+static const char *pg_app(void)
+{
+	return t_has_runtime_role() ? getenv("OYL_TEST_PG_APP") : pg_admin();
+}
+
+/* The user name of OYL_TEST_PG_OWNER, checked to be a plain identifier. */
+static const char *owner_role(void)
+{
+	static char name[64];
+	if (name[0])
+		return name;
+	char *why = NULL;
+	PQconninfoOption *opts = PQconninfoParse(pg_owner(), &why);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "user") == 0 && o->val)
+			snprintf(name, sizeof name, "%s", o->val);
+	PQconninfoFree(opts);
+	PQfreemem(why);
+	if (!name[0] || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
+		fprintf(stderr, "OYL_TEST_PG_OWNER: no plain user name in it\n");
+		exit(2);
+	}
+	return name;
+}
+
 void t_init(int argc, char **argv)
 {
 	if (argc > 1)
@@ -32,6 +79,10 @@ void t_init(int argc, char **argv)
 		fprintf(stderr, "OYL_TEST_PG is not set: skipping the postgres backend\n");
 		exit(77);
 	}
+	if (t_is_postgres() && !t_has_runtime_role())
+		fprintf(stderr, "note: OYL_TEST_PG_OWNER or OYL_TEST_PG_APP is not set: every "
+				"PostgreSQL test runs as OYL_TEST_PG, and row-level security is "
+				"bypassed if it is a superuser (scripts/pg-cluster.sh sets them)\n");
 	if (strcmp(backend_name, "sqlite") != 0 && !t_is_postgres()) {
 		fprintf(stderr, "unknown backend %s\n", backend_name);
 		exit(2);
@@ -51,19 +102,69 @@ int t_is_postgres(void)
 	return strcmp(backend_name, "postgres") == 0;
 }
 
-void t_fresh_uri(char uri[T_URI_MAX])
+/* A new schema owned by the owner role; uri gets `conninfo` with it as search_path. */
+static void fresh_pg(char uri[T_URI_MAX], const char *conninfo)
 {
 	/* pid + counter: Check forks a child per test, and the names must differ. */
 	int n = ++counter;
-	if (!t_is_postgres()) {
-		snprintf(uri, T_URI_MAX, "sqlite:%s/db-%d-%d.sqlite", sqlite_dir(), (int)getpid(), n);
-		return;
-	}
 	char schema[64], sql[256];
 	snprintf(schema, sizeof schema, "t_%d_%d", (int)getpid(), n);
-	snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
-	ck_assert_int_eq(t_exec_sql(getenv("OYL_TEST_PG"), sql), 0);
-	snprintf(uri, T_URI_MAX, "%s options='-csearch_path=%s'", getenv("OYL_TEST_PG"), schema);
+	if (t_has_runtime_role())
+		snprintf(sql, sizeof sql, "CREATE SCHEMA %s AUTHORIZATION %s", schema, owner_role());
+	else
+		snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+	ck_assert_int_eq(t_exec_sql(pg_admin(), sql), 0);
+	snprintf(uri, T_URI_MAX, "%s options='-csearch_path=%s'", conninfo, schema);
+}
+
+static void fresh_sqlite(char uri[T_URI_MAX])
+{
+	int n = ++counter;
+	snprintf(uri, T_URI_MAX, "sqlite:%s/db-%d-%d.sqlite", sqlite_dir(), (int)getpid(), n);
+}
+
+void t_fresh_uri(char uri[T_URI_MAX])
+{
+	if (t_is_postgres())
+		fresh_pg(uri, pg_app());
+	else
+		fresh_sqlite(uri);
+}
+
+void t_fresh_owner_uri(char uri[T_URI_MAX])
+{
+	if (t_is_postgres())
+		fresh_pg(uri, pg_owner());
+	else
+		fresh_sqlite(uri);
+}
+
+const char *t_owner_uri(const char *uri)
+{
+	static char bufs[3][T_URI_MAX];
+	static int next;
+	if (!t_is_postgres())
+		return uri;
+	/* an app URI is the app conninfo, a space, then the schema's options */
+	size_t n = strlen(pg_app());
+	if (strncmp(uri, pg_app(), n) != 0 || uri[n] != ' ')
+		return uri;
+	char *out = bufs[next];
+	next = (next + 1) % 3;
+	snprintf(out, T_URI_MAX, "%s%s", pg_owner(), uri + n);
+	return out;
+}
+
+void t_migrate(const char *uri)
+{
+	oyl_db *db = NULL;
+	oyl_db_options o = OYL_DB_OPTIONS_INIT;
+	o.flags = OYL_DB_MIGRATE;
+	const char *owner = t_owner_uri(uri);
+	int rc = oyl_db_open(&db, owner, &o);
+	ck_assert_msg(rc == OYL_OK, "migrate %s: %s (%s)", owner, oyl_status_name(rc),
+		      oyl_last_open_error());
+	oyl_db_close(db);
 }
 
 oyl_db *t_open_uri(const char *uri)
@@ -71,6 +172,8 @@ oyl_db *t_open_uri(const char *uri)
 	oyl_db *db = NULL;
 	oyl_db_options o = OYL_DB_OPTIONS_INIT;
 	o.flags = OYL_DB_MIGRATE;
+	if (t_is_postgres())
+		t_migrate(uri); /* DDL needs the owner; the open's migrate is then a read */
 	int rc = oyl_db_open(&db, uri, &o);
 	ck_assert_msg(rc == OYL_OK, "open %s: %s (%s)", uri, oyl_status_name(rc), oyl_last_open_error());
 	return db;

@@ -5,6 +5,15 @@
  * a database the tests may create schemas in); without it the program
  * exits 77, which meson reports as a skip.  Each PostgreSQL database is a
  * schema of its own (search_path); each SQLite one a file in a temp dir.
+ *
+ * PostgreSQL roles (scripts/pg-cluster.sh makes them): OYL_TEST_PG, a
+ * superuser, creates each schema AUTHORIZATION the role of
+ * OYL_TEST_PG_OWNER, which migrates (DDL); the tests themselves run as
+ * OYL_TEST_PG_APP, a member of oyl_runtime that owns no table and is
+ * neither superuser nor BYPASSRLS, so row-level security is in force.
+ * Without OYL_TEST_PG_OWNER and OYL_TEST_PG_APP, every role is
+ * OYL_TEST_PG (RLS bypassed) and t_init prints a note.  On SQLite the
+ * owner's URI and the runtime's are the same.
  */
 #ifndef OYL_TEST_HARNESS_H
 #define OYL_TEST_HARNESS_H
@@ -23,11 +32,31 @@ void t_init(int argc, char **argv);
 const char *t_backend(void);
 int t_is_postgres(void);
 
-/* A URI for a new empty database (nothing created in it yet). */
+/*
+ * A URI for a new empty database (nothing created in it yet), as the
+ * runtime role: it may not migrate an empty database itself — use
+ * t_open_uri() or t_migrate(), which migrate through the owner.
+ */
 void t_fresh_uri(char uri[T_URI_MAX]);
-/* Opens a new empty database and migrates it; ck_assert on failure. */
+/* The same as the owner: for tests that migrate an empty database themselves. */
+void t_fresh_owner_uri(char uri[T_URI_MAX]);
+/*
+ * The owner's URI of the database of `uri` (either role's URI), for raw
+ * DDL or bookkeeping SQL in tests.  Returns one of a few static buffers:
+ * valid until the call after next.
+ */
+const char *t_owner_uri(const char *uri);
+/* Migrates the database of `uri` through its owner; ck_assert on failure. */
+void t_migrate(const char *uri);
+/* 1 when PostgreSQL tests run as a separate runtime role (RLS in force). */
+int t_has_runtime_role(void);
+/* Opens a new empty database, migrated, as the runtime role; ck_assert on failure. */
 oyl_db *t_open(void);
-/* Opens the database of `uri` (migrated); ck_assert on failure. */
+/*
+ * Opens the database of `uri` as uri's role, after migrating it through
+ * its owner (the open's own migrate is then a no-op read); ck_assert on
+ * failure.
+ */
 oyl_db *t_open_uri(const char *uri);
 /* Removes every database this process created (schemas, temp files). */
 void t_cleanup(void);

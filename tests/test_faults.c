@@ -16,7 +16,7 @@ typedef struct ctx {
 	oyl_db *db;
 	oyl_actor *root;
 	oyl_backend *fault; /* the db's backend: a fault wrapper */
-	char tenant[37], user[37], ws[37], tm[37], as[37], kb[37];
+	char tenant[37], user[37], ws[37], tm[37], as[37], kb[37], link[37];
 } ctx;
 
 static void copy_id(char dst[37], const char *src)
@@ -46,6 +46,10 @@ static void prepare(ctx *c)
 	ck_assert_int_eq(oyl_instruction_set(c->root, c->as, "first", NULL), OYL_OK);
 	ck_assert_int_eq(oyl_kb_create(c->root, c->as, "K", NULL, &k), OYL_OK);
 	copy_id(c->kb, oyl_kb_id(k));
+	oyl_social_link *l;
+	ck_assert_int_eq(oyl_social_link_create(c->root, c->tenant, "https://x.com/p", 0, &l), OYL_OK);
+	copy_id(c->link, oyl_social_link_id(l));
+	oyl_social_link_free(l);
 	oyl_tenant_free(t);
 	oyl_user_free(u);
 	oyl_workspace_free(w);
@@ -115,6 +119,55 @@ static int m_kb_create(ctx *c)
 }
 static int m_kb_delete(ctx *c) { return oyl_kb_delete(c->root, c->kb); }
 
+static int m_tenant_update(ctx *c)
+{
+	oyl_tenant *t = NULL;
+	int rc = oyl_tenant_update(c->root, c->tenant, "Renamed", "renamed", &t);
+	oyl_tenant_free(t);
+	return rc;
+}
+static int m_user_update(ctx *c)
+{
+	oyl_user *u = NULL;
+	int rc = oyl_user_update(c->root, c->user, "Renamed", OYL_ROLE_TENANT_ADMIN, &u);
+	oyl_user_free(u);
+	return rc;
+}
+static int m_superadmin_create(ctx *c)
+{
+	oyl_user *u = NULL;
+	int rc = oyl_user_create(c->root, NULL, "root@p.example", "Root", OYL_ROLE_SUPERADMIN, &u);
+	oyl_user_free(u);
+	return rc;
+}
+static int m_workspace_update(ctx *c) { return oyl_workspace_update(c->root, c->ws, "W3", NULL); }
+static int m_teammate_update(ctx *c)
+{
+	char cfg[128];
+	snprintf(cfg, sizeof cfg, "{\"strategy\":\"first\",\"assistants\":[\"%s\"]}", c->as);
+	oyl_teammate *t = NULL;
+	int rc = oyl_teammate_update(c->root, c->tm, "T3", cfg, &t);
+	oyl_teammate_free(t);
+	return rc;
+}
+static int m_assistant_update(ctx *c) { return oyl_assistant_update(c->root, c->as, "A3", NULL); }
+static int m_kb_update(ctx *c) { return oyl_kb_update(c->root, c->kb, "K3", "", NULL); }
+static int m_link_create(ctx *c)
+{
+	oyl_social_link *l = NULL;
+	int rc = oyl_social_link_create(c->root, c->tenant, "https://youtu.be/v", 0, &l);
+	oyl_social_link_free(l);
+	return rc;
+}
+static int m_link_update(ctx *c)
+{
+	oyl_social_link *l = NULL;
+	int rc = oyl_social_link_update(c->root, c->link, "https://example.com/", 0, &l);
+	oyl_social_link_free(l);
+	return rc;
+}
+static int m_link_delete(ctx *c) { return oyl_social_link_delete(c->root, c->link); }
+
 typedef struct mutation {
 	const char *name;
 	int (*run)(ctx *c);
@@ -128,6 +181,11 @@ static const mutation mutations[] = {
 	{"assistant_create", m_assistant_create}, {"assistant_delete", m_assistant_delete},
 	{"instruction_set", m_instruction_set},   {"instruction_clear", m_instruction_clear},
 	{"kb_create", m_kb_create},               {"kb_delete", m_kb_delete},
+	{"tenant_update", m_tenant_update},       {"user_update", m_user_update},
+	{"superadmin_create", m_superadmin_create}, {"workspace_update", m_workspace_update},
+	{"teammate_update", m_teammate_update},   {"assistant_update", m_assistant_update},
+	{"kb_update", m_kb_update},               {"social_link_create", m_link_create},
+	{"social_link_update", m_link_update},    {"social_link_delete", m_link_delete},
 };
 #define NMUT (int)(sizeof mutations / sizeof mutations[0])
 
@@ -135,6 +193,7 @@ static void open_ctx(ctx *c)
 {
 	char uri[T_URI_MAX], err[512];
 	t_fresh_uri(uri);
+	t_migrate(uri);
 	oyl_backend *inner = NULL;
 	ck_assert_msg(oyl_backend_open(&inner, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
 	c->fault = fault_backend_new(inner);
@@ -231,7 +290,7 @@ END_TEST
 START_TEST(migration_fails_cleanly)
 {
 	char uri[T_URI_MAX], err[512];
-	t_fresh_uri(uri);
+	t_fresh_owner_uri(uri);
 	for (long n = 1; n < 50; n++) {
 		oyl_backend *inner = NULL;
 		ck_assert_msg(oyl_backend_open(&inner, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);

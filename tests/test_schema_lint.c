@@ -90,7 +90,7 @@ START_TEST(tenant_owned_constraints_include_tenant_id)
 	char uri[T_URI_MAX];
 	t_fresh_uri(uri);
 	oyl_db_close(t_open_uri(uri));
-	ck_assert_int_eq(t_exec_sql(uri, bad_table_sql()), 0);
+	ck_assert_int_eq(t_exec_sql(t_owner_uri(uri), bad_table_sql()), 0);
 
 	size_t n;
 	const oyl_table *const *tables = oyl_schema_tables(&n);
