@@ -97,6 +97,11 @@ static int f_schema_version(oyl_backend *b, int *version)
 	return FAIL_OR(b, fb(b)->inner->schema_version(fb(b)->inner, version));
 }
 
+static int f_lock(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const char *id)
+{
+	return FAIL_OR(b, fb(b)->inner->lock(fb(b)->inner, s, t, id));
+}
+
 static const char *f_errmsg(oyl_backend *b)
 {
 	return fb(b)->failed_last ? "injected fault" : fb(b)->inner->errmsg(fb(b)->inner);
@@ -131,6 +136,10 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 	base.schema_version = f_schema_version;
 	base.errmsg = f_errmsg;
 	base.free = f_free;
+	/* wrap no newer interface than the inner backend has */
+	base.version = inner->version < OYL_BACKEND_VERSION ? inner->version : OYL_BACKEND_VERSION;
+	if (base.version >= 2 && inner->lock)
+		base.lock = f_lock;
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
 	return &f->base;
 }

@@ -38,7 +38,9 @@ static const char *parent_table(const oyl_table *t, const char *col)
 		{"actor_id", "users"},
 		{"object_id", "workspaces"},
 	};
-	(void)t;
+	/* a global table's user has no tenant: a superadmin (superadmin_sessions) */
+	if (t->tenant_col < 0 && strcmp(col, "user_id") == 0)
+		return "superadmins";
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(col, map[i][0]) == 0)
 			return map[i][1];

@@ -232,6 +232,7 @@ static const cascade_case cascades[] = {
 	{"documents", {"documents", "document_chunks"}},
 	{"chat_sessions", {"chat_sessions", "messages", "message_citations"}},
 	{"messages", {"messages", "message_citations"}},
+	{"superadmins", {"superadmins", "superadmin_sessions"}},
 };
 
 static int in_list(const char *const *list, const char *name)
@@ -563,6 +564,152 @@ START_TEST(concurrent_migrations_apply_once)
 }
 END_TEST
 
+/* ---- lock (backend version 2) ---- */
+
+/* Inserts a tenant without users (a copy of tmpl's with a new id and slug). */
+static void bare_tenant(oyl_backend *be, const fx_tenant *tmpl, int round, char id[37])
+{
+	const oyl_table *t = oyl_schema_table("tenants");
+	oyl_value row[32];
+	char slug[32];
+	memcpy(row, fx_row(tmpl, t), t->ncols * sizeof row[0]);
+	oyl__uuid_new(id);
+	row[0] = uuid(id);
+	snprintf(slug, sizeof slug, "lock-round-%d", round);
+	row[fx_col(t, "slug")] = text(slug);
+	oyl_scope platform = {NULL};
+	ck_assert_int_eq(be->insert(be, &platform, t, row), OYL_OK);
+}
+
+/*
+ * One decider, in a child process with its own connection: lock the
+ * tenant, count its users, add one only if it has none, commit.  The
+ * pause between count and insert leaves the other decider all the time
+ * it needs to count too, unless the lock holds it back.  Returns an exit
+ * status (no ck_assert here: this is not Check's process).
+ */
+static int decide(const char *uri, const char *tenant, const fx_tenant *tmpl, int ready, int go)
+{
+	oyl_db *mine = NULL;
+	char byte = 'r';
+	if (oyl_db_open(&mine, uri, NULL) != OYL_OK) {
+		fprintf(stderr, "decider: open: %s\n", oyl_last_open_error());
+		return 2;
+	}
+	oyl_backend *be = t_backend_of(mine);
+	const oyl_table *tenants = oyl_schema_table("tenants"), *users = oyl_schema_table("users");
+	oyl_scope s = {tenant};
+	oyl_value row[32];
+	char id[37];
+	memcpy(row, fx_row(tmpl, users), users->ncols * sizeof row[0]);
+	oyl__uuid_new(id);
+	row[0] = uuid(id);
+	row[users->tenant_col] = uuid(tenant);
+	if (write(ready, &byte, 1) != 1 || read(go, &byte, 1) != 1) {
+		oyl_db_close(mine);
+		return 3;
+	}
+	int64_t n = -1;
+	int rc = be->begin(be, &s, OYL_TXN_WRITE);
+	if (rc == OYL_OK)
+		rc = be->lock(be, &s, tenants, tenant);
+	if (rc == OYL_OK)
+		rc = be->count(be, &s, users, NULL, 0, &n);
+	if (rc == OYL_OK && n < 1) {
+		usleep(200 * 1000);
+		rc = be->insert(be, &s, users, row);
+	}
+	if (rc == OYL_OK)
+		rc = be->commit(be);
+	if (rc != OYL_OK) {
+		fprintf(stderr, "decider: %s: %s\n", oyl_status_name(rc), be->errmsg(be));
+		be->rollback(be);
+	}
+	oyl_db_close(mine);
+	return rc == OYL_OK ? 0 : 1;
+}
+
+/* Two deciders on one tenant at once, released together. */
+static void race(const char *uri, const char *tenant, const fx_tenant *tmpl)
+{
+	int ready[2], go[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	pid_t kids[2];
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		ck_assert_int_ge(kids[k], 0);
+		if (kids[k] == 0)
+			_exit(decide(uri, tenant, tmpl, ready[1], go[0]));
+	}
+	/* the children's ends: a child that dies early then shows as EOF */
+	close(ready[1]);
+	close(go[0]);
+	char bytes[2] = {'g', 'g'};
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(read(ready[0], bytes, 1), 1);
+	ck_assert_int_eq(write(go[1], bytes, 2), 2);
+	close(ready[0]);
+	close(go[1]);
+	for (int k = 0; k < 2; k++) {
+		int st = 0;
+		ck_assert_int_eq(waitpid(kids[k], &st, 0), kids[k]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "decider %d failed", k);
+	}
+}
+
+/*
+ * lock() finds rows as get() does (a missing id, or another tenant's row
+ * under tenant A's scope: OYL_ENOTFOUND, the transaction still usable),
+ * refuses to run outside a write transaction, and makes deciders run one
+ * after the other: "add a user only if there is none", raced by two
+ * processes, leaves exactly one user.
+ */
+START_TEST(lock_serialises_deciders)
+{
+	static fx_tenant fa, fb;
+	char uri[T_URI_MAX], nowhere[37];
+	t_fresh_uri(uri);
+	oyl_db *shared = t_open_uri(uri);
+	oyl_backend *sb = t_backend_of(shared);
+	ck_assert_uint_ge(sb->version, 2);
+	ck_assert_ptr_nonnull(sb->lock);
+	fx_build(sb, &fa, 1);
+	fx_build(sb, &fb, 2);
+	oyl__uuid_new(nowhere);
+	const oyl_table *tenants = oyl_schema_table("tenants");
+	oyl_scope sa = {fa.tenant_id}, platform = {NULL};
+
+	/* outside a write transaction it would serialise nothing */
+	ck_assert_int_eq(sb->lock(sb, &sa, tenants, fa.tenant_id), OYL_EMISUSE);
+	ck_assert_int_eq(sb->begin(sb, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(sb->lock(sb, &sa, tenants, nowhere), OYL_ENOTFOUND);
+	ck_assert_int_eq(sb->lock(sb, &platform, tenants, fa.tenant_id), OYL_OK);
+	for (size_t i = 0; i < ntables; i++) {
+		const oyl_table *t = tables[i];
+		int rc = sb->lock(sb, &sa, t, fa.ids[i]);
+		ck_assert_msg(rc == OYL_OK, "lock %s: %s", t->name, sb->errmsg(sb));
+		ck_assert_int_eq(sb->lock(sb, &sa, t, nowhere), OYL_ENOTFOUND);
+		/* scope: B's row is as missing as one that never was (global tables: found) */
+		ck_assert_int_eq(sb->lock(sb, &sa, t, fb.ids[i]),
+				 t->tenant_col >= 0 ? OYL_ENOTFOUND : OYL_OK);
+	}
+	ck_assert_int_eq(sb->commit(sb), OYL_OK);
+
+	const oyl_table *users = oyl_schema_table("users");
+	for (int round = 0; round < 3; round++) {
+		char tenant[37];
+		bare_tenant(sb, &fa, round, tenant);
+		race(uri, tenant, &fa);
+		oyl_scope st = {tenant};
+		int64_t n = -1;
+		ck_assert_int_eq(sb->count(sb, &st, users, NULL, 0, &n), OYL_OK);
+		ck_assert_msg(n == 1, "round %d: %lld users, want 1", round, (long long)n);
+	}
+	oyl_db_close(shared);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -583,6 +730,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, search_ranks_and_confines);
 	tcase_add_test(tc, migrate_is_idempotent_and_refuses_newer);
 	tcase_add_test(tc, concurrent_migrations_apply_once);
+	tcase_add_test(tc, lock_serialises_deciders);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
 	t_cleanup();

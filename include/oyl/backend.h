@@ -71,7 +71,7 @@ typedef struct oyl_column {
  * A table as the core sees it.  Column 0 is always the record's `id`
  * (UUID).  `tenant_col` is the index of the `tenant_id` column of a
  * tenant-owned table, or -1 for a global table (tenants, user_emails,
- * superadmins, platform_audit_events).  `search_col` is the column covered by full-text search,
+ * superadmins, platform_audit_events, superadmin_sessions).  `search_col` is the column covered by full-text search,
  * or -1.
  */
 typedef struct oyl_table {
@@ -162,7 +162,7 @@ typedef int (*oyl_search_cb)(const oyl_search_hit *hit, void *payload);
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 1
+#define OYL_BACKEND_VERSION 2
 
 typedef struct oyl_backend oyl_backend;
 
@@ -243,12 +243,23 @@ struct oyl_backend {
 
 	/** Closes and frees the backend.  Called exactly once by the core. */
 	void (*free)(oyl_backend *b);
+
+	/* ---- version 2 ---- */
+
+	/**
+	 * Locks the row with that id (in scope) until the write transaction
+	 * ends, so that concurrent transactions deciding on it (a tenant's
+	 * quota) run one after the other; OYL_ENOTFOUND when there is none.
+	 * (PostgreSQL: SELECT ... FOR UPDATE.  SQLite: BEGIN IMMEDIATE already
+	 * serialises writers, so it only checks that the row exists.)
+	 */
+	int (*lock)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
 };
 
-#define OYL_BACKEND_INIT {OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define OYL_BACKEND_INIT {OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** The schema version this library's core expects of every backend. */
-#define OYL_SCHEMA_VERSION 2
+#define OYL_SCHEMA_VERSION 3
 
 /**
  * Opens one of the built-in backends from a URI (see oyl_db_open).  On

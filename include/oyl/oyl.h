@@ -74,7 +74,8 @@ OYL_API int oyl_version_number(void);
 	X(ETIMEOUT, -13, "operation timed out")                                                      \
 	X(EQUOTA, -14, "tenant quota exceeded")                                                      \
 	X(ENOTSUP, -15, "not supported")                                                             \
-	X(EDISCONNECTED, -16, "connection to the database was lost")
+	X(EDISCONNECTED, -16, "connection to the database was lost")                                \
+	X(EAUTH, -17, "authentication failed")
 
 typedef enum oyl_status {
 #define OYL__STATUS_ENUM(name, value, text) OYL_##name = value,
@@ -222,6 +223,8 @@ OYL_API oyl_db *oyl_actor_db(const oyl_actor *actor);
 /** Frees the actor.  NULL is fine. */
 OYL_API void oyl_actor_free(oyl_actor *actor);
 
+
+
 /* ---- lists ---------------------------------------------------------- */
 
 /** oyl_list_options.flags */
@@ -328,6 +331,18 @@ OYL_API const char *oyl_tenant_name(const oyl_tenant *t);
 OYL_API const char *oyl_tenant_slug(const oyl_tenant *t);
 OYL_API int64_t oyl_tenant_created_at(const oyl_tenant *t);
 OYL_API int64_t oyl_tenant_updated_at(const oyl_tenant *t);
+/**
+ * Sets a tenant's quotas (superadmins only): at most `users` users,
+ * `documents` documents and `bytes` stored bytes; -1 for no limit.  A
+ * create that would pass a limit fails with OYL_EQUOTA, decided inside
+ * its own transaction, so concurrent creates cannot pass it together.
+ */
+OYL_API int oyl_tenant_set_quotas(oyl_actor *actor, const char *tenant_id, int64_t users,
+				  int64_t documents, int64_t bytes);
+/** The tenant's limits, -1 for none. */
+OYL_API int64_t oyl_tenant_quota_users(const oyl_tenant *t);
+OYL_API int64_t oyl_tenant_quota_documents(const oyl_tenant *t);
+OYL_API int64_t oyl_tenant_quota_bytes(const oyl_tenant *t);
 /** Users of the tenant when the record was read. */
 OYL_API int64_t oyl_tenant_user_count(const oyl_tenant *t);
 /** Documents of the tenant when the record was read. */
@@ -550,6 +565,93 @@ OYL_API const char *oyl_audit_event_object_id(const oyl_audit_event *e);
 OYL_API const char *oyl_audit_event_detail(const oyl_audit_event *e);
 OYL_API int64_t oyl_audit_event_created_at(const oyl_audit_event *e);
 OYL_API int oyl_audit_event_to_json(const oyl_audit_event *e, char **json);
+
+/* ---- identity: passwords, login sessions, API keys ------------------- */
+
+#define OYL_PASSWORD_MIN_LENGTH 8     /**< bytes */
+#define OYL_PASSWORD_MAX_LENGTH 1024  /**< bytes */
+
+/**
+ * Sets a user's password (self, or an admin allowed by doc/permissions.md
+ * to manage that user).  Hashed with Argon2id (19 MiB, 2 passes, 1 lane,
+ * random salt); the password itself is never stored, logged or put in a
+ * message.  8..1024 bytes of UTF-8, else EINVAL.  Revokes the user's other
+ * login sessions (all of them when an admin sets it; all but the actor's
+ * own when a user changes their own from a session).
+ */
+OYL_API int oyl_user_set_password(oyl_actor *actor, const char *user_id, const char *password);
+
+/** Default lifetime of a login session: 24 hours. */
+#define OYL_SESSION_DEFAULT_TTL_S (24 * 3600)
+
+typedef struct oyl_login_options {
+	uint32_t size;          /**< sizeof(oyl_login_options) */
+	int64_t ttl_seconds;    /**< session lifetime; 0: OYL_SESSION_DEFAULT_TTL_S */
+} oyl_login_options;
+
+#define OYL_LOGIN_OPTIONS_INIT {sizeof(oyl_login_options), 0}
+
+/**
+ * Logs in with e-mail and password.  On success `*token` is a new opaque
+ * session token (free with oyl_free(); shown this once, stored only as a
+ * SHA-256 hash) and `*actor` (may be NULL) the user's actor; last_login
+ * is set.  A wrong password, an unknown e-mail and a user without a
+ * password all give OYL_EAUTH with the same message, after the same work
+ * (one Argon2 verification), so the answer does not tell which.  A hash
+ * made with weaker parameters than the current ones is replaced.
+ */
+OYL_API int oyl_auth_login(oyl_db *db, const char *email, const char *password,
+			   const oyl_login_options *opts, char **token, oyl_actor **actor);
+
+/**
+ * The actor of a session token.  An unknown, expired or revoked token, or
+ * one whose user is gone, gives OYL_EAUTH ("invalid or expired session
+ * token"), never which.  Role and tenant are read now, so a role change
+ * shows at once.  Updates the session's last_used_at.
+ */
+OYL_API int oyl_actor_from_token(oyl_db *db, const char *token, oyl_actor **out);
+
+/** Revokes a session token (logout).  OYL_EAUTH for a token that is not live. */
+OYL_API int oyl_auth_logout(oyl_db *db, const char *token);
+
+/** Revokes every login session of a user (self, or an admin of that user). */
+OYL_API int oyl_auth_revoke_sessions(oyl_actor *actor, const char *user_id);
+
+typedef struct oyl_api_key oyl_api_key;
+
+/**
+ * Creates an API key for a tenant user (self; a tenant_admin for users of
+ * their tenant; a superadmin for anyone's).  `*secret` (new string,
+ * oyl_free) is the whole key, shown this once: "oyl_<12-char prefix>_<43
+ * chars>"; only the prefix and a SHA-256 of the rest are stored.  `out`
+ * may be NULL.  API keys do not expire; they are revoked.
+ */
+OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char *name,
+			       oyl_api_key **out, char **secret);
+OYL_API int oyl_api_key_get(oyl_actor *actor, const char *id, oyl_api_key **out);
+/** A user's keys, without secrets. */
+OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_list_options *opts,
+			     oyl_page **out);
+/** Revokes a key: it stops working at once; the record stays, with revoked_at. */
+OYL_API int oyl_api_key_revoke(oyl_actor *actor, const char *id);
+/**
+ * The actor of an API key's user.  A malformed, unknown or revoked key
+ * gives OYL_EAUTH ("invalid API key"), never which; the secret part is
+ * compared in constant time.  Updates last_used_at.
+ */
+OYL_API int oyl_actor_from_api_key(oyl_db *db, const char *key, oyl_actor **out);
+OYL_API const char *oyl_api_key_id(const oyl_api_key *k);
+OYL_API const char *oyl_api_key_tenant_id(const oyl_api_key *k);
+OYL_API const char *oyl_api_key_user_id(const oyl_api_key *k);
+OYL_API const char *oyl_api_key_name(const oyl_api_key *k);
+/** The lookup prefix, safe to show ("oyl_Ab12..."). */
+OYL_API const char *oyl_api_key_prefix(const oyl_api_key *k);
+OYL_API int64_t oyl_api_key_last_used_at(const oyl_api_key *k);
+OYL_API int64_t oyl_api_key_revoked_at(const oyl_api_key *k);
+OYL_API int64_t oyl_api_key_created_at(const oyl_api_key *k);
+OYL_API int oyl_api_key_to_json(const oyl_api_key *k, char **json);
+OYL_API void oyl_api_key_free(oyl_api_key *k);
+OYL_API const oyl_api_key *oyl_page_api_key(const oyl_page *page, size_t i);
 
 #ifdef __cplusplus
 }

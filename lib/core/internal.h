@@ -34,6 +34,7 @@ struct oyl_actor {
 	int role;
 	char id[OYL_UUID_LEN + 1];        /* empty for the bootstrap superadmin */
 	char tenant_id[OYL_UUID_LEN + 1]; /* empty for superadmins */
+	char session_id[OYL_UUID_LEN + 1]; /* the login session it came from, or empty */
 };
 
 /* Valid live handles, or NULL. */

@@ -56,6 +56,17 @@
 	X(PLATFORM_AUDIT_EVENTS, detail, JSON, NN)                                               \
 	X(PLATFORM_AUDIT_EVENTS, created_at, TIME, IM)
 
+/* Login sessions of superadmin accounts, which have no tenant (schema
+ * version 3); tenant users' sessions are in auth_sessions. */
+#define OYL_COLS_SUPERADMIN_SESSIONS(X)                                                          \
+	X(SUPERADMIN_SESSIONS, id, UUID, IM)                                                     \
+	X(SUPERADMIN_SESSIONS, user_id, UUID, IM)                                                \
+	X(SUPERADMIN_SESSIONS, token_hash, TEXT, IM | SECRET)                                    \
+	X(SUPERADMIN_SESSIONS, expires_at, TIME, NN)                                             \
+	X(SUPERADMIN_SESSIONS, revoked_at, TIME, 0)                                              \
+	X(SUPERADMIN_SESSIONS, last_used_at, TIME, 0)                                            \
+	X(SUPERADMIN_SESSIONS, created_at, TIME, IM)
+
 /* tenant-owned tables */
 #define OYL_COLS_USERS(X)                                                                        \
 	X(USERS, id, UUID, IM)                                                                   \
@@ -225,6 +236,7 @@
 	X(SUPERADMINS, superadmins, -1, -1)                                                       \
 	X(USER_EMAILS, user_emails, -1, -1)                                                       \
 	X(PLATFORM_AUDIT_EVENTS, platform_audit_events, -1, -1)                                   \
+	X(SUPERADMIN_SESSIONS, superadmin_sessions, -1, -1)                                       \
 	X(USERS, users, USERS_tenant_id, -1)                                                                   \
 	X(AUTH_SESSIONS, auth_sessions, AUTH_SESSIONS_tenant_id, -1)                                                   \
 	X(API_KEYS, api_keys, API_KEYS_tenant_id, -1)                                                             \

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "quota.h"
 #include "user_internal.h"
 #include "validate.h"
 
@@ -15,7 +16,7 @@ static int account_before_delete(oyl_db *db, const oyl__record *row);
 const oyl__kind oyl__kind_user = {&oyl__t_users, "user", "user", NULL, USERS_tenant_id,
 				  USERS_created_at, USERS_updated_at, OYL__USER_READ_OTHERS,
 				  OYL__USER_MANAGE, user_before_delete};
-static const oyl__kind kind_account = {&oyl__t_superadmins, "user", "superadmin", NULL, -1,
+const oyl__kind oyl__kind_superadmin_account = {&oyl__t_superadmins, "user", "superadmin", NULL, -1,
 				       SUPERADMINS_created_at, SUPERADMINS_updated_at,
 				       OYL__PLATFORM, OYL__PLATFORM, account_before_delete};
 
@@ -73,7 +74,9 @@ int oyl__user_insert(oyl_db *db, const oyl_actor *actor, const char *tenant_id, 
 {
 	char id[OYL_UUID_LEN + 1];
 	oyl__uuid_new(id);
-	int rc = register_email(db, id, email, tenant_id, now);
+	int rc = oyl__quota_check_users(db, tenant_id);
+	if (rc == OYL_OK)
+		rc = register_email(db, id, email, tenant_id, now);
 	if (rc)
 		return rc;
 	oyl_value v[USERS__N];
@@ -112,8 +115,8 @@ static int account_insert(oyl_db *db, const oyl_actor *actor, const char *email,
 	v[SUPERADMINS_last_login] = oyl__val_null();
 	v[SUPERADMINS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 	v[SUPERADMINS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
-	if ((rc = oyl__insert(db, NULL, &kind_account, v)) ||
-	    (rc = oyl__audit(db, actor, NULL, "create", &kind_account, id, NULL)))
+	if ((rc = oyl__insert(db, NULL, &oyl__kind_superadmin_account, v)) ||
+	    (rc = oyl__audit(db, actor, NULL, "create", &oyl__kind_superadmin_account, id, NULL)))
 		return rc;
 	if (out && (rc = oyl__record_copy(&oyl__t_superadmins, v, SUPERADMINS__N, out)))
 		return oyl__fail(db, rc, "out of memory creating a user");
@@ -173,8 +176,8 @@ static int find_user(oyl_db *db, const oyl_actor *actor, const char *id, oyl__re
 	*kind = &oyl__kind_user;
 	int rc = oyl__fetch_visible(db, actor, &oyl__kind_user, id, out);
 	if (rc == OYL_ENOTFOUND && actor->role == OYL_ROLE_SUPERADMIN) {
-		*kind = &kind_account;
-		rc = oyl__fetch(db, NULL, &kind_account, id, out);
+		*kind = &oyl__kind_superadmin_account;
+		rc = oyl__fetch(db, NULL, &oyl__kind_superadmin_account, id, out);
 	}
 	return rc;
 }
@@ -182,6 +185,28 @@ static int find_user(oyl_db *db, const oyl_actor *actor, const char *id, oyl__re
 static int is_self(const oyl_actor *actor, const char *id)
 {
 	return actor->id[0] && strcmp(actor->id, id) == 0;
+}
+
+int oyl__is_self(const oyl_actor *actor, const char *id)
+{
+	return is_self(actor, id);
+}
+
+int oyl__find_user(oyl_db *db, const oyl_actor *actor, const char *id, oyl__record **out,
+		   int *is_account)
+{
+	const oyl__kind *kind = NULL;
+	int rc = find_user(db, actor, id, out, &kind);
+	*is_account = kind == &oyl__kind_superadmin_account;
+	return rc;
+}
+
+int oyl__may_manage_user(oyl_db *db, const oyl_actor *actor, const oyl__record *row,
+			 int is_account, int self_ok)
+{
+	if (self_ok && is_self(actor, oyl__record_text(row, 0)))
+		return OYL_OK;
+	return oyl__authorize(db, actor, is_account ? OYL__PLATFORM : OYL__USER_MANAGE);
 }
 
 OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out)
@@ -231,7 +256,7 @@ OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_lis
 		return rc;
 	oyl__record *tenant = NULL;
 	if (!tenant_id) {
-		rc = oyl__list_rows(db, NULL, &kind_account, NULL, 0, opts, out);
+		rc = oyl__list_rows(db, NULL, &oyl__kind_superadmin_account, NULL, 0, opts, out);
 	} else if ((rc = oyl__fetch_visible(db, actor, &oyl__kind_tenant, tid, &tenant)) == OYL_OK) {
 		/* A user may list, and so see, only themselves. */
 		oyl_filter f[2] = {oyl__eq(USERS_tenant_id, OYL_TYPE_UUID, tid),
@@ -291,13 +316,13 @@ OYL_API int oyl_user_update(oyl_actor *actor, const char *id, const char *name, 
 		oyl__record_free(probe);
 		if (rc != OYL_OK)
 			return rc;
-		if (c.kind == &kind_account && role)
+		if (c.kind == &oyl__kind_superadmin_account && role)
 			return oyl__fail(db, OYL_EINVAL, "role: a superadmin account has no tenant role");
 	}
 	oyl_assign set[3];
 	size_t n = 0;
 	if (name)
-		set[n++] = (oyl_assign){c.kind == &kind_account ? SUPERADMINS_name : USERS_name,
+		set[n++] = (oyl_assign){c.kind == &oyl__kind_superadmin_account ? SUPERADMINS_name : USERS_name,
 					oyl__val_text(OYL_TYPE_TEXT, name)};
 	if (role)
 		set[n++] = (oyl_assign){USERS_role, oyl__val_text(OYL_TYPE_TEXT, role_text(role))};
@@ -360,7 +385,7 @@ static const oyl__record *user_rec(const oyl_user *u, int *account)
 {
 	const oyl__record *r = oyl__as(u, &oyl__kind_user);
 	*account = 0;
-	if (!r && (r = oyl__as(u, &kind_account)))
+	if (!r && (r = oyl__as(u, &oyl__kind_superadmin_account)))
 		*account = 1;
 	return r;
 }
@@ -416,7 +441,7 @@ OYL_API void oyl_user_free(oyl_user *u)
 OYL_API const oyl_user *oyl_page_user(const oyl_page *page, size_t i)
 {
 	const void *r = oyl__page_item(page, &oyl__kind_user, i);
-	return r ? r : oyl__page_item(page, &kind_account, i);
+	return r ? r : oyl__page_item(page, &oyl__kind_superadmin_account, i);
 }
 
 /* Actors of stored users: role and tenant come from the row. */
@@ -433,7 +458,7 @@ OYL_API int oyl_actor_for_user(oyl_db *db, const char *user_id, oyl_actor **out)
 	if (rc)
 		return rc;
 	/* Looked up as the platform: the host is establishing who acts. */
-	oyl_actor platform = {OYL_ACTOR_MAGIC, db, OYL_ROLE_SUPERADMIN, "", ""};
+	oyl_actor platform = {OYL_ACTOR_MAGIC, db, OYL_ROLE_SUPERADMIN, "", "", ""};
 	oyl__record *row = NULL;
 	const oyl__kind *kind;
 	if ((rc = oyl__txn_begin(db, NULL, OYL_TXN_READ)))
@@ -441,21 +466,28 @@ OYL_API int oyl_actor_for_user(oyl_db *db, const char *user_id, oyl_actor **out)
 	rc = oyl__txn_end(db, find_user(db, &platform, key, &row, &kind));
 	if (rc != OYL_OK)
 		return rc;
+	rc = oyl__actor_from_row(db, row, kind == &oyl__kind_superadmin_account, NULL, out);
+	oyl__record_free(row);
+	return rc == OYL_OK ? oyl__ok(db) : rc;
+}
+
+int oyl__actor_from_row(oyl_db *db, const oyl__record *row, int is_account,
+			const char *session_id, oyl_actor **out)
+{
 	oyl_actor *a = oyl__calloc(1, sizeof *a);
-	if (!a) {
-		oyl__record_free(row);
+	if (!a)
 		return oyl__fail(db, OYL_ENOMEM, "out of memory creating an actor");
-	}
 	a->magic = OYL_ACTOR_MAGIC;
 	a->db = db;
-	memcpy(a->id, key, sizeof a->id);
-	if (kind == &kind_account) {
+	memcpy(a->id, oyl__record_text(row, 0), sizeof a->id);
+	if (is_account) {
 		a->role = OYL_ROLE_SUPERADMIN;
 	} else {
 		a->role = role_from_text(oyl__record_text(row, USERS_role));
 		memcpy(a->tenant_id, oyl__record_text(row, USERS_tenant_id), sizeof a->tenant_id);
 	}
-	oyl__record_free(row);
+	if (session_id)
+		memcpy(a->session_id, session_id, sizeof a->session_id);
 	*out = a;
-	return oyl__ok(db);
+	return OYL_OK;
 }

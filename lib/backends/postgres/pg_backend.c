@@ -127,6 +127,7 @@ static void fill_vtable(oyl_backend *base)
 	base->search = oyl__pg_search;
 	base->migrate = oyl__pg_migrate;
 	base->schema_version = oyl__pg_schema_version;
+	base->lock = oyl__pg_lock; /* version 2 */
 	base->errmsg = pg_errmsg;
 	base->free = pg_free;
 }

@@ -181,6 +181,7 @@ int oyl__pg_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   oyl_search_cb cb, void *payload);
 int oyl__pg_migrate(oyl_backend *b, int target, int *from);
 int oyl__pg_schema_version(oyl_backend *b, int *version);
+int oyl__pg_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
 
 /* ---- migrations (pg_migrations.c) ----------------------------------- */
 
@@ -195,5 +196,6 @@ extern const size_t oyl__pg_nmigrations;
 /* The SQL of each version, one file each (pg_schema_v<N>.c). */
 extern const char oyl__pg_schema_v1[];
 extern const char oyl__pg_schema_v2[];
+extern const char oyl__pg_schema_v3[];
 
 #endif

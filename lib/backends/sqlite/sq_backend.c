@@ -159,6 +159,7 @@ static void set_methods(oyl_backend *base)
 	base->search = oyl__sq_search;
 	base->migrate = oyl__sq_migrate;
 	base->schema_version = oyl__sq_schema_version;
+	base->lock = oyl__sq_lock; /* version 2 */
 	base->errmsg = sq_errmsg;
 	base->free = sq_free;
 }

@@ -157,6 +157,7 @@ int oyl__sq_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   oyl_search_cb cb, void *payload);
 int oyl__sq_migrate(oyl_backend *b, int target, int *from);
 int oyl__sq_schema_version(oyl_backend *b, int *version);
+int oyl__sq_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
 
 /* ---- full-text query text (sq_fts_query.c) -------------------------- */
 

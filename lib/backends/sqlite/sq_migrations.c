@@ -378,9 +378,29 @@ static const char *const schema_v2[] = {
 	NULL,
 };
 
+/* v3: login sessions of superadmins, who have no tenant (tenant users'
+ * sessions are in auth_sessions).  A token is looked up by its hash
+ * alone, hence the global UNIQUE; deleting a superadmin ends their
+ * sessions.  auth_sessions(token_hash) and api_keys(prefix) are indexed
+ * since v1. */
+static const char *const schema_v3[] = {
+	"CREATE TABLE superadmin_sessions (\n"
+	"  id TEXT NOT NULL PRIMARY KEY,\n"
+	"  user_id TEXT NOT NULL REFERENCES superadmins (id) ON DELETE CASCADE,\n"
+	"  token_hash TEXT NOT NULL UNIQUE,\n"
+	"  expires_at INTEGER NOT NULL,\n"
+	"  revoked_at INTEGER,\n"
+	"  last_used_at INTEGER,\n"
+	"  created_at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX superadmin_sessions_user_idx ON superadmin_sessions (user_id);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
+	{3, schema_v3},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
