@@ -12,7 +12,7 @@
 
 #include "fixture.h"
 
-enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_NKINDS };
+enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_KEY, T_NKINDS };
 
 typedef struct world {
 	char ids[2][T_NKINDS][37]; /* [0]: tenant A (the actors' own), [1]: tenant B */
@@ -65,6 +65,12 @@ static void build_tenant(oyl_actor *root, int t, const char *name)
 	copy(w.ids[t][T_AS], oyl_assistant_id(as));
 	copy(w.ids[t][T_KB], oyl_kb_id(kb));
 	copy(w.ids[t][T_LINK], oyl_social_link_id(l));
+	oyl_api_key *key = NULL;
+	char *secret = NULL;
+	ck_assert_int_eq(oyl_api_key_create(root, w.ids[t][T_USER2], "K", &key, &secret), OYL_OK);
+	copy(w.ids[t][T_KEY], oyl_api_key_id(key));
+	oyl_api_key_free(key);
+	oyl_free(secret);
 	oyl_tenant_free(tn);
 	oyl_workspace_free(ws);
 	oyl_teammate_free(tm);
@@ -255,6 +261,29 @@ static int link_update(oyl_actor *a, const char *id)
 	return oyl_social_link_update(a, id, "https://linkedin.com/company/x", OYL_PLATFORM_AUTO, NULL);
 }
 static int link_delete(oyl_actor *a, const char *id) { return oyl_social_link_delete(a, id); }
+static int set_password(oyl_actor *a, const char *id) { return oyl_user_set_password(a, id, "a new password"); }
+static int self_set_password(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return oyl_user_set_password(a, oyl_actor_user_id(a), "a new password");
+}
+static int revoke_sessions(oyl_actor *a, const char *id) { return oyl_auth_revoke_sessions(a, id); }
+static int key_create(oyl_actor *a, const char *id)
+{
+	char *secret = NULL;
+	int rc = oyl_api_key_create(a, id, "K2", NULL, &secret);
+	oyl_free(secret);
+	return rc;
+}
+static int self_key_create(oyl_actor *a, const char *id)
+{
+	(void)id;
+	return key_create(a, oyl_actor_user_id(a));
+}
+GET_OP(key_get, oyl_api_key, oyl_api_key_get, oyl_api_key_free)
+LIST_OP(key_list, oyl_api_key_list)
+static int key_revoke(oyl_actor *a, const char *id) { return oyl_api_key_revoke(a, id); }
+static int set_quotas(oyl_actor *a, const char *id) { return oyl_tenant_set_quotas(a, id, 100, 100, -1); }
 
 /*
  * Expected statuses, 9 letters: superadmin, tenant_admin, user, each on
@@ -318,6 +347,15 @@ static const op_case ops[] = {
 	{"social_link_delete", link_delete, T_LINK, "OON" "ONN" "PNN"},
 	{"audit_list(tenant)", audit_list, T_TENANT, "OON" "ONN" "PNN"},
 	{"audit_list(platform)", platform_audit, T_TENANT, "OOO" "PPP" "PPP"},
+	{"user_set_password(other)", set_password, T_USER2, "OON" "ONN" "PNN"},
+	{"user_set_password(self)", self_set_password, T_USER2, "OOO" "OOO" "OOO"},
+	{"auth_revoke_sessions(other)", revoke_sessions, T_USER2, "OON" "ONN" "PNN"},
+	{"api_key_create(for other)", key_create, T_USER2, "OON" "ONN" "PNN"},
+	{"api_key_create(own)", self_key_create, T_USER2, "III" "OOO" "OOO"},
+	{"api_key_get(other's)", key_get, T_KEY, "OON" "ONN" "PNN"},
+	{"api_key_list(other's)", key_list, T_USER2, "OON" "ONN" "PNN"},
+	{"api_key_revoke(other's)", key_revoke, T_KEY, "OON" "ONN" "PNN"},
+	{"tenant_set_quotas", set_quotas, T_TENANT, "OON" "PNN" "PNN"},
 };
 #define NOPS (int)(sizeof ops / sizeof ops[0])
 #define NCASES (NOPS * 9)
