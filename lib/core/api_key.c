@@ -116,13 +116,8 @@ OYL_API int oyl_api_key_get(oyl_actor *actor, const char *id, oyl_api_key **out)
 	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
 		return rc;
 	oyl__record *rec = NULL;
-	rc = oyl__txn_end(db, visible_key(db, actor, key, &rec));
-	if (rc != OYL_OK) {
-		oyl__record_free(rec);
-		return rc;
-	}
-	*out = (oyl_api_key *)rec;
-	return oyl__ok(db);
+	rc = visible_key(db, actor, key, &rec);
+	return oyl__finish_read(db, rc, rec, out);
 }
 
 OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_list_options *opts,
@@ -147,13 +142,7 @@ OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_li
 				    opts, out);
 	}
 	oyl__record_free(user);
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return oyl__ok(db);
+	return oyl__finish_list(db, rc, out);
 }
 
 OYL_API int oyl_api_key_revoke(oyl_actor *actor, const char *id)

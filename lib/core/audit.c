@@ -71,13 +71,8 @@ OYL_API int oyl_audit_list(oyl_actor *actor, const char *tenant_id, const oyl_li
 		return rc;
 	if ((rc = oyl__txn_begin(db, NULL, OYL_TXN_READ)))
 		return rc;
-	rc = oyl__txn_end(db, oyl__list_rows(db, NULL, &oyl__kind_platform_event, NULL, 0, opts, out));
-	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return oyl__ok(db);
+	rc = oyl__list_rows(db, NULL, &oyl__kind_platform_event, NULL, 0, opts, out);
+	return oyl__finish_list(db, rc, out);
 }
 
 OYL_API const oyl_audit_event *oyl_page_audit_event(const oyl_page *page, size_t i)

@@ -114,13 +114,7 @@ OYL_API int oyl_instruction_get(oyl_actor *actor, const char *assistant_id, oyl_
 	if (rc == OYL_OK && !found)
 		rc = oyl__fail(db, OYL_ENOTFOUND, "assistant %s has no instruction", aid);
 	oyl__record_free(assistant);
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl__record_free(found);
-		return rc;
-	}
-	*out = (oyl_instruction *)found;
-	return oyl__ok(db);
+	return oyl__finish_read(db, rc, found, out);
 }
 
 OYL_API int oyl_instruction_clear(oyl_actor *actor, const char *assistant_id)

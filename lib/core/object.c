@@ -93,13 +93,7 @@ int oyl__get_public(oyl_actor *actor, const oyl__kind *k, const char *id, void *
 	rc = oyl__fetch_visible(db, actor, k, key, &rec);
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, k->read);
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl__record_free(rec);
-		return rc;
-	}
-	*(oyl__record **)out = rec;
-	return oyl__ok(db);
+	return oyl__finish_read(db, rc, rec, out);
 }
 
 int oyl__delete_public(oyl_actor *actor, const oyl__kind *k, const char *id)
@@ -221,12 +215,17 @@ int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id
 		rc = oyl__list_rows(db, oyl__row_tenant(pk, parent), k, &f, 1, opts, out);
 	}
 	oyl__record_free(parent);
+	return oyl__finish_list(db, rc, out);
+}
+
+int oyl__finish_read(oyl_db *db, int rc, oyl__record *rec, void *out)
+{
 	rc = oyl__txn_end(db, rc);
 	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
+		oyl__record_free(rec);
 		return rc;
 	}
+	*(oyl__record **)out = rec;
 	return oyl__ok(db);
 }
 

@@ -80,6 +80,12 @@ int oyl__update_public(oyl_actor *actor, const oyl__kind *k, const char *id, oyl
 int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
 		     const oyl_list_options *opts, oyl_page **out);
 
+/* Ends a list's transaction: on failure frees *out and clears it. */
+int oyl__finish_list(oyl_db *db, int rc, oyl_page **out);
+
+/* Ends a read's transaction: on success hands rec to *out, else frees it. */
+int oyl__finish_read(oyl_db *db, int rc, oyl__record *rec, void *out);
+
 /* Pages rows of k in a scope matching filters (inside a transaction). */
 int oyl__list_rows(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_filter *filters,
 		   size_t nfilters, const oyl_list_options *opts, oyl_page **out);

@@ -113,6 +113,17 @@ int oyl__list_rows(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_
 	return OYL_OK;
 }
 
+int oyl__finish_list(oyl_db *db, int rc, oyl_page **out)
+{
+	rc = oyl__txn_end(db, rc);
+	if (rc != OYL_OK) {
+		oyl_page_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return oyl__ok(db);
+}
+
 const void *oyl__page_item(const oyl_page *page, const oyl__kind *k, size_t i)
 {
 	if (!page || page->k->t != k->t || i >= page->n)

@@ -106,13 +106,7 @@ OYL_API int oyl_tenant_list(oyl_actor *actor, const oyl_list_options *opts, oyl_
 	rc = oyl__list_rows(db, NULL, &oyl__kind_tenant, &own, scope ? 1 : 0, opts, out);
 	for (size_t i = 0; rc == OYL_OK && i < oyl_page_count(*out); i++)
 		rc = fill_counts(db, oyl__page_record(*out, i));
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return oyl__ok(db);
+	return oyl__finish_list(db, rc, out);
 }
 
 /* Renaming needs TENANT_RENAME, a new slug TENANT_RESLUG. */

@@ -227,13 +227,7 @@ OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out)
 	rc = find_user(db, actor, key, &rec, &kind);
 	if (rc == OYL_OK && !is_self(actor, key))
 		rc = oyl__authorize(db, actor, kind->read);
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl__record_free(rec);
-		return rc;
-	}
-	*out = (oyl_user *)rec;
-	return oyl__ok(db);
+	return oyl__finish_read(db, rc, rec, out);
 }
 
 OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_list_options *opts,
@@ -265,13 +259,7 @@ OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_lis
 		rc = oyl__list_rows(db, tid, &oyl__kind_user, f, nf, opts, out);
 	}
 	oyl__record_free(tenant);
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return oyl__ok(db);
+	return oyl__finish_list(db, rc, out);
 }
 
 typedef struct user_change {
