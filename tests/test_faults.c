@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/password.h"
 #include "fault_alloc.h"
 #include "fault_backend.h"
 #include "fixture.h"
@@ -16,7 +17,8 @@ typedef struct ctx {
 	oyl_db *db;
 	oyl_actor *root;
 	oyl_backend *fault; /* the db's backend: a fault wrapper */
-	char tenant[37], user[37], ws[37], tm[37], as[37], kb[37], link[37];
+	char tenant[37], user[37], ws[37], tm[37], as[37], kb[37], link[37], key_id[37];
+	char *token, *key; /* a live session token and API key of the user */
 } ctx;
 
 static void copy_id(char dst[37], const char *src)
@@ -50,6 +52,13 @@ static void prepare(ctx *c)
 	ck_assert_int_eq(oyl_social_link_create(c->root, c->tenant, "https://x.com/p", 0, &l), OYL_OK);
 	copy_id(c->link, oyl_social_link_id(l));
 	oyl_social_link_free(l);
+	ck_assert_int_eq(oyl_user_set_password(c->root, c->user, "prepared password"), OYL_OK);
+	ck_assert_int_eq(oyl_auth_login(c->db, "u@p.example", "prepared password", NULL, &c->token, NULL),
+			 OYL_OK);
+	oyl_api_key *key;
+	ck_assert_int_eq(oyl_api_key_create(c->root, c->user, "K", &key, &c->key), OYL_OK);
+	copy_id(c->key_id, oyl_api_key_id(key));
+	oyl_api_key_free(key);
 	oyl_tenant_free(t);
 	oyl_user_free(u);
 	oyl_workspace_free(w);
@@ -168,6 +177,44 @@ static int m_link_update(ctx *c)
 }
 static int m_link_delete(ctx *c) { return oyl_social_link_delete(c->root, c->link); }
 
+static int m_set_password(ctx *c) { return oyl_user_set_password(c->root, c->user, "another password"); }
+static int m_login(ctx *c)
+{
+	char *token = NULL;
+	oyl_actor *a = NULL;
+	int rc = oyl_auth_login(c->db, "U@P.example", "prepared password", NULL, &token, &a);
+	oyl_free(token);
+	oyl_actor_free(a);
+	return rc;
+}
+static int m_from_token(ctx *c)
+{
+	oyl_actor *a = NULL;
+	int rc = oyl_actor_from_token(c->db, c->token, &a);
+	oyl_actor_free(a);
+	return rc;
+}
+static int m_logout(ctx *c) { return oyl_auth_logout(c->db, c->token); }
+static int m_revoke_sessions(ctx *c) { return oyl_auth_revoke_sessions(c->root, c->user); }
+static int m_key_create(ctx *c)
+{
+	oyl_api_key *k = NULL;
+	char *secret = NULL;
+	int rc = oyl_api_key_create(c->root, c->user, "K2", &k, &secret);
+	oyl_api_key_free(k);
+	oyl_free(secret);
+	return rc;
+}
+static int m_from_key(ctx *c)
+{
+	oyl_actor *a = NULL;
+	int rc = oyl_actor_from_api_key(c->db, c->key, &a);
+	oyl_actor_free(a);
+	return rc;
+}
+static int m_key_revoke(ctx *c) { return oyl_api_key_revoke(c->root, c->key_id); }
+static int m_set_quotas(ctx *c) { return oyl_tenant_set_quotas(c->root, c->tenant, 10, 10, 1000); }
+
 typedef struct mutation {
 	const char *name;
 	int (*run)(ctx *c);
@@ -186,6 +233,11 @@ static const mutation mutations[] = {
 	{"teammate_update", m_teammate_update},   {"assistant_update", m_assistant_update},
 	{"kb_update", m_kb_update},               {"social_link_create", m_link_create},
 	{"social_link_update", m_link_update},    {"social_link_delete", m_link_delete},
+	{"user_set_password", m_set_password},    {"auth_login", m_login},
+	{"actor_from_token", m_from_token},       {"auth_logout", m_logout},
+	{"auth_revoke_sessions", m_revoke_sessions}, {"api_key_create", m_key_create},
+	{"actor_from_api_key", m_from_key},       {"api_key_revoke", m_key_revoke},
+	{"tenant_set_quotas", m_set_quotas},
 };
 #define NMUT (int)(sizeof mutations / sizeof mutations[0])
 
@@ -207,6 +259,8 @@ static void open_ctx(ctx *c)
 
 static void close_ctx(ctx *c)
 {
+	oyl_free(c->token);
+	oyl_free(c->key);
 	oyl_actor_free(c->root);
 	oyl_db_close(c->db);
 }
@@ -320,6 +374,9 @@ int main(int argc, char **argv)
 {
 	t_init(argc, argv);
 	fault_alloc_install();
+	/* Argon2 at its smallest: these loops hash hundreds of times, and
+	 * the cost parameters change nothing on the paths under test. */
+	oyl__argon2_current = (oyl__argon2_params){1, 8, 1};
 	Suite *s = suite_create(t_backend());
 	TCase *tc = tcase_create("faults");
 	tcase_set_timeout(tc, 300);
