@@ -1,27 +1,35 @@
 /*
  * oyl-bench: what liboyl costs over hand-written libpq.
  *
- *   oyl-bench "<libpq conninfo>" [iterations]
+ *   oyl-bench "<runtime conninfo>" [iterations ["<owner conninfo>"]]
  *
  * Runs a fixed mix of workspace operations — create, get, list (limit
  * 20), update (rename), delete — as a tenant_admin, `iterations` times
  * (default 2000) through liboyl, and the same number of times through
  * hand-written libpq code that sends the very statements the PostgreSQL
- * backend sends, in the same transactions, on a second connection to the
- * same schema.  Prints operations per second of both, per operation and
- * for the whole mix, and their ratio (liboyl / libpq).  See
- * doc/performance.md.
+ * backend sends, in the same transactions, on the same connection (the
+ * baseline borrows liboyl's PGconn between calls, so both paths talk to
+ * one server process in one session).  Prints operations per second of
+ * both, per operation and for the whole mix, and their ratio (liboyl /
+ * libpq).  See doc/performance.md.
  *
- * Everything happens in a fresh schema bench_<pid>, dropped at the end.
+ * Roles, as in a deployment (doc/backends.md): the owner conninfo creates
+ * a fresh schema bench_<pid>, migrates it (granting oyl_runtime its
+ * privileges) and drops it at the end; both measured paths, and the
+ * setup of the tenant and its admin, connect with the runtime conninfo,
+ * a role that owns nothing and is bound by row-level security.  Without
+ * an owner conninfo the runtime conninfo does everything (it then needs
+ * CREATE on the database, and owns the tables; FORCE ROW LEVEL SECURITY
+ * still binds it unless it is a superuser or BYPASSRLS).
  *
  * The baseline is checked, not trusted: with the linker's --wrap, every
  * PQexec and PQexecParams of the process (liboyl's, linked statically,
  * and the baseline's) goes through a recorder.  Before measuring, one mix
  * runs through each path with the recorder on, and the two sequences of
  * statements (SQL text, parameter formats and values, with times masked
- * and ids numbered in order of appearance) must be identical, operation by operation; if the backend
- * changes what it sends, the benchmark says so and stops, instead of
- * reporting a ratio of two different things.
+ * and ids numbered in order of appearance) must be identical, operation
+ * by operation; if the backend changes what it sends, the benchmark says
+ * so and stops, instead of reporting a ratio of two different things.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +43,9 @@
 #include <uuid/uuid.h>
 
 #include "oyl/oyl.h"
+/* Internal: only to borrow liboyl's connection for the baseline. */
+#include "backends/postgres/pg_internal.h"
+#include "core/internal.h"
 
 #define DEFAULT_ITERATIONS 2000
 #define BLOCK 10         /* iterations per path before switching to the other */
@@ -126,6 +137,7 @@ static void rec_clear(void)
 	rec.oom = false;
 }
 
+#ifdef OYL_BENCH_WRAP /* the rest of the recorder exists only with the wrapping */
 /* 1, 2, ...: the id's number in this recording (0 when the table is full). */
 static int rec_uuid_number(const char *v)
 {
@@ -212,7 +224,6 @@ static void rec_add(const char *sql, int nparams, const char *const *values, con
 	rec.items[rec.n++].line = line;
 }
 
-#ifdef OYL_BENCH_WRAP
 PGresult *__real_PQexec(PGconn *conn, const char *query);
 PGresult *__real_PQexecParams(PGconn *conn, const char *command, int nParams,
 			      const Oid *paramTypes, const char *const *paramValues,
@@ -319,11 +330,17 @@ static bool oyl_mix(oyl_path *p, int i, stats *st)
  * What a careful hand-written data layer would do for the same
  * operations, statement for statement as the PostgreSQL backend and the
  * core do them (lib/backends/postgres, lib/core/object.c, hierarchy.c,
- * audit.c): the transaction opens with BEGIN and the tenant's SET LOCALs
- * in one round trip; the parent tenant (create, list) or the row itself
- * (update, delete) is read first; every mutation writes its audit event
- * in the same transaction; values are parameters with explicit casts,
- * text in binary format, ids and times in text format.  What it leaves
+ * audit.c, lib/backends/postgres/pg_scope.c): the transaction opens
+ * with BEGIN and the row-level-security settings (citus, oyl.tenant_id,
+ * oyl.platform = 'off') in one round trip; the whole transaction stays
+ * in the tenant's scope, so no statement sets them again (the backend
+ * only does when a call's scope differs from the one in force); the
+ * parent tenant (create, list) or the row itself (update, delete) is
+ * read first; every mutation writes its audit event in the same
+ * transaction; workspaces carry no quota, so nothing is locked (only a
+ * user's creation locks its tenant: lib/core/quota.c); values are
+ * parameters with explicit casts, text in binary format, ids and times
+ * in text format.  What it leaves
  * out is everything general: no validation of names and ids, no
  * permission check, no statement building, no status mapping, no record
  * copies beyond what the caller keeps.
@@ -778,13 +795,17 @@ static char *with_schema(const char *conninfo, const char *schema)
 	return out;
 }
 
-/* The baseline's connection, with the session settings liboyl's gets. */
-static PGconn *pq_connect(const char *conninfo)
+/*
+ * liboyl's own connection, which the baseline uses between liboyl's calls
+ * (it is idle then: every public call ends its transaction).  One server
+ * process for both paths: with a second connection the two server
+ * processes differed by more than the client's work (doc/performance.md).
+ */
+static PGconn *borrow_connection(oyl_db *db)
 {
-	const char *keys[] = {"fallback_application_name", "client_encoding", "dbname", NULL};
-	const char *vals[] = {"oyl-bench", "UTF8", conninfo, NULL};
-
-	return PQconnectdbParams(keys, vals, 1);
+	if (!db->backend || strcmp(db->backend->name, "postgres") != 0)
+		return NULL;
+	return pg_of(db->backend)->conn;
 }
 
 static bool run_block(int path, oyl_path *op, pq_path *pp, int from, int count, stats *st)
@@ -868,19 +889,25 @@ static void report_line(const char *label, int64_t n_oyl, int64_t ns_oyl, int64_
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: oyl-bench \"<libpq conninfo>\" [iterations (default %d)]\n",
+	fprintf(stderr,
+		"usage: oyl-bench \"<runtime conninfo>\" [iterations (default %d) "
+		"[\"<owner conninfo>\"]]\n"
+		"  the owner creates, migrates and drops the schema; both paths run as the "
+		"runtime role\n"
+		"  (without an owner conninfo, the runtime conninfo does everything)\n",
 		DEFAULT_ITERATIONS);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
+	if (argc < 2 || argc > 4) {
 		usage();
 		return 2;
 	}
-	const char *conninfo = argv[1];
+	const char *conninfo = argv[1];                             /* both measured paths */
+	const char *owner_conninfo = argc == 4 ? argv[3] : conninfo; /* schema and migrations */
 	long iterations = DEFAULT_ITERATIONS;
-	if (argc == 3) {
+	if (argc >= 3) {
 		char *end;
 		iterations = strtol(argv[2], &end, 10);
 		if (*end || iterations < 1 || iterations > 10000000) {
@@ -893,9 +920,10 @@ int main(int argc, char **argv)
 
 	int status = 1;
 	char schema[32], version[64], fsync[16], sync_commit[16], user[128], super[8], bypass[8];
-	char *uri = NULL;
+	char owner[128], table_owner[128], visible[24];
+	char *uri = NULL, *owner_uri = NULL;
 	bool schema_made = false;
-	oyl_db *db = NULL;
+	oyl_db *db = NULL, *migrator = NULL;
 	oyl_actor *sa = NULL, *admin = NULL;
 	oyl_tenant *tenant = NULL;
 	oyl_user *admin_user = NULL;
@@ -913,41 +941,53 @@ int main(int argc, char **argv)
 	}
 
 	snprintf(schema, sizeof schema, "bench_%ld", (long)getpid());
-	adm = PQconnectdb(conninfo);
+	/* The owner's connection: the schema's creation and, at the end, its drop. */
+	adm = PQconnectdb(owner_conninfo);
 	if (PQstatus(adm) != CONNECTION_OK) {
-		fprintf(stderr, "oyl-bench: cannot connect: %s", PQerrorMessage(adm));
+		fprintf(stderr, "oyl-bench: cannot connect (owner): %s", PQerrorMessage(adm));
 		goto out;
 	}
 	PQsetNoticeProcessor(adm, drop_notice, NULL);
 	admin_value(adm, "SHOW server_version", version, sizeof version);
 	admin_value(adm, "SHOW fsync", fsync, sizeof fsync);
 	admin_value(adm, "SHOW synchronous_commit", sync_commit, sizeof sync_commit);
-	admin_value(adm, "SELECT current_user", user, sizeof user);
-	admin_value(adm, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", super,
-		    sizeof super);
-	admin_value(adm, "SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user", bypass,
-		    sizeof bypass);
+	admin_value(adm, "SELECT current_user", owner, sizeof owner);
 	{
 		char sql[64];
 		snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
-		if (!admin_exec(adm, sql))
+		if (!admin_exec(adm, sql)) {
+			fprintf(stderr, "oyl-bench: the schema's owner needs CREATE on the database; "
+					"give its conninfo as the third argument\n");
 			goto out;
+		}
 		schema_made = true;
 	}
-	if (!(uri = with_schema(conninfo, schema))) {
+	if (!(uri = with_schema(conninfo, schema)) ||
+	    !(owner_uri = with_schema(owner_conninfo, schema))) {
 		fprintf(stderr, "oyl-bench: out of memory\n");
 		goto out;
 	}
 
-	/* liboyl: schema, the superadmin, a tenant, its tenant_admin. */
+	/* The owner migrates (the migrations grant oyl_runtime, when it exists,
+	 * what the runtime role needs); then the runtime role opens, as an
+	 * application does, with OYL_DB_MIGRATE, which only reads the version. */
 	oyl_db_options dbo = OYL_DB_OPTIONS_INIT;
 	dbo.flags = OYL_DB_MIGRATE;
-	int rc = oyl_db_open(&db, uri, &dbo);
+	int rc = oyl_db_open(&migrator, owner_uri, &dbo);
 	if (rc) {
+		fprintf(stderr, "oyl-bench: oyl_db_open (owner): %s (%s)\n", oyl_last_open_error(),
+			oyl_status_name(rc));
+		goto out;
+	}
+	oyl_db_close(migrator);
+	migrator = NULL;
+	if ((rc = oyl_db_open(&db, uri, &dbo))) {
 		fprintf(stderr, "oyl-bench: oyl_db_open: %s (%s)\n", oyl_last_open_error(),
 			oyl_status_name(rc));
 		goto out;
 	}
+
+	/* As the runtime role: the superadmin, a tenant, its tenant_admin. */
 	if ((rc = oyl_actor_superadmin(db, &sa)) ||
 	    (rc = oyl_tenant_create(sa, "Bench tenant", "bench", NULL, &tenant)) ||
 	    (rc = oyl_user_create(sa, oyl_tenant_id(tenant), "admin@bench.example", "Bench Admin",
@@ -968,22 +1008,38 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The baseline's own connection, to the same schema. */
-	pp.conn = pq_connect(uri);
-	if (PQstatus(pp.conn) != CONNECTION_OK) {
-		fprintf(stderr, "oyl-bench: cannot connect: %s", PQerrorMessage(pp.conn));
+	/* The baseline's connection: liboyl's. */
+	pp.conn = borrow_connection(db);
+	if (!pp.conn || PQstatus(pp.conn) != CONNECTION_OK) {
+		fprintf(stderr, "oyl-bench: liboyl did not open a PostgreSQL connection\n");
 		goto out;
 	}
 	snprintf(pp.tenant_id, sizeof pp.tenant_id, "%s", op.tenant_id);
 	snprintf(pp.actor_id, sizeof pp.actor_id, "%s", oyl_user_id(admin_user));
 
+	/* The measured role, and whether the policies bind it: outside any
+	 * transaction no scope setting is made, so a bound role sees no row. */
+	admin_value(pp.conn, "SELECT current_user", user, sizeof user);
+	admin_value(pp.conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", super,
+		    sizeof super);
+	admin_value(pp.conn, "SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user",
+		    bypass, sizeof bypass);
+	admin_value(pp.conn,
+		    "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+		    "AND tablename = 'workspaces'",
+		    table_owner, sizeof table_owner);
+	admin_value(pp.conn, "SELECT count(*) FROM \"workspaces\"", visible, sizeof visible);
+
 	printf("oyl-bench: liboyl %s, PostgreSQL %s (fsync=%s, synchronous_commit=%s)\n",
 	       oyl_version(), version, fsync, sync_commit);
-	printf("role %s%s; schema %s; acting as a tenant_admin\n", user,
-	       strcmp(super, "t") == 0    ? " (superuser: row-level security is bypassed)"
-	       : strcmp(bypass, "t") == 0 ? " (bypassrls: row-level security is bypassed)"
-					  : " (row-level security applies)",
-	       schema);
+	const char *rls = strcmp(super, "t") == 0    ? "superuser: row-level security is bypassed"
+			  : strcmp(bypass, "t") == 0 ? "bypassrls: row-level security is bypassed"
+			  : strcmp(user, table_owner) == 0
+			      ? "owner: FORCE ROW LEVEL SECURITY applies"
+			      : "row-level security applies";
+	printf("role %s (%s; with no scope set it sees %s of %d workspaces); "
+	       "schema %s migrated by %s, tables owned by %s; acting as a tenant_admin\n",
+	       user, rls, visible, LIST_BACKGROUND, schema, owner, table_owner);
 
 #ifdef OYL_BENCH_WRAP
 	int per_op[NOPS];
@@ -1048,13 +1104,12 @@ int main(int argc, char **argv)
 
 out:
 	rec_clear();
-	if (pp.conn)
-		PQfinish(pp.conn);
 	oyl_user_free(admin_user);
 	oyl_tenant_free(tenant);
 	oyl_actor_free(admin);
 	oyl_actor_free(sa);
 	oyl_db_close(db);
+	oyl_db_close(migrator);
 	if (schema_made) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
@@ -1063,6 +1118,7 @@ out:
 	}
 	PQfinish(adm);
 	free(uri);
+	free(owner_uri);
 	for (int p = 0; p < NPATHS; p++)
 		for (int k = 0; k < NOPS; k++)
 			free(st[p].lat[k]);

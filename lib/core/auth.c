@@ -205,8 +205,10 @@ OYL_API int oyl_auth_login(oyl_db *db, const char *email, const char *password,
 	int is_account = 0;
 	if ((rc = oyl__txn_begin(db, NULL, OYL_TXN_READ)))
 		return rc;
-	if ((rc = oyl__txn_end(db, find_by_email(db, email, &user, &is_account))))
+	if ((rc = oyl__txn_end(db, find_by_email(db, email, &user, &is_account)))) {
+		oyl__record_free(user);
 		return rc;
+	}
 	/* One Argon2 verification whatever happened: unknown e-mails and
 	 * users without a password verify against a dummy hash. */
 	int hash_col = is_account ? SUPERADMINS_password_hash : USERS_password_hash;

@@ -452,9 +452,8 @@ OYL_API int oyl_actor_for_user(oyl_db *db, const char *user_id, oyl_actor **out)
 	if ((rc = oyl__txn_begin(db, NULL, OYL_TXN_READ)))
 		return rc;
 	rc = oyl__txn_end(db, find_user(db, &platform, key, &row, &kind));
-	if (rc != OYL_OK)
-		return rc;
-	rc = oyl__actor_from_row(db, row, kind == &oyl__kind_superadmin_account, NULL, out);
+	if (rc == OYL_OK)
+		rc = oyl__actor_from_row(db, row, kind == &oyl__kind_superadmin_account, NULL, out);
 	oyl__record_free(row);
 	return rc == OYL_OK ? oyl__ok(db) : rc;
 }
