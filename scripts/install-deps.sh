@@ -25,6 +25,7 @@ PACKAGES=(
     binutils
     valgrind
     python3
+    cmake
 )
 
 is_installed() {

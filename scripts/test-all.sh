@@ -233,6 +233,12 @@ if [[ $ci_ok -eq 1 ]]; then
         --suite sqlite --suite postgres
 fi
 
+# What a host project does: install, then build against it with pkg-config and CMake.
+section "install and link: pkg-config, CMake"
+if ! run_child bash scripts/check-install.sh </dev/null; then
+    PROBLEMS+=("install check: a pkg-config or CMake consumer failed")
+fi
+
 # Row-level security alone: the PostgreSQL suites without the library's
 # own tenant predicates (SQLite has no RLS, so its suites are not built in).
 rls_ok=0
