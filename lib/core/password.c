@@ -18,7 +18,7 @@
 #define TAG_LEN 32
 
 oyl__argon2_params oyl__argon2_current = {2, 19456, 1};
-long oyl__argon2_verifications;
+_Atomic long oyl__argon2_verifications; /* atomic: hosts log in from several threads */
 
 int oyl__password_hash(const char *pw, char **encoded)
 {

@@ -25,6 +25,6 @@ int oyl__password_verify(const char *encoded, const char *pw, int *ok, int *stal
  * e-mail is unknown, so both answers cost one Argon2 computation. */
 const char *oyl__password_dummy(void);
 /* Argon2 verifications done by this process (a test hook). */
-extern long oyl__argon2_verifications;
+extern _Atomic long oyl__argon2_verifications;
 
 #endif
