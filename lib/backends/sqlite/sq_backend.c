@@ -114,6 +114,21 @@ static bool is_memory(sq_backend *b, const char *path)
 	return strcmp(path, ":memory:") == 0 || !file || !file[0];
 }
 
+/*
+ * Runs a configuration pragma, retrying while the file is busy: two
+ * processes opening a new database at once race to switch it to WAL, and
+ * that switch can answer SQLITE_BUSY without waiting on the busy handler.
+ */
+static int exec_when_free(sq_backend *b, const char *sql, int timeout_ms)
+{
+	int rc, waited = 0;
+	while ((rc = oyl__sq_exec(b, sql)) == OYL_EBUSY && waited < timeout_ms) {
+		sqlite3_sleep(20);
+		waited += 20;
+	}
+	return rc;
+}
+
 static int configure(sq_backend *b, const char *path, const oyl_db_options *opts)
 {
 	int64_t fk = 0;
@@ -133,7 +148,7 @@ static int configure(sq_backend *b, const char *path, const oyl_db_options *opts
 				    "foreign keys cannot be enabled (SQLite built without them?)");
 	/* WAL: readers and the writer do not block each other; memory databases cannot */
 	if (rc == OYL_OK && !is_memory(b, path))
-		rc = oyl__sq_exec(b, "PRAGMA journal_mode = WAL");
+		rc = exec_when_free(b, "PRAGMA journal_mode = WAL", busy_timeout_of(opts));
 	if (rc == OYL_OK)
 		rc = oyl__sq_exec(b, "PRAGMA synchronous = NORMAL");
 	if (rc != OYL_OK) {
