@@ -105,15 +105,9 @@ static int visible_key(oyl_db *db, const oyl_actor *actor, const char *id, oyl__
 OYL_API int oyl_api_key_get(oyl_actor *actor, const char *id, oyl_api_key **out)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, out, &rc);
-	if (!db)
-		return rc;
-	if (!out)
-		return oyl__fail(db, OYL_EMISUSE, "oyl_api_key_get: NULL out-pointer");
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "id", id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
+	oyl_db *db = oyl__begin_on_id(actor, out, "oyl_api_key_get", "id", id, key, OYL_TXN_READ, &rc);
+	if (!db)
 		return rc;
 	oyl__record *rec = NULL;
 	rc = visible_key(db, actor, key, &rec);
@@ -148,13 +142,9 @@ OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_li
 OYL_API int oyl_api_key_revoke(oyl_actor *actor, const char *id)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, NULL, &rc);
-	if (!db)
-		return rc;
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "id", id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
+	oyl_db *db = oyl__begin_on_id(actor, NULL, NULL, "id", id, key, OYL_TXN_WRITE, &rc);
+	if (!db)
 		return rc;
 	oyl__record *rec = NULL;
 	rc = visible_key(db, actor, key, &rec);

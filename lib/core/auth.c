@@ -382,13 +382,9 @@ OYL_API int oyl_auth_logout(oyl_db *db, const char *token)
 OYL_API int oyl_auth_revoke_sessions(oyl_actor *actor, const char *user_id)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, NULL, &rc);
-	if (!db)
-		return rc;
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "user_id", user_id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
+	oyl_db *db = oyl__begin_on_id(actor, NULL, NULL, "user_id", user_id, key, OYL_TXN_WRITE, &rc);
+	if (!db)
 		return rc;
 	oyl__record *user = NULL;
 	int is_account = 0;

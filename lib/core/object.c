@@ -24,6 +24,19 @@ oyl_db *oyl__enter(const oyl_actor *actor, void *out_ptr, int *rc)
 	return db;
 }
 
+oyl_db *oyl__begin_on_id(oyl_actor *actor, void *out, const char *call, const char *field,
+			 const char *id, char key[OYL_UUID_LEN + 1], unsigned flags, int *rc)
+{
+	oyl_db *db = oyl__enter(actor, out, rc);
+	if (!db)
+		return NULL;
+	if (call && !out)
+		*rc = oyl__fail(db, OYL_EMISUSE, "%s: NULL out-pointer", call);
+	else if (!(*rc = oyl__check_id(db, field, id, key)))
+		*rc = oyl__txn_begin(db, oyl__actor_scope(actor), flags);
+	return *rc == OYL_OK ? db : NULL;
+}
+
 static int not_found(oyl_db *db, const oyl__kind *k, const char *id)
 {
 	return oyl__fail(db, OYL_ENOTFOUND, "%s %s not found", k->noun, id);
@@ -79,15 +92,9 @@ int oyl__insert(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_val
 int oyl__get_public(oyl_actor *actor, const oyl__kind *k, const char *id, void *out)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, out, &rc);
-	if (!db)
-		return rc;
-	if (!out)
-		return oyl__fail(db, OYL_EMISUSE, "get %s: NULL out-pointer", k->noun);
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "id", id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
+	oyl_db *db = oyl__begin_on_id(actor, out, "get", "id", id, key, OYL_TXN_READ, &rc);
+	if (!db)
 		return rc;
 	oyl__record *rec = NULL;
 	rc = oyl__fetch_visible(db, actor, k, key, &rec);
@@ -99,13 +106,9 @@ int oyl__get_public(oyl_actor *actor, const oyl__kind *k, const char *id, void *
 int oyl__delete_public(oyl_actor *actor, const oyl__kind *k, const char *id)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, NULL, &rc);
-	if (!db)
-		return rc;
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "id", id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
+	oyl_db *db = oyl__begin_on_id(actor, NULL, NULL, "id", id, key, OYL_TXN_WRITE, &rc);
+	if (!db)
 		return rc;
 	oyl__record *row = NULL;
 	rc = oyl__fetch_visible(db, actor, k, key, &row);

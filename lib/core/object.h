@@ -37,6 +37,15 @@ const char *oyl__actor_scope(const oyl_actor *actor);
 /* Checks the actor and the out-pointer (clearing *out); the db or NULL. */
 oyl_db *oyl__enter(const oyl_actor *actor, void *out_ptr, int *rc);
 
+/*
+ * The common start of a call on one record: checks the actor (and, when
+ * `call` is non-NULL, the out-pointer, naming the call in the message),
+ * validates `id` into key, and opens a transaction in the actor's scope.
+ * Returns the db, or NULL with *rc set (the transaction is not open).
+ */
+oyl_db *oyl__begin_on_id(oyl_actor *actor, void *out, const char *call, const char *field,
+			 const char *id, char key[OYL_UUID_LEN + 1], unsigned flags, int *rc);
+
 /* Fetches a record by id in a scope (inside the caller's transaction).
  * ENOTFOUND reads "<noun> <id> not found" whatever the reason. */
 int oyl__fetch(oyl_db *db, const char *scope, const oyl__kind *k, const char *id,

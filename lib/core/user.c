@@ -212,15 +212,9 @@ int oyl__may_manage_user(oyl_db *db, const oyl_actor *actor, const oyl__record *
 OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, out, &rc);
-	if (!db)
-		return rc;
-	if (!out)
-		return oyl__fail(db, OYL_EMISUSE, "oyl_user_get: NULL out-pointer");
 	char key[OYL_UUID_LEN + 1];
-	if ((rc = oyl__check_id(db, "id", id, key)))
-		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
+	oyl_db *db = oyl__begin_on_id(actor, out, "oyl_user_get", "id", id, key, OYL_TXN_READ, &rc);
+	if (!db)
 		return rc;
 	oyl__record *rec = NULL;
 	const oyl__kind *kind;
