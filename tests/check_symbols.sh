@@ -6,7 +6,7 @@ set -euo pipefail
 so=$1
 include_dir=$2
 exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDRB]$/ {sub(/@.*/, "", $3); print $3}' | sort -u)
-declared=$(grep -h '^OYL_API ' "$include_dir"/*.h |
+declared=$(grep -h '^OYL_API ' "$include_dir"/*.h "$include_dir"/sys/*.h |
 	sed -E 's/\(.*//; s/.*[ *]([a-z_0-9]+)$/\1/' | sort -u)
 status=0
 if grep -v '^oyl_' <<<"$exported" | grep -q .; then

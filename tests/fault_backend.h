@@ -6,7 +6,7 @@
 #ifndef OYL_TEST_FAULT_BACKEND_H
 #define OYL_TEST_FAULT_BACKEND_H
 
-#include "oyl/backend.h"
+#include "oyl/sys/backend.h"
 
 /* Wraps `inner` (taking ownership). */
 oyl_backend *fault_backend_new(oyl_backend *inner);

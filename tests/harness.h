@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
-#include "oyl/backend.h"
+#include "oyl/sys/backend.h"
 #include "oyl/oyl.h"
 
 #define T_URI_MAX 1024

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/password.h"
+#include "identity/password.h"
 #include "fault_alloc.h"
 #include "fault_backend.h"
 #include "fixture.h"

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/password.h"
+#include "identity/password.h"
 #include "fault_backend.h"
 #include "fixture.h"
 

@@ -115,10 +115,6 @@ typedef struct oyl_allocator {
  */
 OYL_API int oyl_set_allocator(const oyl_allocator *allocator);
 
-/** Allocates through the library's allocator (for backend authors). */
-OYL_API void *oyl_malloc(size_t size);
-/** Resizes through the library's allocator (for backend authors). */
-OYL_API void *oyl_realloc(void *ptr, size_t size);
 /** Frees memory the library returned as new (JSON text, ...).  NULL is fine. */
 OYL_API void oyl_free(void *ptr);
 

@@ -7,7 +7,7 @@
 #ifndef OYL_BACKENDS_H
 #define OYL_BACKENDS_H
 
-#include "oyl/backend.h"
+#include "oyl/sys/backend.h"
 
 /* path: a file path, or ":memory:". */
 int oyl__sqlite_backend_new(oyl_backend **out, const char *path, const oyl_db_options *opts,

@@ -1,5 +1,5 @@
 /* The allocator hook (oyl_set_allocator) and the helpers built on it. */
-#include "alloc.h"
+#include "core/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* The library's clock, replaceable by tests (expiry, ordering). */
 #include <time.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 static int64_t real_clock(void)
 {

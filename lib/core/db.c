@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "backends/backends.h"
-#include "internal.h"
+#include "core/internal.h"
 
 static _Thread_local char open_error[OYL_ERRMSG_MAX];
 

@@ -8,8 +8,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "alloc.h"
-#include "oyl/backend.h"
+#include "core/alloc.h"
+#include "oyl/sys/backend.h"
 #include "oyl/oyl.h"
 
 #define OYL_ERRMSG_MAX 512

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 void oyl__uuid_new(char out[OYL_UUID_LEN + 1])
 {

@@ -1,5 +1,5 @@
 /* Validation of every text that enters the library. */
-#include "validate.h"
+#include "core/validate.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #ifndef OYL_CORE_VALIDATE_H
 #define OYL_CORE_VALIDATE_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 #define OYL_NAME_MAX 200        /* characters of a name or title */
 #define OYL_TEXT_MAX (1u << 20) /* bytes of a long text (system prompt) */

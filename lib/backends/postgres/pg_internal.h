@@ -12,7 +12,7 @@
 
 #include <libpq-fe.h>
 
-#include "oyl/backend.h"
+#include "oyl/sys/backend.h"
 #include "oyl/oyl.h"
 
 #define PG_ERRMSG_SIZE 512

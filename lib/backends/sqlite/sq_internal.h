@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include "oyl/backend.h"
+#include "oyl/sys/backend.h"
 #include "oyl/oyl.h"
 
 #define SQ_ERRMSG_SIZE 512

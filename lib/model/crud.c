@@ -1,10 +1,10 @@
 /* Operations shared by every kind of record (see object.h). */
-#include "object.h"
+#include "model/kind.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "validate.h"
+#include "core/validate.h"
 
 const char *oyl__actor_scope(const oyl_actor *actor)
 {

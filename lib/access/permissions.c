@@ -1,5 +1,5 @@
 /* The permission matrix: one table, one place to read it. */
-#include "permissions.h"
+#include "access/permissions.h"
 
 #include <string.h>
 

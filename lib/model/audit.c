@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "object.h"
+#include "model/kind.h"
 
 const oyl__kind oyl__kind_audit_event = {
 	&oyl__t_audit_events, "audit event", "audit_event", NULL, AUDIT_EVENTS_tenant_id,

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "object.h"
-#include "validate.h"
+#include "model/kind.h"
+#include "core/validate.h"
 
 #define URL_MAX 2048
 

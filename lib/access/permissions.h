@@ -7,7 +7,7 @@
 #ifndef OYL_CORE_PERMISSIONS_H
 #define OYL_CORE_PERMISSIONS_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 typedef enum oyl__action {
 	OYL__TENANT_CREATE,   /* also delete, list all: superadmin */

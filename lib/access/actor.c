@@ -2,7 +2,7 @@
  * the caller (the bootstrap superadmin is the host's own authority). */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 oyl_db *oyl__actor_db(const oyl_actor *actor)
 {

@@ -3,9 +3,9 @@
  * parent's tenant; deleting one deletes its subtree (schema cascades). */
 #include <string.h>
 
-#include "object.h"
-#include "orchestration.h"
-#include "validate.h"
+#include "model/kind.h"
+#include "model/orchestration.h"
+#include "core/validate.h"
 
 const oyl__kind oyl__kind_workspace = {&oyl__t_workspaces, "workspace", "workspace", NULL,
 				       WORKSPACES_tenant_id, WORKSPACES_created_at,

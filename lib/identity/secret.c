@@ -1,5 +1,5 @@
 /* Credentials' primitives, all from OpenSSL's libcrypto. */
-#include "secret.h"
+#include "identity/secret.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

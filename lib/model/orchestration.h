@@ -2,7 +2,7 @@
 #ifndef OYL_CORE_ORCHESTRATION_H
 #define OYL_CORE_ORCHESTRATION_H
 
-#include "object.h"
+#include "model/kind.h"
 
 /* config: a JSON object already checked by oyl__check_json_object.
  * teammate_id NULL: a teammate being created (it has no assistants). */

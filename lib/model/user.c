@@ -6,9 +6,9 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "quota.h"
-#include "user_internal.h"
-#include "validate.h"
+#include "model/quota.h"
+#include "model/user_internal.h"
+#include "core/validate.h"
 
 static int user_before_delete(oyl_db *db, const oyl__record *row);
 static int account_before_delete(oyl_db *db, const oyl__record *row);

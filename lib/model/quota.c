@@ -4,11 +4,11 @@
  * it, after locking the tenant's row: two processes creating users at
  * once are serialised on that lock, and the second counts the first's.
  */
-#include "quota.h"
+#include "model/quota.h"
 
 #include <stdint.h>
 
-#include "validate.h"
+#include "core/validate.h"
 
 /* Locks the tenant (backends of version 2 on) and reads it. */
 static int lock_tenant(oyl_db *db, const char *tenant_id, oyl__record **tenant)

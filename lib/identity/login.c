@@ -8,10 +8,10 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "password.h"
-#include "secret.h"
-#include "user_internal.h"
-#include "validate.h"
+#include "identity/password.h"
+#include "identity/secret.h"
+#include "model/user_internal.h"
+#include "core/validate.h"
 
 #define TOKEN_PREFIX "oyl_s_"
 #define TOKEN_RANDOM 43

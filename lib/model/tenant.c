@@ -1,9 +1,9 @@
 /* Tenants: the global table every tenant-owned row hangs from. */
 #include <string.h>
 
-#include "object.h"
-#include "user_internal.h"
-#include "validate.h"
+#include "model/kind.h"
+#include "model/user_internal.h"
+#include "core/validate.h"
 
 const oyl__kind oyl__kind_tenant = {&oyl__t_tenants, "tenant", "tenant", NULL, -1,
 				    TENANTS_created_at, TENANTS_updated_at, OYL__TENANT_READ,

@@ -7,9 +7,9 @@
 #ifndef OYL_CORE_OBJECT_H
 #define OYL_CORE_OBJECT_H
 
-#include "permissions.h"
-#include "record.h"
-#include "schema.h"
+#include "access/permissions.h"
+#include "records/record.h"
+#include "records/schema.h"
 
 typedef struct oyl__kind oyl__kind;
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "orchestration.h"
-#include "validate.h"
+#include "model/orchestration.h"
+#include "core/validate.h"
 
 #define FIELD "orchestration_config"
 

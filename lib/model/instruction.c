@@ -1,8 +1,8 @@
 /* Instructions: the one system prompt of an assistant (set = upsert). */
 #include <string.h>
 
-#include "object.h"
-#include "validate.h"
+#include "model/kind.h"
+#include "core/validate.h"
 
 const oyl__kind oyl__kind_instruction = {&oyl__t_instructions, "instruction", "instruction",
 					 &oyl__kind_assistant, INSTRUCTIONS_assistant_id,

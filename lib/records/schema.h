@@ -2,8 +2,8 @@
 #ifndef OYL_CORE_SCHEMA_H
 #define OYL_CORE_SCHEMA_H
 
-#include "oyl/backend.h"
-#include "schema_tables.h"
+#include "oyl/sys/backend.h"
+#include "records/schema_tables.h"
 
 #define OYL__COL_ENUM(T, c, type, flags) T##_##c,
 enum { OYL_COLS_TENANTS(OYL__COL_ENUM) TENANTS__N };

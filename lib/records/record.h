@@ -6,7 +6,7 @@
 #ifndef OYL_CORE_RECORD_H
 #define OYL_CORE_RECORD_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 typedef struct oyl__record {
 	const oyl_table *t;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "object.h"
-#include "validate.h"
+#include "model/kind.h"
+#include "core/validate.h"
 
 struct oyl_page {
 	const oyl__kind *k;

@@ -1,5 +1,5 @@
 /* The table descriptors handed to backends, generated from schema_tables.h. */
-#include "schema.h"
+#include "records/schema.h"
 
 #include <string.h>
 

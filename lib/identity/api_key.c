@@ -7,9 +7,9 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "secret.h"
-#include "user_internal.h"
-#include "validate.h"
+#include "identity/secret.h"
+#include "model/user_internal.h"
+#include "core/validate.h"
 
 #define KEY_TAG "oyl_"
 #define PREFIX_LEN 12

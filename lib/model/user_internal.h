@@ -2,7 +2,7 @@
 #ifndef OYL_CORE_USER_INTERNAL_H
 #define OYL_CORE_USER_INTERNAL_H
 
-#include "object.h"
+#include "model/kind.h"
 
 /* Inserts the e-mail registry row, the user row and its audit event
  * (inside the caller's transaction); *out (if out) gets the record. */

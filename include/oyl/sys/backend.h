@@ -17,10 +17,11 @@
  * `version` field; the core never calls a method the backend's version
  * lacks.  Codes, types and operators are never renumbered.
  */
-#ifndef OYL_BACKEND_H
-#define OYL_BACKEND_H
+#ifndef OYL_SYS_BACKEND_H
+#define OYL_SYS_BACKEND_H
 
-#include "oyl.h"
+#include "../oyl.h"
+#include "alloc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -285,4 +286,4 @@ OYL_API const oyl_table *oyl_schema_table(const char *name);
 #ifdef __cplusplus
 }
 #endif
-#endif /* OYL_BACKEND_H */
+#endif /* OYL_SYS_BACKEND_H */

@@ -1,6 +1,6 @@
 /* Records: copying rows out of the backend, getters, JSON export. */
-#include "record.h"
-#include "validate.h"
+#include "records/record.h"
+#include "core/validate.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -4,15 +4,15 @@
  * salt and a 32-byte tag; the PHC string stores them with the hash, so a
  * later version can raise them and rehash at the next login.
  */
-#include "password.h"
+#include "identity/password.h"
 
 #include <argon2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
-#include "secret.h"
+#include "core/internal.h"
+#include "identity/secret.h"
 
 #define SALT_LEN 16
 #define TAG_LEN 32

@@ -2,7 +2,7 @@
 #ifndef OYL_CORE_QUOTA_H
 #define OYL_CORE_QUOTA_H
 
-#include "object.h"
+#include "model/kind.h"
 
 /* OYL_OK when the tenant may have one more user, else EQUOTA.  Locks the
  * tenant's row first, so concurrent creates in other transactions wait
