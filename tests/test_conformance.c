@@ -480,7 +480,8 @@ START_TEST(search_ranks_and_confines)
 	const oyl_table *ch = oyl_schema_table("document_chunks");
 	oyl_scope sa = {fa.tenant_id};
 	hits h = {0};
-	ck_assert_int_eq(b->search(b, &sa, ch, NULL, 0, "zebra", 10, hit_cb, &h), OYL_OK);
+	int src = b->search(b, &sa, ch, NULL, 0, "zebra", 10, hit_cb, &h);
+	ck_assert_msg(src == OYL_OK, "search: %s", b->errmsg(b));
 	ck_assert_int_eq(h.n, 2);
 	ck_assert_str_eq(h.ids[0], best);
 	ck_assert_str_eq(h.ids[1], other);

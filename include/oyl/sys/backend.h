@@ -1,12 +1,16 @@
 /*
  * liboyl — storage-backend interface (the extender API).
  *
- * Hosts never need this header: it is for people who write a storage
- * backend, and for tests that wrap one.  A backend stores and fetches
- * records, runs transactions and answers full-text searches.  It never
- * decides who may do what: the core has already checked permissions when
- * a call reaches the backend.  It must, however, apply the tenant scope it
- * is given on every call (see oyl_scope) — the conformance suite checks it.
+ * UNSTABLE until liboyl 1.0: the headers under oyl/sys/ may change
+ * between minor versions.  Hosts never need them, and oyl/oyl.h never
+ * includes one.
+ *
+ * This header is for people who write a storage backend, and for tests
+ * that wrap one.  A backend stores and fetches records, runs transactions,
+ * claims queued rows and answers full-text searches.  It never decides
+ * who may do what: the core has already checked permissions when a call
+ * reaches the backend.  It must, however, apply the tenant scope it is
+ * given on every call (see oyl_scope): the conformance suite checks it.
  *
  * Records are described by table descriptors (oyl_table) owned by the
  * core.  Table and column names in them are fixed identifiers compiled
@@ -14,8 +18,10 @@
  * text; every value must travel as a bound parameter.
  *
  * Growth rule: struct oyl_backend only grows at its end, gated by its
- * `version` field; the core never calls a method the backend's version
- * lacks.  Codes, types and operators are never renumbered.
+ * `version` field; the core never reads a field or calls a method that
+ * the backend's version lacks.  Codes, types and operators are never
+ * renumbered.  doc/backends.md says which methods are required and what
+ * the core does when an optional one is missing.
  */
 #ifndef OYL_SYS_BACKEND_H
 #define OYL_SYS_BACKEND_H
@@ -161,26 +167,113 @@ typedef struct oyl_search_hit {
 
 typedef int (*oyl_search_cb)(const oyl_search_hit *hit, void *payload);
 
+/* ---- batched reads and row locks (version 3) ------------------------ */
+
+/** Row locks a read may take, held until the transaction ends. */
+#define OYL_LOCK_NONE 0
+/**
+ * No other transaction may change, delete or lock the rows read until
+ * this one ends; one that waits for them reads them as the holder left
+ * them.  Only in an OYL_TXN_WRITE transaction, and only with a tenant
+ * scope on a tenant-owned table (a distributed PostgreSQL can lock a row
+ * only by its tenant): otherwise OYL_EINVAL.  (PostgreSQL: FOR NO KEY
+ * UPDATE.  SQLite: nothing to do, its write transaction already excludes
+ * every other writer.)
+ */
+#define OYL_LOCK_UPDATE 1
+
+/** What one oyl_read asks for. */
+typedef enum oyl_read_kind {
+	OYL_READ_GET = 0,     /**< the row with `id`; status OYL_ENOTFOUND when none */
+	OYL_READ_LIST = 1,    /**< the rows of `query` */
+	OYL_READ_COUNT = 2,   /**< `count` = rows matching query->filters */
+	/**
+	 * Rows matching query->filters, counted per value of `group_col`, for
+	 * the values that are the ids of the rows the LIST read at index
+	 * `parent` of the same batch returns (same scope).  The callback gets
+	 * one row per group with at least one row: {group value, count (INT)}.
+	 */
+	OYL_READ_COUNT_BY = 3
+} oyl_read_kind;
+
+/**
+ * One read of a batch (read_many).  The core fills the inputs; the
+ * backend fills `count` and `status`.
+ */
+typedef struct oyl_read {
+	int32_t kind;             /**< an oyl_read_kind */
+	int32_t lock;             /**< GET, LIST: OYL_LOCK_* */
+	const oyl_scope *scope;
+	const oyl_table *table;
+	const char *id;           /**< GET */
+	const oyl_query *query;   /**< LIST; COUNT, COUNT_BY: its filters only */
+	int32_t group_col;        /**< COUNT_BY */
+	int32_t parent;           /**< COUNT_BY */
+	oyl_row_cb cb;            /**< GET, LIST, COUNT_BY: receives the rows */
+	void *payload;
+	int64_t count;            /**< COUNT: out */
+	int32_t status;           /**< out: OYL_OK, or OYL_ENOTFOUND (GET) */
+} oyl_read;
+
+/* ---- capabilities --------------------------------------------------- */
+
+/*
+ * What a backend can do beyond the required methods, derived from its
+ * version and the optional methods it sets (oyl_backend_caps()).  A public
+ * call that needs a capability the backend lacks fails with OYL_ENOTSUP
+ * and a message naming the method; it never quietly does less.
+ */
+#define OYL_BACKEND_CAP_SEARCH 0x01u      /**< search() */
+#define OYL_BACKEND_CAP_LOCK 0x02u        /**< row locks: lock() (v2) or read_many() (v3) */
+#define OYL_BACKEND_CAP_READ_MANY 0x04u   /**< read_many() */
+#define OYL_BACKEND_CAP_GET_MANY 0x08u    /**< get_many() */
+#define OYL_BACKEND_CAP_INSERT_MANY 0x10u /**< insert_many() */
+#define OYL_BACKEND_CAP_CLAIM 0x20u       /**< claim() */
+#define OYL_BACKEND_CAP_DEFER 0x40u       /**< deferred writes: failed_write() */
+
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 2
+#define OYL_BACKEND_VERSION 3
 
 typedef struct oyl_backend oyl_backend;
 
 /**
  * A storage backend.  Fill it with OYL_BACKEND_INIT and set the methods.
  *
+ * Required (every version): begin, commit, rollback, insert, get, update,
+ * remove, list, count, migrate, schema_version, errmsg, free.  A backend
+ * that lacks one is refused when it is opened, with a message naming it.
+ * Every other method is optional: NULL, or absent in an older version.
+ *
  * Every method returns an oyl_status: OYL_OK, or OYL_ECONFLICT for a
  * unique violation, OYL_EREFERENCE for a foreign-key violation,
- * OYL_EINVAL for a CHECK/NOT NULL violation, OYL_ENOTFOUND where stated,
- * OYL_EBUSY, OYL_ENOMEM, OYL_EDISCONNECTED, or OYL_ESTORAGE for anything
- * else.  After a failure, errmsg() describes it.  Methods that take a
+ * OYL_EINVAL for a CHECK/NOT NULL violation or a value that does not fit
+ * its column, OYL_ENOTFOUND where stated, OYL_EBUSY, OYL_ENOMEM,
+ * OYL_EDISCONNECTED, OYL_ETIMEOUT, or OYL_ESTORAGE for anything else.
+ * After a failure, errmsg() describes it, naming the statement ("insert
+ * into users: ...") and never quoting a bound value.  Methods that take a
  * scope apply it as described at oyl_scope.
  *
  * Transactions: the core brackets every public call in begin() ...
- * commit() or rollback().  A failed statement inside a transaction
- * leaves it for rollback(); the backend must make rollback() succeed
- * in that state and leave the connection ready for the next begin().
+ * commit() or rollback().  A backend may start the transaction on the
+ * server lazily, with its first statement.  A failed statement inside a
+ * transaction leaves it for rollback(); the backend must make rollback()
+ * succeed in that state and leave the connection ready for the next
+ * begin().  A method called outside begin() runs as a transaction of its
+ * own.  In a transaction begun with OYL_TXN_READ every read sees what was
+ * committed before it started; a backend may end and restart such a
+ * transaction between reads (PostgreSQL's READ COMMITTED gives nothing
+ * more), never between the statements of one read_many().
+ *
+ * Deferred writes (version 3, optional; see failed_write): inside an
+ * OYL_TXN_WRITE transaction a backend may defer insert(), update() with
+ * `changed` NULL, remove() with `deleted` NULL and insert_many() with
+ * `failed_row` NULL: queue them and run them, in order, before the
+ * transaction's next read or with commit().  Such a call returns OYL_OK;
+ * if the write then fails, the call that ran it returns the write's
+ * status and message, and failed_write() tells which write it was.  A
+ * caller that needs a count passes its pointer, and the write runs at
+ * once.
  */
 struct oyl_backend {
 	unsigned int version; /**< OYL_BACKEND_VERSION the backend was built against */
@@ -220,9 +313,9 @@ struct oyl_backend {
 		     const oyl_filter *filters, size_t nfilters, int64_t *count);
 
 	/**
-	 * Full-text search of t->search_col over the rows in scope matching
-	 * the filters: words of `query` are matched as plain terms (never as
-	 * query syntax), best hits first, at most `limit`.
+	 * Optional.  Full-text search of t->search_col over the rows in scope
+	 * matching the filters: words of `query` are matched as plain terms
+	 * (never as query syntax), best hits first, at most `limit`.
 	 */
 	int (*search)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		      const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
@@ -248,16 +341,78 @@ struct oyl_backend {
 	/* ---- version 2 ---- */
 
 	/**
-	 * Locks the row with that id (in scope) until the write transaction
-	 * ends, so that concurrent transactions deciding on it (a tenant's
-	 * quota) run one after the other; OYL_ENOTFOUND when there is none.
-	 * (PostgreSQL: SELECT ... FOR UPDATE.  SQLite: BEGIN IMMEDIATE already
-	 * serialises writers, so it only checks that the row exists.)
+	 * Optional.  Locks the row with that id (in scope) until the write
+	 * transaction ends, as OYL_LOCK_UPDATE does, so that concurrent
+	 * transactions deciding on it (a tenant's quota) run one after the
+	 * other; OYL_ENOTFOUND when there is none; OYL_EMISUSE outside a write
+	 * transaction.
 	 */
 	int (*lock)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
+
+	/* ---- version 3 ---- */
+
+	/**
+	 * Optional.  Runs the reads in order, as one batch (PostgreSQL: one
+	 * round trip), calling each read's callback with its rows.  Returns
+	 * OYL_OK when every read ran (a GET without a row sets its status to
+	 * OYL_ENOTFOUND and still ran); else the first failure's status (the
+	 * reads after it did not run), or the non-zero value a callback
+	 * returned.  Without it, the core runs the reads one by one with get,
+	 * list, count and lock: the same results in more round trips.
+	 */
+	int (*read_many)(oyl_backend *b, oyl_read *reads, size_t n);
+
+	/**
+	 * Optional.  The rows of t in scope whose id is one of ids[0..n), in
+	 * no particular order; ids without a row are skipped.
+	 */
+	int (*get_many)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+			const char *const *ids, size_t n, oyl_row_cb cb, void *payload);
+
+	/**
+	 * Optional.  Inserts nrows rows (`rows`: nrows * t->ncols values, row
+	 * after row) as fast as the storage allows (PostgreSQL: multi-row
+	 * INSERTs within its 65,535-parameter limit, pipelined; SQLite: one
+	 * prepared statement reused).  All or nothing: on failure no row of
+	 * the call stays, the status says why and `*failed_row` (may be NULL)
+	 * is the index of the row to blame, or SIZE_MAX when no single row is.
+	 */
+	int (*insert_many)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+			   const oyl_value *rows, size_t nrows, size_t *failed_row);
+
+	/**
+	 * Optional.  Takes up to `limit` (>= 1) rows of t in scope matching
+	 * the filters, in (order_col, id) ascending order, that no other
+	 * transaction holds (rows it holds are skipped, never waited for),
+	 * applies the assignments and delivers the rows as they now are.  The
+	 * rows stay locked until the transaction ends; outside begin() the
+	 * call is a transaction of its own.  Two transactions never take the
+	 * same row.  Platform scope on a tenant-owned table: OYL_EINVAL (as
+	 * for OYL_LOCK_UPDATE).  (PostgreSQL: UPDATE ... WHERE (tenant_id, id)
+	 * IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...;
+	 * SQLite: inside BEGIN IMMEDIATE.)
+	 */
+	int (*claim)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		     const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
+		     const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
+
+	/**
+	 * Optional; set it if and only if the backend defers writes (see
+	 * above).  After a call failed because a deferred write failed: that
+	 * write's number in the transaction (0 for the first call of insert,
+	 * insert_many, update or remove after begin()); otherwise -1.
+	 */
+	int (*failed_write)(oyl_backend *b);
 };
 
-#define OYL_BACKEND_INIT {OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define OYL_BACKEND_INIT                                                                           \
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/**
+ * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the
+ * optional methods its version has and it sets.  0 for NULL.
+ */
+OYL_API uint32_t oyl_backend_caps(const oyl_backend *b);
 
 /** The schema version this library's core expects of every backend. */
 #define OYL_SCHEMA_VERSION 3

@@ -88,12 +88,12 @@ static int fail_open(sq_backend *b, int rc, const char *path)
 /* A pragma that returns one integer. */
 static int pragma_int(sq_backend *b, const char *sql, int64_t *out)
 {
-	sq_sql q;
+	oyl__sql q;
 	sq_stmt st;
 
 	*out = -1;
 	oyl__sq_sql_init(&q);
-	oyl__sq_sql_add(&q, sql);
+	oyl__sql_add(&q, sql);
 	int rc = oyl__sq_prepare(b, &q, &st);
 	if (rc == OYL_OK) {
 		rc = oyl__sq_step(b, &st);
@@ -103,7 +103,7 @@ static int pragma_int(sq_backend *b, const char *sql, int64_t *out)
 		}
 		oyl__sq_release(b, &st);
 	}
-	oyl__sq_sql_free(&q);
+	oyl__sql_free(&q);
 	return rc;
 }
 
@@ -175,6 +175,11 @@ static void set_methods(oyl_backend *base)
 	base->migrate = oyl__sq_migrate;
 	base->schema_version = oyl__sq_schema_version;
 	base->lock = oyl__sq_lock; /* version 2 */
+	base->read_many = oyl__sq_read_many; /* version 3 */
+	base->get_many = oyl__sq_get_many;
+	base->insert_many = oyl__sq_insert_many;
+	base->claim = oyl__sq_claim;
+	/* no failed_write: every write runs at once */
 	base->errmsg = sq_errmsg;
 	base->free = sq_free;
 }

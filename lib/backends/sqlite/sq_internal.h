@@ -12,8 +12,8 @@
 
 #include <sqlite3.h>
 
+#include "backends/sql/sql.h"
 #include "oyl/sys/backend.h"
-#include "oyl/oyl.h"
 
 #define SQ_ERRMSG_SIZE 512
 #define SQ_UUID_LEN 36
@@ -54,58 +54,10 @@ int oyl__sq_fail_sqlite(sq_backend *b, int sqlite_rc);
 /* The oyl_status of an (extended) SQLite result code. */
 int oyl__sq_status_of(int sqlite_rc);
 
-/* ---- SQL text and parameters (sq_sql.c) ----------------------------- */
+/* ---- the dialect (sq_dialect.c) ------------------------------------- */
 
-/* How a parameter is bound. */
-enum sq_kind { SQ_NULL, SQ_INT, SQ_REAL, SQ_TEXT, SQ_BLOB };
-
-typedef struct sq_param {
-	int kind; /* an sq_kind */
-	int64_t i;
-	double r;
-	const char *s; /* borrowed: valid until the statement ran */
-	size_t n;
-} sq_param;
-
-typedef struct sq_sql {
-	char *text;
-	size_t len, cap;
-	sq_param *params;
-	size_t nparams, cap_params;
-	bool oom;
-} sq_sql;
-
-void oyl__sq_sql_init(sq_sql *q);
-void oyl__sq_sql_free(sq_sql *q);
-/* Appends fixed SQL text (never data). */
-void oyl__sq_sql_add(sq_sql *q, const char *s);
-/* Appends a quoted identifier from a table descriptor, optionally "qual"."name". */
-void oyl__sq_sql_ident(sq_sql *q, const char *qual, const char *name);
-/*
- * Binds `v` as a value of a column of type `coltype` and appends its
- * placeholder ("?3").  `col` names the column in messages.  OYL_EINVAL
- * (message set) when the value does not fit the column.
- */
-int oyl__sq_bind(sq_backend *b, sq_sql *q, int32_t coltype, const char *col, const oyl_value *v);
-/* Binds a canonical lowercase UUID (OYL_EINVAL otherwise). */
-int oyl__sq_bind_uuid(sq_backend *b, sq_sql *q, const char *col, const char *uuid);
-void oyl__sq_bind_int64(sq_sql *q, int64_t n);
-void oyl__sq_bind_text(sq_sql *q, const char *s, size_t n);
-/* true when s is a canonical lowercase UUID (8-4-4-4-12 hex). */
-bool oyl__sq_is_uuid(const char *s, size_t n);
-
-/* ---- conditions shared by the methods (sq_where.c) ------------------ */
-
-/* true when the backend adds its own tenant predicate to statements on t. */
-bool oyl__sq_scoped(const oyl_scope *scope, const oyl_table *t);
-/* Appends the select list of every descriptor column (qualified by qual, or NULL). */
-void oyl__sq_sql_columns(sq_sql *q, const char *qual, const oyl_table *t);
-/*
- * Appends " AND ..." for the scope and the filters (after a WHERE that
- * is already there); columns are qualified by qual when not NULL.
- */
-int oyl__sq_sql_and(sq_backend *b, sq_sql *q, const char *qual, const oyl_scope *scope,
-		    const oyl_table *t, const oyl_filter *filters, size_t nfilters);
+/* A new statement in SQLite's dialect (see backends/sql/sql.h). */
+void oyl__sq_sql_init(oyl__sql *q);
 
 /* ---- running statements (sq_stmt.c) --------------------------------- */
 
@@ -116,13 +68,13 @@ typedef struct sq_stmt {
 } sq_stmt;
 
 /* Prepares (or takes from the cache) q's text and binds its parameters. */
-int oyl__sq_prepare(sq_backend *b, const sq_sql *q, sq_stmt *st);
+int oyl__sq_prepare(sq_backend *b, const oyl__sql *q, sq_stmt *st);
 /* Resets the statement and gives it back to the cache (or finalizes it). */
 void oyl__sq_release(sq_backend *b, sq_stmt *st);
 /* One step: SQLITE_ROW → 1, SQLITE_DONE → 0, failure → a status < 0 (message set). */
 int oyl__sq_step(sq_backend *b, sq_stmt *st);
 /* Prepares, steps to the end (no rows expected) and releases. */
-int oyl__sq_run(sq_backend *b, const sq_sql *q);
+int oyl__sq_run(sq_backend *b, const oyl__sql *q);
 /* Runs fixed SQL without parameters (may hold several statements). */
 int oyl__sq_exec(sq_backend *b, const char *sql);
 /* Decodes the current row along t's columns (starting at result column 0) and calls cb. */
@@ -133,31 +85,49 @@ void oyl__sq_cache_clear(sq_backend *b);
 /* Rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t oyl__sq_changes(sq_backend *b);
 
+/* Fails with the builder's message (q->err) under the call's context. */
+int oyl__sq_fail_sql(sq_backend *b, int status, const oyl__sql *q);
+/* Whether a write transaction is open (BEGIN IMMEDIATE, or a deferred
+ * one that has written). */
+bool oyl__sq_in_write_txn(sq_backend *b);
+
 /* ---- methods --------------------------------------------------------- */
 
 int oyl__sq_begin(oyl_backend *b, const oyl_scope *scope, unsigned flags);
 int oyl__sq_commit(oyl_backend *b);
 int oyl__sq_rollback(oyl_backend *b);
 
-int oyl__sq_insert(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
-		   const oyl_value *vals);
+/* sq_read.c */
 int oyl__sq_get(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id,
 		oyl_row_cb cb, void *payload);
+int oyl__sq_list(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,
+		 oyl_row_cb cb, void *payload);
+int oyl__sq_count(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		  const oyl_filter *filters, size_t nfilters, int64_t *count);
+int oyl__sq_read_many(oyl_backend *b, oyl_read *reads, size_t n);
+int oyl__sq_get_many(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		     const char *const *ids, size_t n, oyl_row_cb cb, void *payload);
+int oyl__sq_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
+
+/* sq_write.c */
+int oyl__sq_insert(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		   const oyl_value *vals);
+int oyl__sq_insert_many(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+			const oyl_value *rows, size_t nrows, size_t *failed_row);
 int oyl__sq_update(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const oyl_assign *set, size_t nset,
 		   int64_t *changed);
 int oyl__sq_remove(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, int64_t *deleted);
-int oyl__sq_count(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
-		  const oyl_filter *filters, size_t nfilters, int64_t *count);
-int oyl__sq_list(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,
-		 oyl_row_cb cb, void *payload);
+int oyl__sq_claim(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		  const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
+		  const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
+
 int oyl__sq_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
 		   oyl_search_cb cb, void *payload);
 int oyl__sq_migrate(oyl_backend *b, int target, int *from);
 int oyl__sq_schema_version(oyl_backend *b, int *version);
-int oyl__sq_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
 
 /* ---- full-text query text (sq_fts_query.c) -------------------------- */
 

@@ -29,7 +29,7 @@ static int64_t now_us(void)
 }
 
 /* Runs a one-row, one-integer query; *out = 0 when it has no row. */
-static int query_int(sq_backend *b, const sq_sql *q, int64_t *out)
+static int query_int(sq_backend *b, const oyl__sql *q, int64_t *out)
 {
 	sq_stmt st;
 	int rc = oyl__sq_prepare(b, q, &st);
@@ -51,21 +51,22 @@ static int read_version(sq_backend *b, int *version)
 {
 	static const char table[] = "schema_migrations";
 	int64_t n = 0;
-	sq_sql q;
+	oyl__sql q;
 
 	*version = 0;
 	oyl__sq_sql_init(&q);
-	oyl__sq_sql_add(&q, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ");
-	oyl__sq_bind_text(&q, table, sizeof table - 1);
+	oyl__sql_add(&q, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ");
+	oyl_value name = {OYL_TYPE_TEXT, 0, 0, table, sizeof table - 1};
+	oyl__sql_bind(&q, OYL_TYPE_TEXT, "name", &name);
 	int rc = query_int(b, &q, &n);
-	oyl__sq_sql_free(&q);
+	oyl__sql_free(&q);
 	if (rc != OYL_OK || n == 0)
 		return rc;
 
 	oyl__sq_sql_init(&q);
-	oyl__sq_sql_add(&q, "SELECT coalesce(max(version), 0) FROM \"schema_migrations\"");
+	oyl__sql_add(&q, "SELECT coalesce(max(version), 0) FROM \"schema_migrations\"");
 	rc = query_int(b, &q, &n);
-	oyl__sq_sql_free(&q);
+	oyl__sql_free(&q);
 	if (rc == OYL_OK && (n < 0 || n > INT32_MAX))
 		return oyl__sq_fail(b, OYL_ESCHEMA, "schema_migrations holds version %lld",
 				    (long long)n);
@@ -75,7 +76,7 @@ static int read_version(sq_backend *b, int *version)
 
 static int apply(sq_backend *b, const sq_migration *m)
 {
-	sq_sql q;
+	oyl__sql q;
 	int rc = OYL_OK;
 
 	for (const char *const *step = m->sql; *step && rc == OYL_OK; step++)
@@ -83,13 +84,13 @@ static int apply(sq_backend *b, const sq_migration *m)
 	if (rc != OYL_OK)
 		return rc;
 	oyl__sq_sql_init(&q);
-	oyl__sq_sql_add(&q, "INSERT INTO \"schema_migrations\" (\"version\", \"applied_at\") VALUES (");
-	oyl__sq_bind_int64(&q, m->version);
-	oyl__sq_sql_add(&q, ", ");
-	oyl__sq_bind_int64(&q, now_us());
-	oyl__sq_sql_add(&q, ")");
+	oyl__sql_add(&q, "INSERT INTO \"schema_migrations\" (\"version\", \"applied_at\") VALUES (");
+	oyl__sql_bind_int(&q, m->version);
+	oyl__sql_add(&q, ", ");
+	oyl__sql_bind_int(&q, now_us());
+	oyl__sql_add(&q, ")");
 	rc = oyl__sq_run(b, &q);
-	oyl__sq_sql_free(&q);
+	oyl__sql_free(&q);
 	return rc;
 }
 

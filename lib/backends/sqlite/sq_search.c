@@ -18,44 +18,46 @@
 #define FTS_SUFFIX "_fts"
 #define ROW_ALIAS "r"
 
-static void add_fts_name(sq_sql *q, const oyl_table *t)
+static void add_fts_name(oyl__sql *q, const oyl_table *t)
 {
 	char name[128];
 
 	snprintf(name, sizeof name, "%s" FTS_SUFFIX, t->name);
-	oyl__sq_sql_ident(q, NULL, name);
+	oyl__sql_ident(q, NULL, name);
 }
 
 /* SELECT r."id", -bm25(fts) FROM fts JOIN t AS r ON r.rowid = fts.rowid WHERE fts MATCH ?... */
-static int build(sq_backend *b, sq_sql *q, const oyl_scope *scope, const oyl_table *t,
+static int build(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		 const oyl_filter *filters, size_t nfilters, const char *match, int64_t limit)
 {
-	oyl__sq_sql_add(q, "SELECT ");
-	oyl__sq_sql_ident(q, ROW_ALIAS, t->cols[0].name);
-	oyl__sq_sql_add(q, ", -bm25(");
+	oyl__sql_add(q, "SELECT ");
+	oyl__sql_ident(q, ROW_ALIAS, t->cols[0].name);
+	oyl__sql_add(q, ", -bm25(");
 	add_fts_name(q, t);
-	oyl__sq_sql_add(q, ") FROM ");
+	oyl__sql_add(q, ") FROM ");
 	add_fts_name(q, t);
-	oyl__sq_sql_add(q, " JOIN ");
-	oyl__sq_sql_ident(q, NULL, t->name);
-	oyl__sq_sql_add(q, " AS " ROW_ALIAS " ON " ROW_ALIAS ".rowid = ");
+	oyl__sql_add(q, " JOIN ");
+	oyl__sql_ident(q, NULL, t->name);
+	oyl__sql_add(q, " AS " ROW_ALIAS " ON " ROW_ALIAS ".rowid = ");
 	add_fts_name(q, t);
-	oyl__sq_sql_add(q, ".rowid WHERE ");
+	oyl__sql_add(q, ".rowid WHERE ");
 	add_fts_name(q, t);
-	oyl__sq_sql_add(q, " MATCH ");
-	oyl__sq_bind_text(q, match, strlen(match));
-	int rc = oyl__sq_sql_and(b, q, ROW_ALIAS, scope, t, filters, nfilters);
+	oyl__sql_add(q, " MATCH ");
+	oyl_value words = {OYL_TYPE_TEXT, 0, 0, match, strlen(match)};
+	int rc = oyl__sql_bind(q, OYL_TYPE_TEXT, "query", &words);
+	if (rc == OYL_OK)
+		rc = oyl__sql_and(q, ROW_ALIAS, scope, t, filters, nfilters);
 	/* best first (bm25 is lower for better); ties by id, so the order is stable */
-	oyl__sq_sql_add(q, " ORDER BY bm25(");
+	oyl__sql_add(q, " ORDER BY bm25(");
 	add_fts_name(q, t);
-	oyl__sq_sql_add(q, "), ");
-	oyl__sq_sql_ident(q, ROW_ALIAS, t->cols[0].name);
-	oyl__sq_sql_add(q, " LIMIT ");
-	oyl__sq_bind_int64(q, limit > 0 ? limit : -1);
+	oyl__sql_add(q, "), ");
+	oyl__sql_ident(q, ROW_ALIAS, t->cols[0].name);
+	oyl__sql_add(q, " LIMIT ");
+	oyl__sql_bind_int(q, limit > 0 ? limit : -1);
 	return rc;
 }
 
-static int emit_hits(sq_backend *b, const sq_sql *q, oyl_search_cb cb, void *payload)
+static int emit_hits(sq_backend *b, const oyl__sql *q, oyl_search_cb cb, void *payload)
 {
 	sq_stmt st;
 	int rc = oyl__sq_prepare(b, q, &st);
@@ -84,7 +86,7 @@ int oyl__sq_search(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 {
 	sq_backend *b = sq_of(base);
 	char *match = NULL;
-	sq_sql q;
+	oyl__sql q;
 
 	oyl__sq_context(b, "search", t->name);
 	if (t->search_col < 0)
@@ -97,10 +99,9 @@ int oyl__sq_search(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 		return OYL_OK; /* no words: no hits */
 
 	oyl__sq_sql_init(&q);
-	int rc = build(b, &q, scope, t, filters, nfilters, match, limit);
-	if (rc == OYL_OK)
-		rc = emit_hits(b, &q, cb, payload);
-	oyl__sq_sql_free(&q);
+	int rc = build(&q, scope, t, filters, nfilters, match, limit);
+	rc = rc ? oyl__sq_fail_sql(b, rc, &q) : emit_hits(b, &q, cb, payload);
+	oyl__sql_free(&q);
 	oyl_free(match);
 	return rc;
 }

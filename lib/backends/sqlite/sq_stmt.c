@@ -53,7 +53,7 @@ void oyl__sq_cache_clear(sq_backend *b)
 }
 
 /* Keeps a freshly prepared statement in `slot` if its text can be copied. */
-static int keep(sq_backend *b, int slot, const sq_sql *q, sqlite3_stmt *stmt)
+static int keep(sq_backend *b, int slot, const oyl__sql *q, sqlite3_stmt *stmt)
 {
 	char *copy = oyl_malloc(q->len + 1);
 
@@ -67,26 +67,26 @@ static int keep(sq_backend *b, int slot, const sq_sql *q, sqlite3_stmt *stmt)
 	return slot;
 }
 
-static int bind_params(sqlite3_stmt *stmt, const sq_sql *q)
+static int bind_params(sqlite3_stmt *stmt, const oyl__sql *q)
 {
 	int rc = SQLITE_OK;
 
 	for (size_t i = 0; i < q->nparams && rc == SQLITE_OK; i++) {
-		const sq_param *p = &q->params[i];
+		const oyl__sql_param *p = &q->params[i];
 		int at = (int)i + 1;
 
 		/* SQLITE_STATIC: values outlive the statement's run (released before return) */
 		switch (p->kind) {
-		case SQ_INT:
+		case OYL__SQL_INT:
 			rc = sqlite3_bind_int64(stmt, at, p->i);
 			break;
-		case SQ_REAL:
+		case OYL__SQL_REAL:
 			rc = sqlite3_bind_double(stmt, at, p->r);
 			break;
-		case SQ_TEXT:
+		case OYL__SQL_TEXT:
 			rc = sqlite3_bind_text(stmt, at, p->s, (int)p->n, SQLITE_STATIC);
 			break;
-		case SQ_BLOB:
+		case OYL__SQL_BLOB:
 			rc = sqlite3_bind_blob(stmt, at, p->s, (int)p->n, SQLITE_STATIC);
 			break;
 		default:
@@ -97,7 +97,7 @@ static int bind_params(sqlite3_stmt *stmt, const sq_sql *q)
 	return rc;
 }
 
-int oyl__sq_prepare(sq_backend *b, const sq_sql *q, sq_stmt *st)
+int oyl__sq_prepare(sq_backend *b, const oyl__sql *q, sq_stmt *st)
 {
 	st->stmt = NULL;
 	st->slot = -1;
@@ -162,7 +162,7 @@ int oyl__sq_step(sq_backend *b, sq_stmt *st)
 	return oyl__sq_fail_sqlite(b, rc);
 }
 
-int oyl__sq_run(sq_backend *b, const sq_sql *q)
+int oyl__sq_run(sq_backend *b, const oyl__sql *q)
 {
 	sq_stmt st;
 	int rc = oyl__sq_prepare(b, q, &st);

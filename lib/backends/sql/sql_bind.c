@@ -1,0 +1,247 @@
+/*
+ * Values as parameters.  The checks a typed database makes (a UUID column
+ * takes a UUID, text is UTF-8 without NUL bytes) are made here, before
+ * any statement runs, so every backend refuses the same values with the
+ * same status (OYL_EINVAL) and a message naming the column.
+ */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "sql.h"
+
+/* A new NULL parameter of coltype, without placeholder text. */
+static oyl__sql_param *push_param(oyl__sql *q, int32_t coltype)
+{
+	if (q->oom)
+		return NULL;
+	if (q->nparams == q->cap_params) {
+		size_t cap = q->cap_params ? q->cap_params * 2 : 16;
+		oyl__sql_param *p = oyl_realloc(q->params, cap * sizeof *p);
+		if (!p) {
+			q->oom = true;
+			return NULL;
+		}
+		q->params = p;
+		q->cap_params = cap;
+	}
+	oyl__sql_param *p = &q->params[q->nparams++];
+	memset(p, 0, sizeof *p);
+	p->coltype = coltype;
+	p->kind = OYL__SQL_NULL;
+	return p;
+}
+
+/* A new NULL parameter of coltype, with its placeholder in the text. */
+static oyl__sql_param *new_param(oyl__sql *q, int32_t coltype)
+{
+	oyl__sql_param *p = push_param(q, coltype);
+	if (p)
+		q->d->placeholder(q, q->nparams, coltype);
+	return p;
+}
+
+static bool is_hex_lower(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool oyl__sql_is_uuid(const char *s, size_t n)
+{
+	if (!s || n != OYL__SQL_UUID_LEN)
+		return false;
+	for (size_t i = 0; i < OYL__SQL_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !is_hex_lower(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* No overlong forms, surrogates or code points past U+10FFFF. */
+bool oyl__sql_is_utf8(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static bool is_texty(int32_t type)
+{
+	return type == OYL_TYPE_TEXT || type == OYL_TYPE_JSON || type == OYL_TYPE_UUID;
+}
+
+static bool is_integral(int32_t type)
+{
+	return type == OYL_TYPE_INT || type == OYL_TYPE_TIME || type == OYL_TYPE_BOOL;
+}
+
+static int bind_text(oyl__sql *q, oyl__sql_param *p, const char *col, const oyl_value *v)
+{
+	if (!is_texty(v->type) || (!v->s && v->n))
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: text expected", col);
+	if (v->n > INT_MAX)
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: value too large", col);
+	if (v->n && memchr(v->s, '\0', v->n))
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: text contains a NUL byte", col);
+	if (v->n && !oyl__sql_is_utf8(v->s, v->n))
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: text is not valid UTF-8", col);
+	p->kind = OYL__SQL_TEXT;
+	p->s = v->s ? v->s : "";
+	p->n = v->n;
+	return OYL_OK;
+}
+
+int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v)
+{
+	oyl__sql_param *p = new_param(q, coltype);
+
+	if (!p)
+		return oyl__sql_status(q);
+	if (!v || v->type == OYL_TYPE_NULL)
+		return OYL_OK;
+
+	switch (coltype) {
+	case OYL_TYPE_UUID:
+		if (!is_texty(v->type) || !oyl__sql_is_uuid(v->s, v->n))
+			return oyl__sql_fail(q, OYL_EINVAL, "column %s: not a canonical lowercase UUID",
+					     col);
+		p->kind = OYL__SQL_TEXT;
+		p->s = v->s;
+		p->n = v->n;
+		return OYL_OK;
+	case OYL_TYPE_TEXT:
+	case OYL_TYPE_JSON:
+		return bind_text(q, p, col, v);
+	case OYL_TYPE_BLOB:
+		if ((v->type != OYL_TYPE_BLOB && v->type != OYL_TYPE_TEXT) || (!v->s && v->n))
+			return oyl__sql_fail(q, OYL_EINVAL, "column %s: bytes expected", col);
+		if (v->n > INT_MAX)
+			return oyl__sql_fail(q, OYL_EINVAL, "column %s: value too large", col);
+		p->kind = OYL__SQL_BLOB;
+		p->s = v->s ? v->s : "";
+		p->n = v->n;
+		return OYL_OK;
+	case OYL_TYPE_REAL:
+		if (v->type == OYL_TYPE_REAL)
+			p->r = v->r;
+		else if (v->type == OYL_TYPE_INT)
+			p->r = (double)v->i;
+		else
+			return oyl__sql_fail(q, OYL_EINVAL, "column %s: number expected", col);
+		/* SQLite would store a NaN as NULL: refused everywhere, not lost somewhere. */
+		if (isnan(p->r))
+			return oyl__sql_fail(q, OYL_EINVAL, "column %s: NaN cannot be stored", col);
+		p->kind = OYL__SQL_REAL;
+		return OYL_OK;
+	default:
+		break;
+	}
+	if (!is_integral(v->type))
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: integer, time or boolean expected", col);
+	p->kind = OYL__SQL_INT;
+	p->i = coltype == OYL_TYPE_BOOL ? (v->i != 0) : v->i;
+	return OYL_OK;
+}
+
+int oyl__sql_bind_uuid(oyl__sql *q, const char *col, const char *uuid)
+{
+	oyl_value v = {OYL_TYPE_UUID, 0, 0, uuid, uuid ? strnlen(uuid, OYL__SQL_UUID_LEN + 1) : 0};
+
+	if (!uuid) {
+		new_param(q, OYL_TYPE_UUID); /* keeps the numbering */
+		return oyl__sql_fail(q, OYL_EINVAL, "column %s: no id given", col);
+	}
+	return oyl__sql_bind(q, OYL_TYPE_UUID, col, &v);
+}
+
+void oyl__sql_bind_int(oyl__sql *q, int64_t n)
+{
+	oyl__sql_param *p = new_param(q, OYL_TYPE_INT);
+
+	if (p) {
+		p->kind = OYL__SQL_INT;
+		p->i = n;
+	}
+}
+
+int oyl__sql_bind_ids(oyl__sql *q, const char *col, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ids[i] || !oyl__sql_is_uuid(ids[i], strnlen(ids[i], OYL__SQL_UUID_LEN + 1)))
+			return oyl__sql_fail(q, OYL_EINVAL, "ids[%zu]: not a canonical lowercase UUID",
+					     i);
+	char **owned = oyl_realloc(q->owned, (q->nowned + 1) * sizeof *owned);
+	if (!owned) {
+		q->oom = true;
+		return oyl__sql_status(q);
+	}
+	q->owned = owned;
+	/* open, then per id: quote, 36 characters, quote, a separator; close */
+	const oyl__sql_dialect *d = q->d;
+	size_t quotes = d->ids_quote ? 2 : 0;
+	char *text = oyl_malloc(2 + n * (OYL__SQL_UUID_LEN + quotes + 1) + 1);
+	if (!text) {
+		q->oom = true;
+		return oyl__sql_status(q);
+	}
+	size_t len = 0;
+	text[len++] = d->ids_open;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			text[len++] = ',';
+		if (quotes)
+			text[len++] = d->ids_quote;
+		memcpy(text + len, ids[i], OYL__SQL_UUID_LEN);
+		len += OYL__SQL_UUID_LEN;
+		if (quotes)
+			text[len++] = d->ids_quote;
+	}
+	text[len++] = d->ids_close;
+	text[len] = '\0';
+	q->owned[q->nowned++] = text;
+
+	/* the dialect writes the condition around the placeholder it needs */
+	oyl__sql_param *p = push_param(q, OYL_TYPE_TEXT);
+	if (!p)
+		return oyl__sql_status(q);
+	q->d->in_ids(q, col, q->nparams);
+	p->kind = OYL__SQL_TEXT;
+	p->s = text;
+	p->n = len;
+	return oyl__sql_status(q);
+}
