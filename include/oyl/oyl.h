@@ -124,6 +124,13 @@ typedef struct oyl_db oyl_db;
 
 /** oyl_db_options.flags */
 #define OYL_DB_MIGRATE 0x1u /**< run oyl_db_migrate() as part of opening */
+/**
+ * PostgreSQL: run every statement unnamed instead of preparing each once
+ * per connection.  For poolers that cannot carry prepared statements
+ * (PgBouncer before 1.21 in transaction mode); costs the server a parse
+ * and a plan per statement.
+ */
+#define OYL_DB_NO_PREPARE 0x2u
 
 typedef struct oyl_db_options {
 	uint32_t size;              /**< sizeof(oyl_db_options) */

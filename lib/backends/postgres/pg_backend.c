@@ -1,9 +1,10 @@
 /*
  * The PostgreSQL backend: connecting, the vtable, closing.
  *
- * One PGconn per backend; the library keeps no session state outside a
- * transaction (no SET, no named prepared statements, no temp tables), so
- * the connection may go through PgBouncer in transaction mode.
+ * One PGconn per backend.  Outside a transaction the library keeps no
+ * session state but its prepared statements (pg_prepared.c), which the
+ * host can turn off (OYL_DB_NO_PREPARE) for a pooler in transaction mode
+ * that cannot carry them.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +30,11 @@ static void pg_free(oyl_backend *base)
 	pg_backend *b = pg_of(base);
 	if (b->conn)
 		PQfinish(b->conn);
+	for (size_t i = 0; i < b->nqueue; i++)
+		PQclear(b->queue[i].res);
+	oyl_free(b->queue);
+	oyl_free(b->scratch);
+	oyl__pg_prepared_free(b);
 	oyl_free(b);
 }
 
@@ -38,6 +44,14 @@ static void drop_notice(void *arg, const char *message)
 {
 	(void)arg;
 	(void)message;
+}
+
+/* Named prepared statements unless the host said no. */
+static bool prepare_of(const oyl_db_options *opts)
+{
+	size_t end = offsetof(oyl_db_options, flags) + sizeof opts->flags;
+
+	return !(opts && opts->size >= end && (opts->flags & OYL_DB_NO_PREPARE));
 }
 
 /* Only fields inside opts->size were set by the host. */
@@ -127,9 +141,14 @@ static void fill_vtable(oyl_backend *base)
 	base->search = oyl__pg_search;
 	base->migrate = oyl__pg_migrate;
 	base->schema_version = oyl__pg_schema_version;
-	base->lock = oyl__pg_lock; /* version 2 */
 	base->errmsg = pg_errmsg;
 	base->free = pg_free;
+	base->lock = oyl__pg_lock; /* version 2 */
+	base->read_many = oyl__pg_read_many; /* version 3 */
+	base->get_many = oyl__pg_get_many;
+	base->insert_many = oyl__pg_insert_many;
+	base->claim = oyl__pg_claim;
+	base->failed_write = oyl__pg_failed_write;
 }
 
 int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl_db_options *opts,
@@ -174,6 +193,15 @@ int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl
 		return rc;
 	}
 	PQsetNoticeProcessor(b->conn, drop_notice, NULL);
+	/* pipelines are flushed without blocking (pg_pipeline.c) */
+	PQsetnonblocking(b->conn, 1);
+	b->prepare = prepare_of(opts);
+	b->failed_write = -1;
 	*out = &b->base;
 	return OYL_OK;
+}
+
+PGconn *oyl__pg_conn(oyl_backend *b)
+{
+	return pg_of(b)->conn;
 }

@@ -137,3 +137,8 @@ int oyl__pg_fail_result(pg_backend *b, const PGresult *res)
 				    state);
 	return oyl__pg_fail(b, status, "%s (SQLSTATE %s)", primary ? primary : "error", state);
 }
+
+int oyl__pg_fail_sql(pg_backend *b, int status, const oyl__sql *q)
+{
+	return oyl__pg_fail(b, status, "%s", q->err[0] ? q->err : "invalid statement");
+}

@@ -2,6 +2,18 @@
  * The PostgreSQL backend's private declarations, shared by its files.
  * Nothing here leaves the library: the oyl__pg_* functions are hidden by
  * the build like every other oyl__ symbol.
+ *
+ * How a call reaches the server (doc/backends.md has the whole story):
+ * statements are queued on libpq's pipeline (pg_pipeline.c) and sent with
+ * one Sync per round trip.  A transaction opens on the server lazily, with
+ * its first batch (pg_txn.c); its reads go in one batch with BEGIN and the
+ * scope's settings; its writes wait in the pipeline and go with COMMIT.
+ * Statements are prepared once per connection (pg_prepared.c) unless the
+ * host turned that off for a pooler that cannot carry them.
+ *
+ * The files call each other in one direction only: reads and writes
+ * (pg_read.c, pg_write.c, pg_search.c) → transactions (pg_txn.c) →
+ * pipeline (pg_pipeline.c) → prepared statements, parameters and errors.
  */
 #ifndef OYL_PG_INTERNAL_H
 #define OYL_PG_INTERNAL_H
@@ -12,28 +24,75 @@
 
 #include <libpq-fe.h>
 
+#include "backends/sql/sql.h"
 #include "oyl/sys/backend.h"
-#include "oyl/oyl.h"
 
 #define PG_ERRMSG_SIZE 512
 #define PG_UUID_LEN 36
+/* Named statements per connection; texts beyond run unnamed. */
+#define PG_PREPARED_MAX 512
 
-/* The scope the open transaction's settings hold (pg_scope.c). */
-typedef enum pg_scope_kind {
-	PG_SCOPE_NONE = 0, /* no transaction, or its settings are unknown */
-	PG_SCOPE_PLATFORM,
-	PG_SCOPE_TENANT
-} pg_scope_kind;
+/* ---- the queue of statements sent and not yet answered ----------------- */
+
+typedef enum pg_entry_kind {
+	PG_ENTRY_CONTROL, /* BEGIN, SET, COMMIT, ROLLBACK, SAVEPOINT ... */
+	PG_ENTRY_PREPARE, /* the Parse of a named statement */
+	PG_ENTRY_READ,    /* rows the caller takes after the sync */
+	PG_ENTRY_WRITE    /* an INSERT, UPDATE or DELETE (a deferred one, perhaps) */
+} pg_entry_kind;
+
+typedef struct pg_entry {
+	int kind;          /* a pg_entry_kind */
+	int write_no;      /* WRITE: its number in the transaction (failed_write) */
+	int slot;          /* PREPARE: the statement's slot */
+	const char *op;    /* what it does, for messages: "insert into" */
+	const char *obj;   /* on what: "users" */
+	int64_t *affected; /* WRITE: where the row count goes, or NULL */
+	PGresult *res;     /* READ: the result, the caller's after the sync */
+	bool commit;       /* the COMMIT: lost with it, the outcome is unknown */
+} pg_entry;
+
+/* A named statement of this connection. */
+typedef struct pg_prepared {
+	char *text;   /* owned; NULL for a free slot */
+	uint64_t hash;
+	int nparams;
+	int state;    /* PG_PREP_* */
+} pg_prepared;
+
+enum { PG_PREP_NONE = 0, PG_PREP_SENT, PG_PREP_READY };
+
+/* Where a transaction stands (between begin() and commit()/rollback()). */
+enum { PG_TXN_NONE = 0, PG_TXN_READ, PG_TXN_WRITE };
 
 typedef struct pg_backend {
 	oyl_backend base; /* first, so that an oyl_backend * casts back */
 	PGconn *conn;
-	bool in_txn;      /* between a successful begin() and commit()/rollback() */
-	bool call_txn;    /* a transaction the backend opened for one call (or migrate) */
-	pg_scope_kind scope_kind;
-	char scope_tenant[PG_UUID_LEN + 1]; /* when PG_SCOPE_TENANT */
-	const char *op;   /* what the current call does, for messages ("insert into") */
-	const char *obj;  /* and on what ("users"), or "" */
+	bool prepare;     /* name and prepare statements (the default) */
+
+	/* the transaction */
+	int txn;          /* PG_TXN_*: what begin() opened */
+	bool server_txn;  /* BEGIN is queued or ran: the server is in a transaction */
+	bool scope_set;   /* the settings of `scope_tenant` are in force */
+	char scope_tenant[PG_UUID_LEN + 1]; /* "" for the platform */
+	int writes;       /* write calls since begin() */
+	int failed_write; /* the write a failure came from, or -1 */
+
+	/* the pipeline */
+	pg_entry *queue;
+	size_t nqueue, cap_queue;
+	bool batch_opened; /* the queued batch starts a server transaction */
+	bool batch_writes; /* the queued batch holds a write or a COMMIT of writes */
+
+	pg_prepared prepared[PG_PREPARED_MAX];
+	size_t nprepared;
+
+	/* scratch for binary parameters and uuid text of decoded rows */
+	char *scratch;
+	size_t scratch_cap;
+
+	const char *op;   /* the current call, for messages ("insert into") */
+	const char *obj;  /* and its table ("users"), or "" */
 	char errmsg[PG_ERRMSG_SIZE];
 } pg_backend;
 
@@ -44,144 +103,137 @@ static inline pg_backend *pg_of(oyl_backend *b)
 
 /* ---- messages and status mapping (pg_error.c) ---------------------- */
 
-/* Names the current call for later messages: "insert into" + "users". */
 void oyl__pg_context(pg_backend *b, const char *op, const char *obj);
-/* Sets errmsg to "<op> <obj>: <printf text>" and returns status. */
 int oyl__pg_fail(pg_backend *b, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Maps a failed result (or NULL) to a status and sets errmsg from it. */
 int oyl__pg_fail_result(pg_backend *b, const PGresult *res);
+/* Fails with the statement builder's message. */
+int oyl__pg_fail_sql(pg_backend *b, int status, const oyl__sql *q);
 
-/* ---- SQL text and parameters (pg_sql.c) ----------------------------- */
+/* ---- the dialect (pg_dialect.c) --------------------------------------- */
 
-typedef struct pg_param {
-	const char *ext; /* borrowed bytes, or NULL to use `small` */
-	int len;
-	int format;      /* 0 text, 1 binary */
-	bool is_null;
-	char small[64];  /* formatted numbers and times */
-} pg_param;
-
-typedef struct pg_sql {
-	char *text;
-	size_t len, cap;
-	pg_param *params;
-	size_t nparams, cap_params;
-	bool oom;
-} pg_sql;
-
-void oyl__pg_sql_init(pg_sql *q);
-void oyl__pg_sql_free(pg_sql *q);
-/* Appends fixed SQL text (never data). */
-void oyl__pg_sql_add(pg_sql *q, const char *s);
-/* Appends a quoted identifier from a table descriptor. */
-void oyl__pg_sql_ident(pg_sql *q, const char *name);
-/* Appends a decimal number (an index or count the library chose). */
-void oyl__pg_sql_num(pg_sql *q, long long n);
-/*
- * Binds `v` as a value of a column of type `coltype` and appends its
- * placeholder with the matching cast ("$3::uuid").  `col` names the
- * column in messages.  OYL_EINVAL (message set) when the value does not
- * fit the column.
- */
-int oyl__pg_bind(pg_backend *b, pg_sql *q, int32_t coltype, const char *col, const oyl_value *v);
-/* Binds plain values of the library's own. */
-int oyl__pg_bind_uuid(pg_backend *b, pg_sql *q, const char *col, const char *uuid);
-void oyl__pg_bind_int8(pg_sql *q, int64_t n);
-void oyl__pg_bind_text(pg_sql *q, const char *s);
-
-/* The PostgreSQL type of a column type ("uuid", "timestamptz", ...). */
-const char *oyl__pg_type_name(int32_t coltype);
-/* true when s is a canonical lowercase UUID (8-4-4-4-12 hex). */
+void oyl__pg_sql_init(oyl__sql *q);
+/* true when s is a canonical lowercase UUID. */
 bool oyl__pg_is_uuid(const char *s);
 
-/* ---- statements shared by the methods (pg_query.c) ------------------ */
+/* ---- parameters and rows (pg_params.c, pg_rows.c) ---------------------- */
 
-/* true when the backend adds its own tenant predicate to statements on t. */
-bool oyl__pg_scoped(const oyl_scope *scope, const oyl_table *t);
-/* Appends the select list of every descriptor column, decodable by emit_rows. */
-void oyl__pg_sql_columns(pg_sql *q, const oyl_table *t);
-/* Appends " WHERE ..." (or nothing) for the scope and the filters, ANDed. */
-int oyl__pg_sql_where(pg_backend *b, pg_sql *q, const oyl_scope *scope, const oyl_table *t,
-		      const oyl_filter *filters, size_t nfilters);
-/* Appends " AND ..." for the scope and the filters (after a WHERE). */
-int oyl__pg_sql_and(pg_backend *b, pg_sql *q, const oyl_scope *scope, const oyl_table *t,
-		    const oyl_filter *filters, size_t nfilters);
-/* Appends `col` as a comparable expression (text compares bytewise). */
-void oyl__pg_sql_sort_key(pg_sql *q, const oyl_column *c);
+typedef struct pg_params {
+	const char **values;
+	int *lengths;
+	int *formats;
+	int n;
+} pg_params;
 
-/*
- * Runs q and checks the result status (PGRES_TUPLES_OK or
- * PGRES_COMMAND_OK).  On success *res is the result, to PQclear.
- */
-int oyl__pg_run(pg_backend *b, pg_sql *q, ExecStatusType expect, PGresult **res);
-/* Runs fixed SQL (no parameters; may hold several statements). */
-int oyl__pg_exec(pg_backend *b, const char *sql, ExecStatusType expect);
-/* Calls cb for every row of res, decoded along t's columns. */
+/* The libpq arrays of q's parameters, in binary form, in b's scratch. */
+int oyl__pg_params(pg_backend *b, const oyl__sql *q, pg_params *out);
+/* Calls cb for every row of res (binary), decoded along t's columns. */
 int oyl__pg_emit_rows(pg_backend *b, const PGresult *res, const oyl_table *t, oyl_row_cb cb,
 		      void *payload);
-/* Parses a decimal int8 field. */
+/* The int8 of row 0, column 0 of a binary result. */
+int oyl__pg_result_int(pg_backend *b, const PGresult *res, int64_t *out);
 bool oyl__pg_parse_int64(const char *s, int64_t *out);
-/* Parses the hex of a float8's binary form (encode(float8send(x), 'hex')). */
-bool oyl__pg_decode_float8(const char *hex, size_t len, double *out);
+/* Grows the scratch buffer to at least n bytes. */
+char *oyl__pg_scratch(pg_backend *b, size_t n);
 
-/* ---- transactions and their scope (pg_txn.c, pg_scope.c) ------------ */
+/* ---- prepared statements (pg_prepared.c) ------------------------------ */
+
+/* The slot of text (prepared, being prepared, or to prepare), or -1 to
+ * run it unnamed.  *must_parse when the caller has to send its Parse. */
+int oyl__pg_prepared_slot(pg_backend *b, const char *text, int nparams, bool *must_parse);
+/* The statement name of a slot ("oyl_<slot>"). */
+void oyl__pg_prepared_name(int slot, char name[16]);
+/* Every name is forgotten (the connection was reset). */
+void oyl__pg_prepared_forget(pg_backend *b);
+void oyl__pg_prepared_free(pg_backend *b);
+
+/* ---- the pipeline (pg_pipeline.c) ------------------------------------- */
+
+/* Queues one statement: q with its parameters, or fixed text (q NULL,
+ * `fixed` set, `cacheable` when its text never changes). */
+int oyl__pg_queue(pg_backend *b, const oyl__sql *q, const char *fixed, bool cacheable,
+		  pg_entry entry);
+/* Sends everything queued; reads input whenever output would block. */
+int oyl__pg_flush(pg_backend *b);
+/* Sends the queued statements with a Sync and reads every answer: one
+ * round trip.  The first failure's status, with its message. */
+int oyl__pg_sync(pg_backend *b);
+/* The result of the queued read at index i (taken: the caller PQclears). */
+PGresult *oyl__pg_take(pg_backend *b, size_t i);
+/* Drops every entry (after a sync: results not taken are cleared). */
+void oyl__pg_queue_clear(pg_backend *b);
+/* Makes sure an idle connection is alive, reconnecting if it is not. */
+int oyl__pg_check_idle(pg_backend *b);
+/* Reconnects (the connection was lost): names and settings are gone. */
+int oyl__pg_reconnect(pg_backend *b);
+/* true when the connection is known to be lost. */
+bool oyl__pg_lost(const pg_backend *b);
+
+/* ---- transactions and scope (pg_txn.c) -------------------------------- */
 
 /*
- * BEGIN and the scope's settings in one round trip (scope NULL or its
- * tenant NULL: the platform).  Reconnects once when the connection turns
- * out lost, since nothing of the transaction has happened yet.
+ * Before queueing a statement on t in scope: opens the server transaction
+ * (BEGIN and settings) when none is, or switches the settings when the
+ * scope differs.  *own is set when the statement runs outside begin() and
+ * the transaction was opened for it alone (end it with oyl__pg_txn_own_end).
  */
-int oyl__pg_txn_open(pg_backend *b, const oyl_scope *scope);
-/* COMMIT (when `commit`) or ROLLBACK the open transaction; keeps errmsg's context. */
-int oyl__pg_txn_finish(pg_backend *b, bool commit);
-
-/*
- * Writes the SET LOCALs of a scope into out ("BEGIN; " and the Citus
- * setting first when `begin`).  OYL_EINVAL for a tenant id that is not a
- * canonical lowercase UUID: nothing else may become a literal.
- */
-int oyl__pg_scope_sql(pg_backend *b, const oyl_scope *scope, bool begin, char *out, size_t size);
-/* Records the scope the transaction's settings now hold. */
-void oyl__pg_scope_remember(pg_backend *b, const oyl_scope *scope);
-/* The transaction ended, or its settings are unknown. */
-void oyl__pg_scope_forget(pg_backend *b);
-/*
- * Runs q (see oyl__pg_run) with `scope` in force for a statement on t:
- * inside a transaction, switches the settings when the scope differs;
- * outside one, wraps q in a transaction of its own.  Global tables have
- * no policy, so their statements run as they are.
- */
-int oyl__pg_run_scoped(pg_backend *b, const oyl_scope *scope, const oyl_table *t, pg_sql *q,
-		       ExecStatusType expect, PGresult **res);
-
-/* ---- methods --------------------------------------------------------- */
+int oyl__pg_txn_enter(pg_backend *b, const oyl_scope *scope, const oyl_table *t, bool *own);
+/* Queues the COMMIT of a transaction opened for one call. */
+int oyl__pg_txn_own_end(pg_backend *b, bool own);
+/* After a batch of a read transaction: queues COMMIT (the next batch opens anew). */
+int oyl__pg_txn_close_read(pg_backend *b);
+/* The server's transaction ended (or its settings are unknown). */
+void oyl__pg_txn_forget(pg_backend *b);
+/* Drops what is queued and ends the server's transaction, keeping the
+ * message of the failure that led here; the connection is left ready. */
+void oyl__pg_txn_abort(pg_backend *b);
+/* Syncs; on failure inside a transaction, leaves it for rollback(). */
+int oyl__pg_txn_sync(pg_backend *b);
 
 int oyl__pg_begin(oyl_backend *b, const oyl_scope *scope, unsigned flags);
 int oyl__pg_commit(oyl_backend *b);
 int oyl__pg_rollback(oyl_backend *b);
-/* Reconnects a broken connection when no transaction is open (nothing to lose). */
-void oyl__pg_heal_idle(pg_backend *b);
+
+/* ---- methods ---------------------------------------------------------- */
+
+/* Runs one statement that returns rows (decoded along `shape`) in scope,
+ * inside the transaction or as one of its own. */
+int oyl__pg_run_rows(pg_backend *b, oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+		     const oyl_table *shape, oyl_row_cb cb, void *payload);
+int oyl__pg_read_many(oyl_backend *b, oyl_read *reads, size_t n);
+int oyl__pg_get(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id,
+		oyl_row_cb cb, void *payload);
+int oyl__pg_list(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,
+		 oyl_row_cb cb, void *payload);
+int oyl__pg_count(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		  const oyl_filter *filters, size_t nfilters, int64_t *count);
+int oyl__pg_get_many(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		     const char *const *ids, size_t n, oyl_row_cb cb, void *payload);
+int oyl__pg_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
 
 int oyl__pg_insert(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_value *vals);
-int oyl__pg_get(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id,
-		oyl_row_cb cb, void *payload);
+int oyl__pg_insert_many(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+			const oyl_value *rows, size_t nrows, size_t *failed_row);
 int oyl__pg_update(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const oyl_assign *set, size_t nset,
 		   int64_t *changed);
 int oyl__pg_remove(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, int64_t *deleted);
-int oyl__pg_count(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
-		  const oyl_filter *filters, size_t nfilters, int64_t *count);
-int oyl__pg_list(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,
-		 oyl_row_cb cb, void *payload);
+int oyl__pg_claim(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
+		  const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
+		  const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
+int oyl__pg_failed_write(oyl_backend *b);
+
 int oyl__pg_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
 		   oyl_search_cb cb, void *payload);
 int oyl__pg_migrate(oyl_backend *b, int target, int *from);
 int oyl__pg_schema_version(oyl_backend *b, int *version);
-int oyl__pg_lock(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id);
+
+/* For tests: the connection (libpq tracing, backend pid). */
+PGconn *oyl__pg_conn(oyl_backend *b);
 
 /* ---- migrations (pg_migrations.c) ----------------------------------- */
 
@@ -193,7 +245,6 @@ typedef struct pg_migration {
 extern const pg_migration oyl__pg_migrations[];
 extern const size_t oyl__pg_nmigrations;
 
-/* The SQL of each version, one file each (pg_schema_v<N>.c). */
 extern const char oyl__pg_schema_v1[];
 extern const char oyl__pg_schema_v2[];
 extern const char oyl__pg_schema_v3[];

@@ -46,19 +46,28 @@ static int newest_known(void)
 	return newest;
 }
 
-/* Runs a statement without parameters that returns one integer. */
-static int query_int(pg_backend *b, const char *sql, int64_t *out)
+/* Runs fixed SQL (no parameters; may hold several statements). */
+static int exec(pg_backend *b, const char *sql)
 {
-	PGresult *res;
-	pg_sql q;
+	PGresult *res = PQexec(b->conn, sql);
+	int rc = OYL_OK;
 
-	oyl__pg_sql_init(&q);
-	oyl__pg_sql_add(&q, sql);
-	int rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
-	oyl__pg_sql_free(&q);
-	if (rc != OYL_OK)
-		return rc;
-	if (PQntuples(res) != 1 || !oyl__pg_parse_int64(PQgetvalue(res, 0, 0), out))
+	if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		     PQresultStatus(res) != PGRES_TUPLES_OK))
+		rc = oyl__pg_fail_result(b, res);
+	PQclear(res);
+	return rc;
+}
+
+/* Runs a statement that returns one integer (text result). */
+static int query_int(pg_backend *b, const char *sql, const char *param, int64_t *out)
+{
+	PGresult *res = PQexecParams(b->conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	int rc = OYL_OK;
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = oyl__pg_fail_result(b, res);
+	else if (PQntuples(res) != 1 || !oyl__pg_parse_int64(PQgetvalue(res, 0, 0), out))
 		rc = oyl__pg_fail(b, OYL_ESTORAGE, "unexpected result of %s", sql);
 	PQclear(res);
 	return rc;
@@ -66,34 +75,20 @@ static int query_int(pg_backend *b, const char *sql, int64_t *out)
 
 static int take_lock(pg_backend *b)
 {
-	PGresult *res;
-	pg_sql q;
+	char key[24];
+	int64_t ignored;
 
-	oyl__pg_sql_init(&q);
-	oyl__pg_sql_add(&q, "SELECT pg_advisory_xact_lock(");
-	oyl__pg_bind_int8(&q, migration_lock_key());
-	oyl__pg_sql_add(&q, ")");
-	int rc = oyl__pg_run(b, &q, PGRES_TUPLES_OK, &res);
-	oyl__pg_sql_free(&q);
-	if (rc == OYL_OK)
-		PQclear(res);
-	return rc;
+	snprintf(key, sizeof key, "%lld", (long long)migration_lock_key());
+	return query_int(b, "SELECT 1 FROM pg_advisory_xact_lock($1::int8)", key, &ignored);
 }
 
 static int record_version(pg_backend *b, int version)
 {
-	PGresult *res;
-	pg_sql q;
+	char sql[128];
 
-	oyl__pg_sql_init(&q);
-	oyl__pg_sql_add(&q, "INSERT INTO schema_migrations (version, applied_at) VALUES (");
-	oyl__pg_bind_int8(&q, version);
-	oyl__pg_sql_add(&q, "::integer, now())");
-	int rc = oyl__pg_run(b, &q, PGRES_COMMAND_OK, &res);
-	oyl__pg_sql_free(&q);
-	if (rc == OYL_OK)
-		PQclear(res);
-	return rc;
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, now())", version);
+	return exec(b, sql);
 }
 
 static int apply(pg_backend *b, const pg_migration *m)
@@ -102,7 +97,7 @@ static int apply(pg_backend *b, const pg_migration *m)
 
 	snprintf(what, sizeof what, "version %d", m->version);
 	oyl__pg_context(b, "migrate to", what);
-	int rc = oyl__pg_exec(b, m->sql, PGRES_COMMAND_OK);
+	int rc = exec(b, m->sql);
 	if (rc == OYL_OK)
 		rc = record_version(b, m->version);
 	oyl__pg_context(b, "migrate", NULL); /* `what` is about to go */
@@ -136,12 +131,10 @@ static int migrate_locked(pg_backend *b, int target, int *from, bool *changed)
 
 	int rc = take_lock(b);
 	if (rc == OYL_OK)
-		rc = oyl__pg_exec(b,
-				  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-				  "version integer PRIMARY KEY, applied_at timestamptz NOT NULL)",
-				  PGRES_COMMAND_OK);
+		rc = exec(b, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			     "version integer PRIMARY KEY, applied_at timestamptz NOT NULL)");
 	if (rc == OYL_OK)
-		rc = query_int(b, SELECT_VERSION, &found);
+		rc = query_int(b, SELECT_VERSION, NULL, &found);
 	if (rc != OYL_OK)
 		return rc;
 	if (from)
@@ -164,9 +157,9 @@ static int migrate_in_txn(pg_backend *b, int target, int *from, bool *changed)
 {
 	int64_t present = 0, found = 0;
 
-	int rc = query_int(b, SELECT_PRESENT, &present);
+	int rc = query_int(b, SELECT_PRESENT, NULL, &present);
 	if (rc == OYL_OK && present)
-		rc = query_int(b, SELECT_VERSION, &found);
+		rc = query_int(b, SELECT_VERSION, NULL, &found);
 	if (rc != OYL_OK)
 		return rc;
 	if (present && found >= target) {
@@ -179,6 +172,30 @@ static int migrate_in_txn(pg_backend *b, int target, int *from, bool *changed)
 	return migrate_locked(b, target, from, changed);
 }
 
+/* A transaction of the migration's own, in platform scope (a data
+ * migration sees every tenant's rows); each setting a statement of its own. */
+static int open_migration(pg_backend *b)
+{
+	int rc = exec(b, "BEGIN");
+	if (rc == OYL_OK)
+		rc = exec(b, "SET LOCAL citus.propagate_set_commands = 'local'");
+	if (rc == OYL_OK)
+		rc = exec(b, "SET LOCAL oyl.tenant_id = ''");
+	if (rc == OYL_OK)
+		rc = exec(b, "SET LOCAL oyl.platform = 'on'");
+	return rc;
+}
+
+/* No transaction, no queued statement: the connection is free for PQexec. */
+static int idle_for_exec(pg_backend *b)
+{
+	if (b->txn != PG_TXN_NONE || b->nqueue ||
+	    PQpipelineStatus(b->conn) != PQ_PIPELINE_OFF ||
+	    (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
+		return oyl__pg_fail(b, OYL_EMISUSE, "cannot migrate inside a transaction");
+	return oyl__pg_check_idle(b);
+}
+
 int oyl__pg_migrate(oyl_backend *base, int target, int *from)
 {
 	pg_backend *b = pg_of(base);
@@ -187,19 +204,18 @@ int oyl__pg_migrate(oyl_backend *base, int target, int *from)
 	oyl__pg_context(b, "migrate", NULL);
 	if (target < 0)
 		return oyl__pg_fail(b, OYL_EINVAL, "negative target version %d", target);
-	if (b->in_txn || (PQstatus(b->conn) == CONNECTION_OK &&
-			  PQtransactionStatus(b->conn) != PQTRANS_IDLE))
-		return oyl__pg_fail(b, OYL_EMISUSE, "cannot migrate inside a transaction");
-
-	int rc = oyl__pg_txn_open(b, NULL);
-	if (rc != OYL_OK)
-		return rc;
-	b->call_txn = true; /* no silent reconnect halfway through */
-	rc = migrate_in_txn(b, target, from, &changed);
+	int rc = idle_for_exec(b);
+	if (rc == OYL_OK)
+		rc = open_migration(b);
+	if (rc == OYL_OK)
+		rc = migrate_in_txn(b, target, from, &changed);
 	/* Nothing applied, or a failure: leave the database as it was. */
-	int end = oyl__pg_txn_finish(b, rc == OYL_OK && changed);
-	b->call_txn = false;
-	return rc != OYL_OK ? rc : end;
+	if (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE) {
+		if (rc == OYL_OK && changed)
+			return exec(b, "COMMIT");
+		PQclear(PQexec(b->conn, "ROLLBACK"));
+	}
+	return rc;
 }
 
 int oyl__pg_schema_version(oyl_backend *base, int *version)
@@ -211,9 +227,11 @@ int oyl__pg_schema_version(oyl_backend *base, int *version)
 	if (!version)
 		return oyl__pg_fail(b, OYL_EINVAL, "no version out-pointer");
 	*version = 0;
-	int rc = query_int(b, SELECT_PRESENT, &present);
+	int rc = idle_for_exec(b);
+	if (rc == OYL_OK)
+		rc = query_int(b, SELECT_PRESENT, NULL, &present);
 	if (rc == OYL_OK && present)
-		rc = query_int(b, SELECT_VERSION, &found);
+		rc = query_int(b, SELECT_VERSION, NULL, &found);
 	if (rc == OYL_OK)
 		*version = (int)found;
 	return rc;

@@ -17,54 +17,62 @@
 
 #define SEARCH_VECTOR_COLUMN "search_vector"
 
+typedef struct hit_sink {
+	oyl_search_cb cb;
+	void *payload;
+} hit_sink;
+
+static int hit_row(const oyl_value *vals, size_t n, void *payload)
+{
+	hit_sink *sink = payload;
+	oyl_search_hit hit = {vals[0].s, vals[1].r};
+	(void)n;
+	return sink->cb(&hit, sink->payload);
+}
+
+static int build(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+		 const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit)
+{
+	oyl_value words = {OYL_TYPE_TEXT, 0, 0, query, strlen(query)};
+
+	oyl__sql_add(q, "SELECT ");
+	oyl__sql_ident(q, NULL, t->cols[0].name);
+	oyl__sql_add(q, ", ts_rank(" SEARCH_VECTOR_COLUMN ", words.q)::float8 AS score FROM ");
+	oyl__sql_ident(q, NULL, t->name);
+	oyl__sql_add(q, ", (SELECT replace(plainto_tsquery('simple', ");
+	int rc = oyl__sql_bind(q, OYL_TYPE_TEXT, "query", &words);
+	oyl__sql_add(q, ")::text, ' & ', ' | ')::tsquery AS q) AS words");
+	oyl__sql_add(q, " WHERE " SEARCH_VECTOR_COLUMN " @@ words.q");
+	if (rc == OYL_OK)
+		rc = oyl__sql_and(q, NULL, scope, t, filters, nfilters);
+	oyl__sql_add(q, " ORDER BY score DESC, ");
+	oyl__sql_ident(q, NULL, t->cols[0].name);
+	if (limit > 0) {
+		oyl__sql_add(q, " LIMIT ");
+		oyl__sql_bind_int(q, limit);
+	}
+	return rc ? rc : oyl__sql_status(q);
+}
+
 int oyl__pg_search(oyl_backend *base, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
 		   oyl_search_cb cb, void *payload)
 {
+	static const oyl_column hit_cols[2] = {{"id", OYL_TYPE_UUID, OYL_COL_NOT_NULL},
+					       {"score", OYL_TYPE_REAL, OYL_COL_NOT_NULL}};
+	static const oyl_table hits = {"hits", hit_cols, 2, -1, -1};
 	pg_backend *b = pg_of(base);
-	PGresult *res = NULL;
-	pg_sql q;
+	hit_sink sink = {cb, payload};
+	oyl__sql q;
 
 	oyl__pg_context(b, "search", t->name);
 	if (t->search_col < 0)
 		return oyl__pg_fail(b, OYL_ENOTSUP, "table has no full-text index");
 	if (!query || !cb)
 		return oyl__pg_fail(b, OYL_EINVAL, "no query or hit callback");
-
-	/* Ranked and limited inside, converted for output outside. */
 	oyl__pg_sql_init(&q);
-	oyl__pg_sql_add(&q, "SELECT hits.id, encode(float8send(hits.score), 'hex') FROM (SELECT ");
-	oyl__pg_sql_ident(&q, t->cols[0].name);
-	oyl__pg_sql_add(&q, " AS id, ts_rank(" SEARCH_VECTOR_COLUMN ", words.q)::float8 AS score");
-	oyl__pg_sql_add(&q, " FROM ");
-	oyl__pg_sql_ident(&q, t->name);
-	oyl__pg_sql_add(&q, ", (SELECT replace(plainto_tsquery('simple', ");
-	oyl__pg_bind_text(&q, query);
-	oyl__pg_sql_add(&q, ")::text, ' & ', ' | ')::tsquery AS q) AS words");
-	oyl__pg_sql_add(&q, " WHERE " SEARCH_VECTOR_COLUMN " @@ words.q");
-	int rc = oyl__pg_sql_and(b, &q, scope, t, filters, nfilters);
-	oyl__pg_sql_add(&q, " ORDER BY score DESC, id");
-	if (limit > 0) {
-		oyl__pg_sql_add(&q, " LIMIT ");
-		oyl__pg_bind_int8(&q, limit);
-	}
-	oyl__pg_sql_add(&q, ") AS hits ORDER BY hits.score DESC, hits.id");
-	if (rc == OYL_OK)
-		rc = oyl__pg_run_scoped(b, scope, t, &q, PGRES_TUPLES_OK, &res);
-	oyl__pg_sql_free(&q);
-	if (rc != OYL_OK)
-		return rc;
-
-	int nrows = PQntuples(res);
-	for (int row = 0; row < nrows && rc == OYL_OK; row++) {
-		oyl_search_hit hit = {PQgetvalue(res, row, 0), 0};
-		const char *score = PQgetvalue(res, row, 1);
-
-		if (!oyl__pg_decode_float8(score, (size_t)PQgetlength(res, row, 1), &hit.score))
-			rc = oyl__pg_fail(b, OYL_ESTORAGE, "unexpected score");
-		else
-			rc = cb(&hit, payload);
-	}
-	PQclear(res);
+	int rc = build(&q, scope, t, filters, nfilters, query, limit);
+	rc = rc ? oyl__pg_fail_sql(b, rc, &q) : oyl__pg_run_rows(b, &q, scope, t, &hits, hit_row, &sink);
+	oyl__sql_free(&q);
 	return rc;
 }

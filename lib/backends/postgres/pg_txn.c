@@ -1,115 +1,175 @@
 /*
- * Transactions: begin(), commit(), rollback(), and the opening and ending
- * shared with the transactions the backend opens for one call and for
- * migrate().  Each one carries its tenant scope (pg_scope.c).
+ * Transactions and their tenant scope, carried into PostgreSQL for the
+ * row-level security policies (pg_schema_v2.c).
+ *
+ * begin() sends nothing: the transaction opens on the server with the
+ * first batch that needs it, whose first statements are then
+ *   BEGIN
+ *   SET LOCAL citus.propagate_set_commands = 'local'
+ *   SET LOCAL oyl.tenant_id = '<tenant>'   ('' for the platform)
+ *   SET LOCAL oyl.platform = 'off'          ('on' for the platform)
+ * each a statement of its own: Citus replays a SET LOCAL's whole query
+ * text on its workers, so nothing else may share it.  A statement whose
+ * scope differs from the settings in force gets the two oyl settings
+ * again before it (the core may begin as the platform and act inside one
+ * tenant).  Statements on global tables have no policy and need none.
+ *
+ * SET takes no parameters, so the tenant id goes in as a literal: only a
+ * canonical lowercase UUID passes, which holds nothing to escape (and its
+ * statement is never prepared: its text differs per tenant).  Never
+ * set_config(): Citus does not carry it to its workers.
+ *
+ * A read transaction's batch also ends with COMMIT, in the same round
+ * trip: under READ COMMITTED every statement sees what was committed
+ * before it began, so a read-only transaction split between batches reads
+ * exactly what one would.  A write transaction's writes wait in the
+ * pipeline and go with its COMMIT.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "pg_internal.h"
 
-static bool connection_bad(const pg_backend *b)
+#define CONTROL(op_) ((pg_entry){PG_ENTRY_CONTROL, -1, -1, (op_), "", NULL, NULL, false})
+
+void oyl__pg_txn_forget(pg_backend *b)
 {
-	return PQstatus(b->conn) == CONNECTION_BAD;
+	b->server_txn = false;
+	b->scope_set = false;
+	b->scope_tenant[0] = '\0';
 }
 
-/* Ends whatever transaction the server still has open; errors are moot here. */
-static void discard_transaction(pg_backend *b)
+static bool in_force(const pg_backend *b, const char *tenant)
 {
-	if (!connection_bad(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(b->conn, "ROLLBACK"));
+	return b->scope_set && strcmp(b->scope_tenant, tenant ? tenant : "") == 0;
 }
 
-int oyl__pg_txn_open(pg_backend *b, const oyl_scope *scope)
+static int queue_settings(pg_backend *b, const char *tenant)
 {
-	char sql[224];
+	char sql[96];
 
-	int rc = oyl__pg_scope_sql(b, scope, true, sql, sizeof sql);
-	if (rc != OYL_OK)
-		return rc;
-	if (b->in_txn || b->call_txn ||
-	    (!connection_bad(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
-		return oyl__pg_fail(b, OYL_EMISUSE, "a transaction is already open");
-	oyl__pg_scope_forget(b);
-
-	/* One reconnection, when the connection is known to be lost, or turns
-	 * out lost on this first I/O after a pause: nothing of the new
-	 * transaction has happened yet, so nothing can be lost. */
-	bool reconnected = false;
-	if (connection_bad(b)) {
-		PQreset(b->conn);
-		reconnected = true;
-		if (connection_bad(b))
-			return oyl__pg_fail_result(b, NULL);
+	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant ? tenant : "");
+	int rc = oyl__pg_queue(b, NULL, sql, tenant == NULL, CONTROL("setting the scope"));
+	if (rc == OYL_OK)
+		rc = oyl__pg_queue(b, NULL,
+				   tenant ? "SET LOCAL oyl.platform = 'off'"
+					  : "SET LOCAL oyl.platform = 'on'",
+				   true, CONTROL("setting the scope"));
+	/* whatever happens next, the old settings are no longer known to hold */
+	b->scope_set = false;
+	if (rc == OYL_OK) {
+		b->scope_set = true;
+		snprintf(b->scope_tenant, sizeof b->scope_tenant, "%s", tenant ? tenant : "");
 	}
-	for (;;) {
-		PGresult *res = PQexec(b->conn, sql);
-
-		if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
-			PQclear(res);
-			oyl__pg_scope_remember(b, scope);
-			return OYL_OK;
-		}
-		if (!reconnected && connection_bad(b)) {
-			PQclear(res);
-			PQreset(b->conn);
-			reconnected = true;
-			if (!connection_bad(b))
-				continue;
-			return oyl__pg_fail_result(b, NULL);
-		}
-		rc = oyl__pg_fail_result(b, res);
-		PQclear(res);
-		discard_transaction(b);
-		return rc;
-	}
-}
-
-static int finish_commit(pg_backend *b)
-{
-	if (connection_bad(b))
-		return oyl__pg_fail(b, OYL_EDISCONNECTED,
-				    "connection to the database was lost; nothing was committed");
-	switch (PQtransactionStatus(b->conn)) {
-	case PQTRANS_IDLE:
-		return OYL_OK; /* no transaction open: nothing to commit */
-	case PQTRANS_INERROR:
-		discard_transaction(b);
-		return oyl__pg_fail(b, OYL_ESTORAGE,
-				    "a statement of the transaction failed; it was rolled back");
-	default:
-		break;
-	}
-
-	PGresult *res = PQexec(b->conn, "COMMIT");
-	int rc = OYL_OK;
-	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		if (connection_bad(b))
-			rc = oyl__pg_fail(b, OYL_EDISCONNECTED,
-					  "connection lost during COMMIT: the outcome is unknown");
-		else
-			rc = oyl__pg_fail_result(b, res);
-	} else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-		rc = oyl__pg_fail(b, OYL_ESTORAGE, "the transaction was rolled back");
-	}
-	PQclear(res);
-	discard_transaction(b);
 	return rc;
 }
 
-static int finish_rollback(pg_backend *b)
+static int open_server_txn(pg_backend *b, const char *tenant)
 {
-	/* A lost connection has no transaction left on the server. */
-	if (connection_bad(b) || PQtransactionStatus(b->conn) == PQTRANS_IDLE)
-		return OYL_OK;
-	return oyl__pg_exec(b, "ROLLBACK", PGRES_COMMAND_OK);
+	int rc = OYL_OK;
+
+	/* the first statement of a batch: a connection that died while idle
+	 * is replaced now, before anything of this transaction is sent */
+	if (b->nqueue == 0)
+		rc = oyl__pg_check_idle(b);
+	if (rc == OYL_OK)
+		rc = oyl__pg_queue(b, NULL, "BEGIN", true, CONTROL("begin"));
+	if (rc != OYL_OK)
+		return rc;
+	b->server_txn = true;
+	b->batch_opened = true;
+	rc = oyl__pg_queue(b, NULL, "SET LOCAL citus.propagate_set_commands = 'local'", true,
+			   CONTROL("setting the scope"));
+	return rc == OYL_OK ? queue_settings(b, tenant) : rc;
 }
 
-int oyl__pg_txn_finish(pg_backend *b, bool commit)
+int oyl__pg_txn_enter(pg_backend *b, const oyl_scope *scope, const oyl_table *t, bool *own)
 {
-	int rc = commit ? finish_commit(b) : finish_rollback(b);
+	const char *tenant = scope ? scope->tenant_id : NULL;
+	bool policed = !t || t->tenant_col >= 0;
 
-	oyl__pg_scope_forget(b);
+	*own = false;
+	if (tenant && !oyl__pg_is_uuid(tenant))
+		return oyl__pg_fail(b, OYL_EINVAL,
+				    "the scope's tenant id is not a canonical lowercase UUID");
+	if (!b->server_txn) {
+		/* outside begin(), a global table's statement is a transaction alone */
+		if (b->txn == PG_TXN_NONE && !policed) {
+			if (b->nqueue == 0)
+				return oyl__pg_check_idle(b);
+			return OYL_OK;
+		}
+		*own = b->txn == PG_TXN_NONE;
+		return open_server_txn(b, tenant);
+	}
+	if (policed && !in_force(b, tenant))
+		return queue_settings(b, tenant);
+	return OYL_OK;
+}
+
+int oyl__pg_txn_own_end(pg_backend *b, bool own)
+{
+	if (!own)
+		return OYL_OK;
+	pg_entry commit = CONTROL("commit");
+	commit.commit = true;
+	int rc = oyl__pg_queue(b, NULL, "COMMIT", true, commit);
+	oyl__pg_txn_forget(b);
+	return rc;
+}
+
+int oyl__pg_txn_close_read(pg_backend *b)
+{
+	if (b->txn != PG_TXN_READ || !b->server_txn)
+		return OYL_OK;
+	int rc = oyl__pg_queue(b, NULL, "COMMIT", true, CONTROL("commit"));
+	oyl__pg_txn_forget(b);
+	return rc;
+}
+
+/* Statements queued and not yet synced: sends the Sync and drops their
+ * answers; leaves pipeline mode.  A connection that cannot is replaced. */
+static void drain(pg_backend *b)
+{
+	if (PQpipelineStatus(b->conn) == PQ_PIPELINE_OFF)
+		return;
+	if (!oyl__pg_lost(b) && PQpipelineSync(b->conn) == 1 && oyl__pg_flush(b) == OYL_OK) {
+		/* each statement answers with a result and a NULL; the Sync ends it */
+		int nulls = 0;
+		while (!oyl__pg_lost(b) && nulls < 1000) {
+			PGresult *res = PQgetResult(b->conn);
+			if (!res) {
+				nulls++;
+				continue;
+			}
+			ExecStatusType st = PQresultStatus(res);
+			PQclear(res);
+			if (st == PGRES_PIPELINE_SYNC)
+				break;
+		}
+	}
+	if (oyl__pg_lost(b) || !PQexitPipelineMode(b->conn))
+		oyl__pg_reconnect(b);
+}
+
+void oyl__pg_txn_abort(pg_backend *b)
+{
+	char saved[PG_ERRMSG_SIZE];
+
+	memcpy(saved, b->errmsg, sizeof saved);
+	oyl__pg_queue_clear(b);
+	drain(b);
+	if (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(b->conn, "ROLLBACK"));
+	oyl__pg_txn_forget(b);
+	memcpy(b->errmsg, saved, sizeof saved);
+}
+
+int oyl__pg_txn_sync(pg_backend *b)
+{
+	int rc = oyl__pg_sync(b);
+	if (rc != OYL_OK && b->txn == PG_TXN_NONE)
+		oyl__pg_txn_abort(b); /* a call's own transaction: nobody else will end it */
 	return rc;
 }
 
@@ -117,30 +177,49 @@ int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
 {
 	pg_backend *b = pg_of(base);
 
-	/* PostgreSQL takes row locks as it writes: no up-front mode like SQLite's
-	 * BEGIN IMMEDIATE is needed, and a plain BEGIN also suits a reader. */
-	(void)flags;
 	oyl__pg_context(b, "begin", NULL);
-	int rc = oyl__pg_txn_open(b, scope);
-	if (rc == OYL_OK)
-		b->in_txn = true;
-	return rc;
+	if (scope && scope->tenant_id && !oyl__pg_is_uuid(scope->tenant_id))
+		return oyl__pg_fail(b, OYL_EINVAL,
+				    "the scope's tenant id is not a canonical lowercase UUID");
+	if (b->txn != PG_TXN_NONE || b->nqueue ||
+	    (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
+		return oyl__pg_fail(b, OYL_EMISUSE, "a transaction is already open");
+	/* nothing is sent yet: the first batch opens the transaction */
+	b->txn = (flags & OYL_TXN_WRITE) ? PG_TXN_WRITE : PG_TXN_READ;
+	b->writes = 0;
+	b->failed_write = -1;
+	oyl__pg_txn_forget(b);
+	return OYL_OK;
 }
 
 int oyl__pg_commit(oyl_backend *base)
 {
 	pg_backend *b = pg_of(base);
+	int rc = OYL_OK;
 
 	oyl__pg_context(b, "commit", NULL);
-	b->in_txn = false;
-	return oyl__pg_txn_finish(b, true);
+	if (b->server_txn) {
+		pg_entry commit = CONTROL("commit");
+		commit.commit = true;
+		rc = oyl__pg_queue(b, NULL, "COMMIT", true, commit);
+	}
+	if (rc == OYL_OK)
+		rc = oyl__pg_sync(b);
+	if (rc != OYL_OK)
+		oyl__pg_txn_abort(b);
+	oyl__pg_queue_clear(b);
+	oyl__pg_txn_forget(b);
+	b->txn = PG_TXN_NONE;
+	return rc;
 }
 
 int oyl__pg_rollback(oyl_backend *base)
 {
 	pg_backend *b = pg_of(base);
 
-	oyl__pg_context(b, "rollback", NULL);
-	b->in_txn = false;
-	return oyl__pg_txn_finish(b, false);
+	/* statements queued and not sent are dropped with the connection's
+	 * pipeline; a transaction the server has is rolled back */
+	oyl__pg_txn_abort(b);
+	b->txn = PG_TXN_NONE;
+	return OYL_OK;
 }

@@ -25,6 +25,10 @@
 #define OYL__SQL_ERR_SIZE 200
 #define OYL__SQL_UUID_LEN 36
 
+/* The coltype of a parameter written in the text form of the type its
+ * placeholder names (an id list): a backend sends it as text. */
+#define OYL__SQL_LITERAL (-1)
+
 /* How a parameter is carried (the backend converts it for its driver). */
 enum oyl__sql_kind { OYL__SQL_NULL, OYL__SQL_INT, OYL__SQL_REAL, OYL__SQL_TEXT, OYL__SQL_BLOB };
 

@@ -236,7 +236,7 @@ int oyl__sql_bind_ids(oyl__sql *q, const char *col, const char *const *ids, size
 	q->owned[q->nowned++] = text;
 
 	/* the dialect writes the condition around the placeholder it needs */
-	oyl__sql_param *p = push_param(q, OYL_TYPE_TEXT);
+	oyl__sql_param *p = push_param(q, OYL__SQL_LITERAL);
 	if (!p)
 		return oyl__sql_status(q);
 	q->d->in_ids(q, col, q->nparams);
