@@ -1,4 +1,5 @@
 /* The database handle: opening by URI, closing, errors, migrations. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,10 +35,23 @@ int oyl__fail(oyl_db *db, int code, const char *fmt, ...)
 	return code;
 }
 
-int oyl__fail_backend(oyl_db *db, int code, const char *doing)
+/* A libpq key=value string: it starts with a keyword and "=" (spaces
+ * allowed around it), as "host=/tmp dbname=x" does; a URI with a scheme
+ * ("mysql://h/db?x=y") does not, whatever '=' it holds later. */
+static int is_conninfo(const char *uri)
 {
-	const char *why = db->backend->errmsg ? db->backend->errmsg(db->backend) : NULL;
-	return oyl__fail(db, code, "%s: %s", doing, (why && *why) ? why : oyl_strerror(code));
+	const char *p = uri;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	const char *key = p;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+	       *p == '_')
+		p++;
+	if (p == key)
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '=';
 }
 
 /* "sqlite:PATH" / "sqlite::memory:" → sqlite; URIs and key=value → postgres. */
@@ -54,11 +68,18 @@ static int open_backend_by_uri(oyl_backend **out, const char *uri, const oyl_db_
 		return oyl__sqlite_backend_new(out, path, opts, err, errlen);
 	}
 	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0 ||
-	    strchr(uri, '='))
+	    is_conninfo(uri))
 		return oyl__postgres_backend_new(out, uri, opts, err, errlen);
-	snprintf(err, errlen,
-		 "unrecognised database URI: expected postgresql://..., postgres://..., "
-		 "a libpq key=value string, sqlite:PATH or sqlite::memory:");
+	const char *colon = strstr(uri, "://");
+	if (colon && colon - uri < 32)
+		snprintf(err, errlen,
+			 "unknown scheme \"%.*s\": expected postgresql://..., postgres://..., "
+			 "a libpq key=value string, sqlite:PATH or sqlite::memory:",
+			 (int)(colon - uri), uri);
+	else
+		snprintf(err, errlen,
+			 "unrecognised database URI: expected postgresql://..., postgres://..., "
+			 "a libpq key=value string, sqlite:PATH or sqlite::memory:");
 	return OYL_EINVAL;
 }
 
@@ -87,26 +108,69 @@ OYL_API int oyl_backend_open(oyl_backend **out, const char *uri, const oyl_db_op
 	return open_backend_by_uri(out, uri, opts, errbuf, errbuf_size);
 }
 
+/* The methods every backend must have, by name for messages. */
+static const struct {
+	size_t offset;
+	const char *name;
+} required[] = {
+	{offsetof(oyl_backend, begin), "begin"},
+	{offsetof(oyl_backend, commit), "commit"},
+	{offsetof(oyl_backend, rollback), "rollback"},
+	{offsetof(oyl_backend, insert), "insert"},
+	{offsetof(oyl_backend, get), "get"},
+	{offsetof(oyl_backend, update), "update"},
+	{offsetof(oyl_backend, remove), "remove"},
+	{offsetof(oyl_backend, list), "list"},
+	{offsetof(oyl_backend, count), "count"},
+	{offsetof(oyl_backend, migrate), "migrate"},
+	{offsetof(oyl_backend, schema_version), "schema_version"},
+	{offsetof(oyl_backend, errmsg), "errmsg"},
+	{offsetof(oyl_backend, free), "free"},
+};
+
+static int has_method(const oyl_backend *b, size_t offset)
+{
+	void (*fn)(void);
+	memcpy(&fn, (const char *)b + offset, sizeof fn);
+	return fn != NULL;
+}
+
+OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
+{
+	uint32_t caps = 0;
+	if (!b || b->version < 1)
+		return 0;
+	/* a field is read only when the backend's version has it */
+	if (b->search)
+		caps |= OYL_BACKEND_CAP_SEARCH;
+	if (b->version >= 2 && b->lock)
+		caps |= OYL_BACKEND_CAP_LOCK;
+	if (b->version >= 3) {
+		if (b->read_many)
+			caps |= OYL_BACKEND_CAP_READ_MANY | OYL_BACKEND_CAP_LOCK;
+		if (b->get_many)
+			caps |= OYL_BACKEND_CAP_GET_MANY;
+		if (b->insert_many)
+			caps |= OYL_BACKEND_CAP_INSERT_MANY;
+		if (b->claim)
+			caps |= OYL_BACKEND_CAP_CLAIM;
+		if (b->failed_write)
+			caps |= OYL_BACKEND_CAP_DEFER;
+	}
+	return caps;
+}
+
 static int check_backend_version(oyl_backend *b, char *err, size_t errlen)
 {
-	static const size_t required[] = {
-		offsetof(oyl_backend, begin),  offsetof(oyl_backend, commit),
-		offsetof(oyl_backend, rollback), offsetof(oyl_backend, insert),
-		offsetof(oyl_backend, get),    offsetof(oyl_backend, update),
-		offsetof(oyl_backend, remove), offsetof(oyl_backend, list),
-		offsetof(oyl_backend, count),  offsetof(oyl_backend, migrate),
-		offsetof(oyl_backend, schema_version), offsetof(oyl_backend, free),
-	};
 	if (b->version < 1 || b->version > OYL_BACKEND_VERSION) {
 		snprintf(err, errlen, "backend version %u is not supported (this library: 1..%d)",
 			 b->version, OYL_BACKEND_VERSION);
 		return OYL_EINVAL;
 	}
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
-		void *fn;
-		memcpy(&fn, (char *)b + required[i], sizeof fn);
-		if (!fn) {
-			snprintf(err, errlen, "backend \"%s\" lacks a required method", b->name ? b->name : "?");
+		if (!has_method(b, required[i].offset)) {
+			snprintf(err, errlen, "backend \"%s\" lacks the required method %s",
+				 b->name ? b->name : "?", required[i].name);
 			return OYL_EINVAL;
 		}
 	}
@@ -141,6 +205,7 @@ OYL_API int oyl_db_open_backend(oyl_db **out, oyl_backend *backend, const oyl_db
 	}
 	db->magic = OYL_DB_MAGIC;
 	db->backend = backend;
+	db->caps = oyl_backend_caps(backend);
 
 	int version = 0;
 	rc = backend->schema_version(backend, &version);
@@ -188,6 +253,7 @@ OYL_API void oyl_db_close(oyl_db *db)
 	db->backend->free(db->backend);
 	db->backend = NULL;
 	db->magic = 0;
+	oyl__free(db->notes);
 	oyl__free(db);
 }
 
@@ -199,8 +265,6 @@ OYL_API int oyl_db_migrate(oyl_db *db)
 		return oyl__fail(db, OYL_EMISUSE, "oyl_db_migrate: a transaction is open on this handle");
 	int from = 0;
 	int rc = db->backend->migrate(db->backend, OYL_SCHEMA_VERSION, &from);
-	if (rc == OYL_ESCHEMA)
-		return oyl__fail_backend(db, rc, "migrating the schema");
 	if (rc != OYL_OK)
 		return oyl__fail_backend(db, rc, "migrating the schema");
 	return oyl__ok(db);
@@ -235,29 +299,3 @@ OYL_API const char *oyl_db_errmsg(const oyl_db *db)
 	return db->errmsg[0] ? db->errmsg : oyl_strerror(db->errcode);
 }
 
-int oyl__txn_begin(oyl_db *db, const char *tenant_id, unsigned flags)
-{
-	oyl_scope scope = {tenant_id};
-	int rc = db->backend->begin(db->backend, &scope, flags);
-	if (rc != OYL_OK)
-		return oyl__fail_backend(db, rc, "starting a transaction");
-	db->in_txn = 1;
-	return OYL_OK;
-}
-
-int oyl__txn_end(oyl_db *db, int status)
-{
-	if (!db->in_txn)
-		return status;
-	db->in_txn = 0;
-	if (status == OYL_OK) {
-		int rc = db->backend->commit(db->backend);
-		if (rc == OYL_OK)
-			return OYL_OK;
-		oyl__fail_backend(db, rc, "committing");
-		db->backend->rollback(db->backend);
-		return rc;
-	}
-	db->backend->rollback(db->backend);
-	return status;
-}

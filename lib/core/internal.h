@@ -1,6 +1,7 @@
 /*
- * Core internals shared by the files of lib/core: the database and actor
- * handles, error reporting, transactions, ids and the clock.
+ * Core internals shared by the whole library: the database and actor
+ * handles, error reporting, transactions and their writes, ids and the
+ * clock.  Read batches are in core/batch.h.
  */
 #ifndef OYL_CORE_INTERNAL_H
 #define OYL_CORE_INTERNAL_H
@@ -9,21 +10,52 @@
 #include <stdint.h>
 
 #include "core/alloc.h"
-#include "oyl/sys/backend.h"
 #include "oyl/oyl.h"
+#include "oyl/sys/backend.h"
 
 #define OYL_ERRMSG_MAX 512
 #define OYL_UUID_LEN 36
+/* Users this handle has met as actors (id → tenant), for oyl_actor_for_user. */
+#define OYL_KNOWN_USERS 64
 
 /* A live handle's magic; a closed one's is cleared, so use-after-close is
  * caught as MISUSE while the memory has not been reused. */
 #define OYL_DB_MAGIC 0x6f796c64u    /* "oyld" */
 #define OYL_ACTOR_MAGIC 0x6f796c61u /* "oyla" */
 
+/*
+ * What to say if a write fails: "<doing>: <backend message>", or for a
+ * unique violation the `conflict` text (printf format, one %s: `arg`).
+ * The strings must live until the transaction ends.
+ */
+typedef struct oyl__note {
+	const char *doing;
+	const char *conflict; /* NULL: "a <...> like this one already exists" is in doing */
+	const char *arg;
+} oyl__note;
+
+typedef struct oyl__known_user {
+	char id[OYL_UUID_LEN + 1];
+	char tenant_id[OYL_UUID_LEN + 1]; /* "" for a superadmin account */
+	int role;
+} oyl__known_user;
+
 struct oyl_db {
 	uint32_t magic;
 	oyl_backend *backend;
+	uint32_t caps; /* oyl_backend_caps() of the backend */
+
+	/* the transaction of the current call */
 	int in_txn;
+	unsigned txn_flags;
+	struct oyl_actor *txn_actor; /* whose user the first read batch checks, or NULL */
+	int actor_checked;           /* ... and it was checked */
+	oyl__note *notes;            /* one per write call since begin, in order */
+	size_t nnotes, cap_notes;
+
+	oyl__known_user known[OYL_KNOWN_USERS];
+	size_t next_known;
+
 	int errcode;
 	char errmsg[OYL_ERRMSG_MAX];
 };
@@ -31,9 +63,11 @@ struct oyl_db {
 struct oyl_actor {
 	uint32_t magic;
 	oyl_db *db;
-	int role;
-	char id[OYL_UUID_LEN + 1];        /* empty for the bootstrap superadmin */
-	char tenant_id[OYL_UUID_LEN + 1]; /* empty for superadmins */
+	int role;                          /* as read by the latest call; 0 before any */
+	int is_account;                    /* a superadmin account (table superadmins) */
+	int tenant_known;                  /* tenant_id and is_account are known */
+	char id[OYL_UUID_LEN + 1];         /* empty for the bootstrap superadmin */
+	char tenant_id[OYL_UUID_LEN + 1];  /* empty for superadmins */
 	char session_id[OYL_UUID_LEN + 1]; /* the login session it came from, or empty */
 };
 
@@ -43,15 +77,42 @@ oyl_db *oyl__actor_db(const oyl_actor *actor);
 
 /* Records an error on the handle and returns `code`. */
 int oyl__fail(oyl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Records a backend failure, prefixed with what the core was doing. */
+/*
+ * Records a storage failure: when it comes from a deferred write (the
+ * backend's failed_write()), with that write's note; else "<doing>:
+ * <backend message>".
+ */
 int oyl__fail_backend(oyl_db *db, int code, const char *doing);
 /* Clears the handle's error state; returns OYL_OK. */
 int oyl__ok(oyl_db *db);
 
-/* Transactions: begin; end commits on OYL_OK and rolls back otherwise,
- * returning the final status (a failed commit turns OK into its error). */
-int oyl__txn_begin(oyl_db *db, const char *tenant_id, unsigned flags);
+/* ---- transactions (core/txn.c) ---------------------------------------- */
+
+/*
+ * Opens the transaction of a public call: in the actor's tenant scope (or
+ * the platform's), and with the actor's user to be checked by the call's
+ * first read batch.  `actor` may be NULL (calls whose credential is the
+ * authority: logins, tokens), then the scope is `tenant`.
+ */
+int oyl__txn_begin(oyl_db *db, struct oyl_actor *actor, const char *tenant, unsigned flags);
+/* Commits on OYL_OK, else rolls back; returns the final status (a
+ * failed commit turns OK into its error, with its write's message). */
 int oyl__txn_end(oyl_db *db, int status);
+
+/* Writes of the open transaction, with the message for their failure. */
+int oyl__write_insert(oyl_db *db, const char *tenant, const oyl_table *t, const oyl_value *vals,
+		      const oyl__note *note);
+int oyl__write_update(oyl_db *db, const char *tenant, const oyl_table *t,
+		      const oyl_filter *filters, size_t nfilters, const oyl_assign *set,
+		      size_t nset, int64_t *changed, const oyl__note *note);
+int oyl__write_remove(oyl_db *db, const char *tenant, const oyl_table *t,
+		      const oyl_filter *filters, size_t nfilters, int64_t *deleted,
+		      const oyl__note *note);
+
+/* OYL_ENOTSUP naming the missing method, for a call that needs it. */
+int oyl__unsupported(oyl_db *db, const char *method, const char *why);
+
+/* ---- ids, time -------------------------------------------------------- */
 
 /* A new random (v4) UUID, lowercase, NUL-terminated. */
 void oyl__uuid_new(char out[OYL_UUID_LEN + 1]);

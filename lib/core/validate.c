@@ -122,14 +122,15 @@ int oyl__check_id(oyl_db *db, const char *field, const char *s, char out[OYL_UUI
  * (its allocator belongs to the host, who may make it fail).  Parsing is
  * deterministic, so a second parse that succeeds means the first failure
  * was memory; a second failure while even a tiny allocation fails is too.
+ * `end` (may be NULL) gets where the value ended.
  */
-cJSON *oyl__json_parse(const char *s, size_t n, int *oom)
+static cJSON *parse(const char *s, size_t n, const char **end, int *oom)
 {
 	*oom = 0;
-	cJSON *j = cJSON_ParseWithLength(s, n);
+	cJSON *j = cJSON_ParseWithLengthOpts(s, n, end, 0);
 	if (j)
 		return j;
-	j = cJSON_ParseWithLength(s, n);
+	j = cJSON_ParseWithLengthOpts(s, n, end, 0);
 	if (j)
 		return j;
 	cJSON *probe = cJSON_CreateNull();
@@ -138,24 +139,55 @@ cJSON *oyl__json_parse(const char *s, size_t n, int *oom)
 	return NULL;
 }
 
+cJSON *oyl__json_parse(const char *s, size_t n, int *oom)
+{
+	return parse(s, n, NULL, oom);
+}
+
+/* The first key that appears twice in one object, anywhere in j, or NULL. */
+static const char *repeated_key(const cJSON *j)
+{
+	for (const cJSON *c = j ? j->child : NULL; c; c = c->next) {
+		if (cJSON_IsObject(j) && c->string)
+			for (const cJSON *d = c->next; d; d = d->next)
+				if (d->string && strcmp(c->string, d->string) == 0)
+					return c->string;
+		const char *inner = repeated_key(c);
+		if (inner)
+			return inner;
+	}
+	return NULL;
+}
+
+/*
+ * JSON as written, not as cJSON happens to read it: cJSON keeps the first
+ * of two equal keys for lookups (and both in its tree), and stops at the
+ * end of the first value.  A check that read one key while the stored
+ * text keeps another would let the other through, so both are refused.
+ */
 int oyl__check_json_object(oyl_db *db, const char *field, const char *s, char **normalized)
 {
 	*normalized = NULL;
 	int rc = oyl__check_text(db, field, s, 1, OYL_TEXT_MAX, 1);
 	if (rc)
 		return rc;
+	const char *end = NULL;
 	int oom = 0;
-	cJSON *j = oyl__json_parse(s, strlen(s), &oom);
-	if (!j && oom)
-		return oyl__fail(db, OYL_ENOMEM, "%s: out of memory parsing JSON", field);
+	cJSON *j = parse(s, strlen(s), &end, &oom);
 	if (!j)
-		return oyl__fail(db, OYL_EINVAL, "%s: malformed JSON", field);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		return oyl__fail(db, OYL_EINVAL, "%s: must be a JSON object", field);
-	}
-	char *text = cJSON_PrintUnformatted(j);
+		return oom ? oyl__fail(db, OYL_ENOMEM, "%s: out of memory parsing JSON", field)
+			   : oyl__fail(db, OYL_EINVAL, "%s: malformed JSON", field);
+	const char *key = NULL;
+	if (end && end[strspn(end, " \t\r\n")] != '\0')
+		rc = oyl__fail(db, OYL_EINVAL, "%s: text after the JSON value", field);
+	else if (!cJSON_IsObject(j))
+		rc = oyl__fail(db, OYL_EINVAL, "%s: must be a JSON object", field);
+	else if ((key = repeated_key(j)))
+		rc = oyl__fail(db, OYL_EINVAL, "%s: key \"%.64s\" appears twice", field, key);
+	char *text = rc == OYL_OK ? cJSON_PrintUnformatted(j) : NULL;
 	cJSON_Delete(j);
+	if (rc != OYL_OK)
+		return rc;
 	if (text) {
 		*normalized = oyl__strdup(text);
 		cJSON_free(text);

@@ -7,9 +7,9 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "identity/secret.h"
 #include "model/user_internal.h"
-#include "core/validate.h"
 
 #define KEY_TAG "oyl_"
 #define PREFIX_LEN 12
@@ -21,19 +21,28 @@ static const oyl__kind kind_api_key = {&oyl__t_api_keys, "API key", "api_key", N
 				       API_KEYS_tenant_id, API_KEYS_created_at, -1,
 				       OYL__USER_READ_OTHERS, OYL__USER_MANAGE, NULL};
 
-/* Finds the key's owner and checks the actor may manage their keys:
- * their own, or an admin's (tenant_admin in the tenant, superadmin). */
-static int owner_check(oyl_db *db, const oyl_actor *actor, const char *user_id,
-		       oyl__record **user)
+/* Reads (with the call's batch) the user whose keys these are: a
+ * tenant's user the actor can see and may manage (self, or an admin). */
+static int owner_check(oyl_db *db, const oyl_actor *actor, const oyl__batch *bt,
+		       const oyl__user_reads *reads, const char *user_id, const oyl__record **user)
 {
 	int is_account = 0;
-	int rc = oyl__find_user(db, actor, user_id, user, &is_account);
+	int rc = oyl__user_found(db, actor, bt, reads, user_id, user, &is_account);
 	if (rc == OYL_OK && is_account)
 		rc = oyl__fail(db, OYL_EINVAL, "user_id: API keys belong to tenant users, "
 					       "not superadmin accounts");
 	if (rc == OYL_OK)
 		rc = oyl__may_manage_user(db, actor, *user, 0, 1);
 	return rc;
+}
+
+/* A key row the actor can see: its owner's keys are the actor's to
+ * manage when they are its own, or when it is an admin. */
+static int key_owner_check(oyl_db *db, const oyl_actor *actor, const oyl__record *key)
+{
+	if (oyl__is_self(actor, oyl__record_text(key, API_KEYS_user_id)))
+		return OYL_OK;
+	return oyl__authorize(db, actor, OYL__USER_MANAGE);
 }
 
 OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char *name,
@@ -57,10 +66,16 @@ OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char
 	memcpy(key + sizeof KEY_TAG - 1, prefix, PREFIX_LEN);
 	key[sizeof KEY_TAG - 1 + PREFIX_LEN] = '_';
 
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_WRITE)))
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
 		return rc;
-	oyl__record *user = NULL;
-	rc = owner_check(db, actor, uid, &user);
+	oyl__batch bt;
+	oyl__user_reads reads;
+	oyl__batch_begin(&bt, db);
+	oyl__user_read(&bt, actor, uid, OYL__LOCK_NONE, &reads);
+	rc = oyl__batch_run(&bt);
+	const oyl__record *user = NULL;
+	if (rc == OYL_OK)
+		rc = owner_check(db, actor, &bt, &reads, uid, &user);
 	char id[OYL_UUID_LEN + 1];
 	oyl__uuid_new(id);
 	oyl_value v[API_KEYS__N];
@@ -80,8 +95,8 @@ OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char
 		rc = oyl__audit(db, actor, tenant, "create", &kind_api_key, id, NULL);
 	if (rc == OYL_OK && !(*secret = oyl__strdup(key)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory making an API key");
-	rc = oyl__finish_create(db, rc, &kind_api_key, v, out);
-	oyl__record_free(user);
+	rc = oyl__finish_create(db, rc, &oyl__t_api_keys, v, out);
+	oyl__batch_free(&bt);
 	oyl__wipe(key, sizeof key);
 	if (rc != OYL_OK && *secret) {
 		oyl__wipe(*secret, strlen(*secret));
@@ -91,14 +106,18 @@ OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char
 	return rc;
 }
 
-/* Reads a key the actor can see and may manage. */
-static int visible_key(oyl_db *db, const oyl_actor *actor, const char *id, oyl__record **key)
+/* Reads a key the actor can see and may manage, in one batch. */
+static int visible_key(oyl_db *db, const oyl_actor *actor, const char *id, oyl__lock lock,
+		       oyl__batch *bt, int *k, const oyl__record **key)
 {
-	oyl__record *user = NULL;
-	int rc = oyl__fetch_visible(db, actor, &kind_api_key, id, key);
+	oyl__batch_begin(bt, db);
+	*k = oyl__batch_get(bt, oyl__actor_scope(actor), &oyl__t_api_keys, id, lock);
+	int rc = oyl__batch_run(bt);
+	*key = oyl__batch_row(bt, *k);
 	if (rc == OYL_OK)
-		rc = owner_check(db, actor, oyl__record_text(*key, API_KEYS_user_id), &user);
-	oyl__record_free(user);
+		rc = oyl__visible(db, actor, &kind_api_key, *key, id);
+	if (rc == OYL_OK)
+		rc = key_owner_check(db, actor, *key);
 	return rc;
 }
 
@@ -106,11 +125,17 @@ OYL_API int oyl_api_key_get(oyl_actor *actor, const char *id, oyl_api_key **out)
 {
 	int rc;
 	char key[OYL_UUID_LEN + 1];
-	oyl_db *db = oyl__begin_on_id(actor, out, "oyl_api_key_get", "id", id, key, OYL_TXN_READ, &rc);
-	if (!db)
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_api_key_get", &rc);
+	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	oyl__record *rec = NULL;
-	rc = visible_key(db, actor, key, &rec);
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+		return rc;
+	oyl__batch bt;
+	const oyl__record *row = NULL;
+	int k = -1;
+	rc = visible_key(db, actor, key, OYL__LOCK_NONE, &bt, &k, &row);
+	oyl__record *rec = rc == OYL_OK ? oyl__batch_take(&bt, k) : NULL;
+	oyl__batch_free(&bt);
 	return oyl__finish_read(db, rc, rec, out);
 }
 
@@ -118,51 +143,67 @@ OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_li
 			     oyl_page **out)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, out, &rc);
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_api_key_list", &rc);
 	if (!db)
 		return rc;
-	if (!out)
-		return oyl__fail(db, OYL_EMISUSE, "oyl_api_key_list: NULL out-pointer");
 	char uid[OYL_UUID_LEN + 1];
 	if ((rc = oyl__check_id(db, "user_id", user_id, uid)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, oyl__actor_scope(actor), OYL_TXN_READ)))
+	oyl_filter f = oyl__eq(API_KEYS_user_id, OYL_TYPE_UUID, uid);
+	oyl__page_plan plan;
+	if ((rc = oyl__page_plan_make(db, &oyl__t_api_keys, API_KEYS_created_at, &f, 1, opts, &plan)))
 		return rc;
-	oyl__record *user = NULL;
-	rc = owner_check(db, actor, uid, &user);
-	if (rc == OYL_OK) {
-		oyl_filter f = oyl__eq(API_KEYS_user_id, OYL_TYPE_UUID, uid);
-		rc = oyl__list_rows(db, oyl__record_text(user, USERS_tenant_id), &kind_api_key, &f, 1,
-				    opts, out);
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ))) {
+		oyl__page_plan_drop(&plan);
+		return rc;
 	}
-	oyl__record_free(user);
-	return oyl__finish_list(db, rc, out);
+	/* the owner and the page of keys together */
+	oyl__batch bt;
+	oyl__user_reads reads;
+	oyl__batch_begin(&bt, db);
+	oyl__user_read(&bt, actor, uid, OYL__LOCK_NONE, &reads);
+	oyl__page_plan_reads(&plan, &bt, oyl__actor_scope(actor));
+	rc = oyl__batch_run(&bt);
+	const oyl__record *user = NULL;
+	if (rc == OYL_OK)
+		rc = owner_check(db, actor, &bt, &reads, uid, &user);
+	if (rc == OYL_OK)
+		rc = oyl__page_plan_finish(db, &plan, &bt);
+	oyl__batch_free(&bt);
+	return oyl__finish_list(db, rc, &plan, out);
 }
 
 OYL_API int oyl_api_key_revoke(oyl_actor *actor, const char *id)
 {
 	int rc;
 	char key[OYL_UUID_LEN + 1];
-	oyl_db *db = oyl__begin_on_id(actor, NULL, NULL, "id", id, key, OYL_TXN_WRITE, &rc);
-	if (!db)
+	oyl_db *db = oyl__enter(actor, NULL, &rc);
+	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	oyl__record *rec = NULL;
-	rc = visible_key(db, actor, key, &rec);
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+		return rc;
+	oyl__batch bt;
+	const oyl__record *rec = NULL;
+	int k = -1;
+	rc = visible_key(db, actor, key, OYL__LOCK_ROW, &bt, &k, &rec);
 	if (rc == OYL_OK && rec->vals[API_KEYS_revoked_at].type != OYL_TYPE_NULL)
 		rc = oyl__fail(db, OYL_EINVAL, "API key %s is already revoked", key);
 	if (rc == OYL_OK) {
 		const char *tenant = oyl__record_text(rec, API_KEYS_tenant_id);
-		oyl_scope s = {tenant};
+		int locked = oyl__batch_locked(&bt, k);
 		oyl_filter f = oyl__eq(0, OYL_TYPE_UUID, key);
 		oyl_assign set = {API_KEYS_revoked_at, oyl__val_int(OYL_TYPE_TIME, oyl__now())};
-		rc = db->backend->update(db->backend, &s, &oyl__t_api_keys, &f, 1, &set, 1, NULL);
-		if (rc != OYL_OK)
-			rc = oyl__fail_backend(db, rc, "revoking the API key");
-		else
+		oyl__note note = {"revoking the API key", NULL, NULL};
+		int64_t changed = 0;
+		rc = oyl__write_update(db, tenant, &oyl__t_api_keys, &f, 1, &set, 1,
+				       locked ? NULL : &changed, &note);
+		if (rc == OYL_OK && !locked && changed != 1)
+			rc = oyl__fail(db, OYL_ENOTFOUND, "API key %s not found", key);
+		if (rc == OYL_OK)
 			rc = oyl__audit(db, actor, tenant, "revoke", &kind_api_key, key, NULL);
 	}
-	oyl__record_free(rec);
 	rc = oyl__txn_end(db, rc);
+	oyl__batch_free(&bt);
 	return rc == OYL_OK ? oyl__ok(db) : rc;
 }
 
@@ -210,40 +251,40 @@ OYL_API int oyl_actor_from_api_key(oyl_db *db, const char *key, oyl_actor **out)
 	/* A malformed key is refused before any query. */
 	if (!parse_key(key, prefix, &secret) || oyl__sha256_hex(secret, SECRET_LEN, hash))
 		return oyl__fail(db, OYL_EAUTH, BAD_KEY);
-	int rc = oyl__txn_begin(db, NULL, OYL_TXN_WRITE);
+	int rc = oyl__txn_begin(db, NULL, NULL, OYL_TXN_WRITE);
 	if (rc)
 		return rc;
+	/* the keys of that prefix (one, but compared all the same), then their user */
 	oyl_filter f = oyl__eq(API_KEYS_prefix, OYL_TYPE_TEXT, prefix);
-	oyl_query q = {&f, 1, 0, 0, NULL, NULL, 0, 0};
-	oyl_scope platform = {NULL};
+	oyl_query q = {&f, 1, API_KEYS_created_at, 0, NULL, NULL, 0, 0};
 	key_match m = {hash, NULL};
-	oyl__record *user = NULL;
-	rc = db->backend->list(db->backend, &platform, &oyl__t_api_keys, &q, match_cb, &m);
-	if (rc != OYL_OK)
-		rc = rc == OYL_ENOMEM ? oyl__fail(db, rc, "out of memory reading the API key")
-				      : oyl__fail_backend(db, rc, "looking up the API key");
-	else if (!m.found || m.found->vals[API_KEYS_revoked_at].type != OYL_TYPE_NULL)
+	oyl__batch bt;
+	oyl__batch_init(&bt, db);
+	oyl__batch_list(&bt, NULL, &oyl__t_api_keys, &q, match_cb, &m);
+	rc = oyl__batch_execute(&bt);
+	oyl__batch_free(&bt);
+	if (rc == OYL_OK && (!m.found || m.found->vals[API_KEYS_revoked_at].type != OYL_TYPE_NULL))
 		rc = oyl__fail(db, OYL_EAUTH, BAD_KEY);
-	int is_account = 0;
+	const char *tenant = m.found ? oyl__record_text(m.found, API_KEYS_tenant_id) : NULL;
+	int user = -1;
+	oyl__batch_init(&bt, db);
 	if (rc == OYL_OK) {
-		oyl_actor as_platform = {OYL_ACTOR_MAGIC, db, OYL_ROLE_SUPERADMIN, "", "", ""};
-		rc = oyl__find_user(db, &as_platform, oyl__record_text(m.found, API_KEYS_user_id),
-				    &user, &is_account);
-		if (rc == OYL_ENOTFOUND)
-			rc = oyl__fail(db, OYL_EAUTH, BAD_KEY);
+		user = oyl__batch_get(&bt, tenant, &oyl__t_users,
+				      oyl__record_text(m.found, API_KEYS_user_id), OYL__LOCK_NONE);
+		rc = oyl__batch_execute(&bt);
 	}
+	if (rc == OYL_OK && !oyl__batch_row(&bt, user))
+		rc = oyl__fail(db, OYL_EAUTH, BAD_KEY);
 	if (rc == OYL_OK) {
-		oyl_scope s = {oyl__record_text(m.found, API_KEYS_tenant_id)};
 		oyl_filter by_id = oyl__eq(0, OYL_TYPE_UUID, oyl__record_text(m.found, 0));
 		oyl_assign set = {API_KEYS_last_used_at, oyl__val_int(OYL_TYPE_TIME, oyl__now())};
-		rc = db->backend->update(db->backend, &s, &oyl__t_api_keys, &by_id, 1, &set, 1, NULL);
-		if (rc != OYL_OK)
-			rc = oyl__fail_backend(db, rc, "updating the API key");
+		oyl__note note = {"updating the API key", NULL, NULL};
+		rc = oyl__write_update(db, tenant, &oyl__t_api_keys, &by_id, 1, &set, 1, NULL, &note);
 	}
 	if (rc == OYL_OK)
-		rc = oyl__actor_from_row(db, user, is_account, NULL, out);
+		rc = oyl__actor_from_row(db, oyl__batch_row(&bt, user), 0, NULL, out);
+	oyl__batch_free(&bt);
 	oyl__record_free(m.found);
-	oyl__record_free(user);
 	rc = oyl__txn_end(db, rc);
 	if (rc != OYL_OK) {
 		oyl_actor_free(*out);
@@ -255,7 +296,7 @@ OYL_API int oyl_actor_from_api_key(oyl_db *db, const char *key, oyl_actor **out)
 
 OYL_API const oyl_api_key *oyl_page_api_key(const oyl_page *page, size_t i)
 {
-	return oyl__page_item(page, &kind_api_key, i);
+	return oyl__page_item(page, kind_api_key.t, i);
 }
 
 OYL__TEXT_GETTER(oyl_api_key_id, oyl_api_key, kind_api_key, API_KEYS_id)

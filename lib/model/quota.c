@@ -1,46 +1,24 @@
 /*
  * Tenant quotas.  The limits are columns of the tenant (NULL: none); the
  * usage is counted, not stored, inside the transaction that would add to
- * it, after locking the tenant's row: two processes creating users at
- * once are serialised on that lock, and the second counts the first's.
+ * it, in the same batch as the tenant's row read with its lock: two
+ * processes creating users at once are serialised on that lock, and the
+ * second's count, a statement that starts once it holds the lock, sees
+ * the first's user.
  */
 #include "model/quota.h"
 
 #include <stdint.h>
 
-#include "core/validate.h"
-
-/* Locks the tenant (backends of version 2 on) and reads it. */
-static int lock_tenant(oyl_db *db, const char *tenant_id, oyl__record **tenant)
+int oyl__quota_check_users(oyl_db *db, const oyl__record *tenant, int locked, int64_t users)
 {
-	oyl_backend *b = db->backend;
-	oyl_scope platform = {NULL};
-	if (b->version >= 2 && b->lock) {
-		int rc = b->lock(b, &platform, &oyl__t_tenants, tenant_id);
-		if (rc == OYL_ENOTFOUND)
-			return oyl__fail(db, rc, "tenant %s not found", tenant_id);
-		if (rc != OYL_OK)
-			return oyl__fail_backend(db, rc, "locking the tenant");
-	}
-	return oyl__fetch(db, NULL, &oyl__kind_tenant, tenant_id, tenant);
-}
-
-int oyl__quota_check_users(oyl_db *db, const char *tenant_id)
-{
-	oyl__record *tenant = NULL;
-	int rc = lock_tenant(db, tenant_id, &tenant);
-	if (rc)
-		return rc;
-	int limited = tenant->vals[TENANTS_quota_users].type != OYL_TYPE_NULL;
-	int64_t limit = oyl__record_int(tenant, TENANTS_quota_users);
-	oyl__record_free(tenant);
-	if (!limited)
+	if (tenant->vals[TENANTS_quota_users].type == OYL_TYPE_NULL)
 		return OYL_OK;
-	oyl_scope s = {tenant_id};
-	int64_t users = 0;
-	rc = db->backend->count(db->backend, &s, &oyl__t_users, NULL, 0, &users);
-	if (rc != OYL_OK)
-		return oyl__fail_backend(db, rc, "counting the tenant's users");
+	/* A limit is only decided under the tenant's lock: without one, two
+	 * creates could both see room for one more. */
+	if (!locked)
+		return oyl__unsupported(db, "lock", "a tenant's user quota needs to decide");
+	int64_t limit = oyl__record_int(tenant, TENANTS_quota_users);
 	if (users >= limit)
 		return oyl__fail(db, OYL_EQUOTA, "quota: the tenant may have at most %lld users",
 				 (long long)limit);
@@ -74,7 +52,7 @@ OYL_API int oyl_tenant_set_quotas(oyl_actor *actor, const char *tenant_id, int64
 			     {TENANTS_quota_documents, limit_value(documents)},
 			     {TENANTS_quota_bytes, limit_value(bytes)}};
 	/* With no check, the tenant kind's write permission applies: superadmins. */
-	return oyl__update_public(actor, &oyl__kind_tenant, tenant_id, set, 3, NULL, NULL, NULL);
+	return oyl__update_public(actor, &oyl__kind_tenant, tenant_id, set, 3, NULL, NULL);
 }
 
 static int64_t limit_of(const oyl_tenant *t, int col)

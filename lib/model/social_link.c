@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "model/kind.h"
 #include "core/validate.h"
+#include "model/kind.h"
 
 #define URL_MAX 2048
 
@@ -142,8 +142,10 @@ typedef struct link_change {
 } link_change;
 
 /* The platform is checked against the URL the link will have. */
-static int check_link_update(oyl_db *db, const oyl_actor *actor, const oyl__record *row, void *ctx)
+static int check_link_update(oyl_db *db, const oyl_actor *actor, const oyl__record *row,
+			     const oyl__batch *bt, void *ctx)
 {
+	(void)bt;
 	link_change *c = ctx;
 	int rc = oyl__authorize(db, actor, OYL__CONTENT_WRITE), resolved;
 	const char *url = c->url ? c->url : oyl__record_text(row, SOCIAL_LINKS_url);
@@ -172,8 +174,8 @@ OYL_API int oyl_social_link_update(oyl_actor *actor, const char *id, const char 
 		set[n++] = (oyl_assign){SOCIAL_LINKS_url, oyl__val_text(OYL_TYPE_TEXT, url)};
 	set[n] = (oyl_assign){SOCIAL_LINKS_platform, oyl__val_null()};
 	link_change c = {url, platform, &set[n++]};
-	return oyl__update_public(actor, &oyl__kind_social_link, id, set, n, check_link_update, &c,
-				  out);
+	oyl__hooks hooks = {NULL, check_link_update, &c, NULL, NULL};
+	return oyl__update_public(actor, &oyl__kind_social_link, id, set, n, &hooks, out);
 }
 
 OYL_API int oyl_social_link_delete(oyl_actor *actor, const char *id)
@@ -189,7 +191,7 @@ OYL_API int oyl_social_link_platform(const oyl_social_link *l)
 
 OYL_API const oyl_social_link *oyl_page_social_link(const oyl_page *page, size_t i)
 {
-	return oyl__page_item(page, &oyl__kind_social_link, i);
+	return oyl__page_item(page, oyl__kind_social_link.t, i);
 }
 
 OYL__TEXT_GETTER(oyl_social_link_id, oyl_social_link, oyl__kind_social_link, SOCIAL_LINKS_id)

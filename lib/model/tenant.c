@@ -1,13 +1,15 @@
 /* Tenants: the global table every tenant-owned row hangs from. */
 #include <string.h>
 
+#include "core/validate.h"
 #include "model/kind.h"
 #include "model/user_internal.h"
-#include "core/validate.h"
 
 const oyl__kind oyl__kind_tenant = {&oyl__t_tenants, "tenant", "tenant", NULL, -1,
 				    TENANTS_created_at, TENANTS_updated_at, OYL__TENANT_READ,
 				    OYL__TENANT_CREATE, NULL};
+
+#define SLUG_TAKEN "slug: \"%s\" is already taken"
 
 /* Reads options fields only as far as the host's struct reaches. */
 #define OPT_HAS(opts, field)                                                                     \
@@ -19,8 +21,6 @@ OYL_API int oyl_tenant_create(oyl_actor *actor, const char *name, const char *sl
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	if (!db)
-		return rc;
-	if ((rc = oyl__authorize(db, actor, OYL__TENANT_CREATE)))
 		return rc;
 	if (opts && opts->size < sizeof(uint32_t))
 		return oyl__fail(db, OYL_EINVAL, "opts: size not set (use OYL_TENANT_OPTIONS_INIT)");
@@ -45,74 +45,124 @@ OYL_API int oyl_tenant_create(oyl_actor *actor, const char *name, const char *sl
 	v[TENANTS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 	v[TENANTS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
 
-	if ((rc = oyl__txn_begin(db, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
 		return rc;
-	oyl_scope scope = {NULL};
-	rc = db->backend->insert(db->backend, &scope, &oyl__t_tenants, v);
-	if (rc == OYL_ECONFLICT)
-		rc = oyl__fail(db, rc, "slug: \"%s\" is already taken", slug);
-	else if (rc != OYL_OK)
-		rc = oyl__fail_backend(db, rc, "storing the tenant");
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db); /* the actor's user alone */
+	rc = oyl__batch_run(&bt);
+	oyl__batch_free(&bt);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, OYL__TENANT_CREATE);
+	oyl__note note = {"storing the tenant", SLUG_TAKEN, slug};
+	if (rc == OYL_OK)
+		rc = oyl__write_insert(db, NULL, &oyl__t_tenants, v, &note);
 	if (rc == OYL_OK)
 		rc = oyl__audit(db, actor, id, "create", &oyl__kind_tenant, id, NULL);
+	/* a new tenant has no quota: its first admin needs no decision */
 	if (rc == OYL_OK && admin_email)
 		rc = oyl__user_insert(db, actor, id, admin_email, admin_name, OYL_ROLE_TENANT_ADMIN,
 				      now, NULL);
-	return oyl__finish_create(db, rc, &oyl__kind_tenant, v, out);
-}
-
-/* Fills a tenant record's user and document counts (inside a transaction). */
-static int fill_counts(oyl_db *db, oyl__record *r)
-{
-	const char *tid = oyl__record_text(r, TENANTS_id);
-	oyl_scope s = {tid};
-	int rc = db->backend->count(db->backend, &s, &oyl__t_users, NULL, 0, &r->counts[0]);
-	if (rc == OYL_OK)
-		rc = db->backend->count(db->backend, &s, &oyl__t_documents, NULL, 0, &r->counts[1]);
-	return rc == OYL_OK ? OYL_OK : oyl__fail_backend(db, rc, "counting the tenant's records");
+	return oyl__finish_create(db, rc, &oyl__t_tenants, v, out);
 }
 
 OYL_API int oyl_tenant_get(oyl_actor *actor, const char *id, oyl_tenant **out)
 {
-	int rc = oyl__get_public(actor, &oyl__kind_tenant, id, out);
-	if (rc != OYL_OK)
+	int rc;
+	char key[OYL_UUID_LEN + 1];
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_tenant_get", &rc);
+	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	oyl_db *db = oyl__actor_db(actor);
-	oyl__record *r = (oyl__record *)*out;
-	if ((rc = oyl__txn_begin(db, oyl__record_text(r, TENANTS_id), OYL_TXN_READ)) == OYL_OK)
-		rc = oyl__txn_end(db, fill_counts(db, r));
-	if (rc != OYL_OK) {
-		oyl_tenant_free(*out);
-		*out = NULL;
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+		return rc;
+	/* the tenant and its counts in one batch */
+	const char *scope = oyl__actor_scope(actor);
+	oyl_filter users_of = oyl__eq(USERS_tenant_id, OYL_TYPE_UUID, key);
+	oyl_filter docs_of = oyl__eq(DOCUMENTS_tenant_id, OYL_TYPE_UUID, key);
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int tenant = oyl__batch_get(&bt, NULL, &oyl__t_tenants, key, OYL__LOCK_NONE);
+	int users = oyl__batch_count(&bt, scope, &oyl__t_users, &users_of, 1);
+	int docs = oyl__batch_count(&bt, scope, &oyl__t_documents, &docs_of, 1);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK)
+		rc = oyl__visible(db, actor, &oyl__kind_tenant, oyl__batch_row(&bt, tenant), key);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, OYL__TENANT_READ);
+	oyl__record *rec = rc == OYL_OK ? oyl__batch_take(&bt, tenant) : NULL;
+	if (rec) {
+		rec->counts[0] = oyl__batch_count_of(&bt, users);
+		rec->counts[1] = oyl__batch_count_of(&bt, docs);
 	}
-	return rc;
+	oyl__batch_free(&bt);
+	return oyl__finish_read(db, rc, rec, out);
 }
 
-oyl__record *oyl__page_record(oyl_page *page, size_t i);
+/* A count grouped by tenant: into the page's record of that tenant. */
+typedef struct tenant_counts {
+	oyl_page *page;
+	int which; /* 0 users, 1 documents */
+} tenant_counts;
+
+static int count_cb(const oyl_value *vals, size_t n, void *payload)
+{
+	tenant_counts *c = payload;
+	(void)n;
+	for (size_t i = 0; i < oyl_page_count(c->page); i++) {
+		oyl__record *r = oyl__page_record(c->page, i);
+		if (strcmp(oyl__record_text(r, TENANTS_id), vals[0].s) == 0)
+			r->counts[c->which] = vals[1].i;
+	}
+	return OYL_OK;
+}
 
 OYL_API int oyl_tenant_list(oyl_actor *actor, const oyl_list_options *opts, oyl_page **out)
 {
 	int rc;
-	oyl_db *db = oyl__enter(actor, out, &rc);
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_tenant_list", &rc);
 	if (!db)
 		return rc;
-	if (!out)
-		return oyl__fail(db, OYL_EMISUSE, "oyl_tenant_list: NULL out-pointer");
-	const char *scope = oyl__actor_scope(actor);
-	if ((rc = oyl__txn_begin(db, scope, OYL_TXN_READ)))
+	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
 		return rc;
-	/* Everyone but a superadmin lists exactly their own tenant. */
+	/* which tenants depends on who: a never-seen actor is read first */
+	rc = oyl__actor_ready(db, actor);
+	const char *scope = oyl__actor_scope(actor);
 	oyl_filter own = oyl__eq(TENANTS_id, OYL_TYPE_UUID, scope);
-	rc = oyl__list_rows(db, NULL, &oyl__kind_tenant, &own, scope ? 1 : 0, opts, out);
-	for (size_t i = 0; rc == OYL_OK && i < oyl_page_count(*out); i++)
-		rc = fill_counts(db, oyl__page_record(*out, i));
-	return oyl__finish_list(db, rc, out);
+	oyl__page_plan plan = {0};
+	if (rc == OYL_OK)
+		rc = oyl__page_plan_make(db, &oyl__t_tenants, TENANTS_created_at, &own, scope ? 1 : 0,
+					 opts, &plan);
+	if (rc != OYL_OK)
+		return oyl__txn_end(db, rc);
+	/* the page and, in one grouped query each, its users and documents */
+	tenant_counts users = {plan.page, 0}, docs = {plan.page, 1};
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	oyl__page_plan_reads(&plan, &bt, scope);
+	oyl__batch_count_by(&bt, scope, &oyl__t_users, NULL, 0, USERS_tenant_id, plan.list_read,
+			    count_cb, &users);
+	oyl__batch_count_by(&bt, scope, &oyl__t_documents, NULL, 0, DOCUMENTS_tenant_id,
+			    plan.list_read, count_cb, &docs);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, OYL__TENANT_READ);
+	for (size_t i = 0; rc == OYL_OK && i < oyl_page_count(plan.page); i++) {
+		oyl__record *r = oyl__page_record(plan.page, i);
+		for (int k = 0; k < 2; k++)
+			if (r->counts[k] < 0)
+				r->counts[k] = 0;
+	}
+	if (rc == OYL_OK)
+		rc = oyl__page_plan_finish(db, &plan, &bt);
+	oyl__batch_free(&bt);
+	return oyl__finish_list(db, rc, &plan, out);
 }
 
 /* Renaming needs TENANT_RENAME, a new slug TENANT_RESLUG. */
-static int check_tenant_update(oyl_db *db, const oyl_actor *actor, const oyl__record *row, void *ctx)
+static int check_tenant_update(oyl_db *db, const oyl_actor *actor, const oyl__record *row,
+			       const oyl__batch *bt, void *ctx)
 {
 	(void)row;
+	(void)bt;
 	const int *changes_slug = ctx;
 	int rc = oyl__authorize(db, actor, OYL__TENANT_RENAME);
 	if (rc == OYL_OK && *changes_slug)
@@ -137,11 +187,8 @@ OYL_API int oyl_tenant_update(oyl_actor *actor, const char *id, const char *name
 	if (slug)
 		set[n++] = (oyl_assign){TENANTS_slug, oyl__val_text(OYL_TYPE_TEXT, slug)};
 	int changes_slug = slug != NULL;
-	rc = oyl__update_public(actor, &oyl__kind_tenant, id, set, n, check_tenant_update,
-				&changes_slug, out);
-	if (rc == OYL_ECONFLICT)
-		rc = oyl__fail(db, rc, "slug: \"%s\" is already taken", slug ? slug : "");
-	return rc;
+	oyl__hooks hooks = {NULL, check_tenant_update, &changes_slug, SLUG_TAKEN, slug ? slug : ""};
+	return oyl__update_public(actor, &oyl__kind_tenant, id, set, n, &hooks, out);
 }
 
 OYL_API int oyl_tenant_delete(oyl_actor *actor, const char *id)
@@ -151,7 +198,7 @@ OYL_API int oyl_tenant_delete(oyl_actor *actor, const char *id)
 
 OYL_API const oyl_tenant *oyl_page_tenant(const oyl_page *page, size_t i)
 {
-	return oyl__page_item(page, &oyl__kind_tenant, i);
+	return oyl__page_item(page, oyl__kind_tenant.t, i);
 }
 
 OYL_API int64_t oyl_tenant_user_count(const oyl_tenant *t)

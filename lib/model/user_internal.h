@@ -1,22 +1,32 @@
-/* User rows shared by tenant creation (first admin) and user creation. */
-#ifndef OYL_CORE_USER_INTERNAL_H
-#define OYL_CORE_USER_INTERNAL_H
+/* Users, for the files that work on them beside user.c (tenants' first
+ * admins, passwords and sessions, API keys). */
+#ifndef OYL_MODEL_USER_INTERNAL_H
+#define OYL_MODEL_USER_INTERNAL_H
 
 #include "model/kind.h"
 
+extern const oyl__kind oyl__kind_superadmin_account;
+
 /* Inserts the e-mail registry row, the user row and its audit event
- * (inside the caller's transaction); *out (if out) gets the record. */
+ * (writes of the caller's transaction); *out (if out) gets the record. */
 int oyl__user_insert(oyl_db *db, const oyl_actor *actor, const char *tenant_id, const char *email,
 		     const char *name, int role, int64_t now, oyl__record **out);
 
-/* Finds a user the actor can see: a tenant's user in the actor's scope,
- * or, for a superadmin, also a superadmin account (*is_account = 1). */
-int oyl__find_user(oyl_db *db, const oyl_actor *actor, const char *id, oyl__record **out,
-		   int *is_account);
+/* Where a batch reads a user: as a tenant's user, and as a superadmin
+ * account when the actor may see those. */
+typedef struct oyl__user_reads {
+	int user, account;
+} oyl__user_reads;
 
-/* An actor for a stored user row (users or superadmins). */
-int oyl__actor_from_row(oyl_db *db, const oyl__record *row, int is_account,
-			const char *session_id, oyl_actor **out);
+void oyl__user_read(oyl__batch *bt, const oyl_actor *actor, const char *id, oyl__lock lock,
+		    oyl__user_reads *r);
+/* After the run: the user the actor can see (*is_account for a superadmin
+ * account), or ENOTFOUND. */
+int oyl__user_found(oyl_db *db, const oyl_actor *actor, const oyl__batch *bt,
+		    const oyl__user_reads *r, const char *id, const oyl__record **row,
+		    int *is_account);
+/* 1 when the read of the user found took its lock. */
+int oyl__user_locked(const oyl__batch *bt, const oyl__user_reads *r, int is_account);
 
 /* 1 when the actor is the user with that id. */
 int oyl__is_self(const oyl_actor *actor, const char *id);
@@ -25,7 +35,5 @@ int oyl__is_self(const oyl_actor *actor, const char *id);
  * `self_ok`): OYL_OK or EPERM. */
 int oyl__may_manage_user(oyl_db *db, const oyl_actor *actor, const oyl__record *row,
 			 int is_account, int self_ok);
-
-extern const oyl__kind oyl__kind_superadmin_account;
 
 #endif

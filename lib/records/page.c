@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/kind.h"
-#include "core/validate.h"
+#include "records/page.h"
 
 struct oyl_page {
-	const oyl__kind *k;
+	const oyl_table *t;
 	oyl__record **items;
 	size_t n, cap;
 	int64_t total;
@@ -31,18 +30,12 @@ static int decode_cursor(const char *c, int64_t *at, char id[OYL_UUID_LEN + 1])
 	return 1;
 }
 
-typedef struct collect {
-	oyl_page *page;
-	int64_t want; /* rows to keep; one more tells that a next page exists */
-	int more;
-} collect;
-
 static int collect_cb(const oyl_value *vals, size_t n, void *payload)
 {
-	collect *c = payload;
-	oyl_page *p = c->page;
-	if ((int64_t)p->n >= c->want) {
-		c->more = 1;
+	oyl__page_plan *plan = payload;
+	oyl_page *p = plan->page;
+	if ((int64_t)p->n >= plan->want) {
+		plan->more = 1;
 		return OYL_OK;
 	}
 	if (p->n == p->cap) {
@@ -53,16 +46,17 @@ static int collect_cb(const oyl_value *vals, size_t n, void *payload)
 		p->items = items;
 		p->cap = cap;
 	}
-	int rc = oyl__record_copy(p->k->t, vals, n, &p->items[p->n]);
+	int rc = oyl__record_copy(p->t, vals, n, &p->items[p->n]);
 	if (rc == OYL_OK)
 		p->n++;
 	return rc;
 }
 
-int oyl__list_rows(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_filter *filters,
-		   size_t nfilters, const oyl_list_options *opts, oyl_page **out)
+int oyl__page_plan_make(oyl_db *db, const oyl_table *t, int order_col, const oyl_filter *filters,
+			size_t nfilters, const oyl_list_options *opts, oyl__page_plan *plan)
 {
-	*out = NULL;
+	memset(plan, 0, sizeof *plan);
+	plan->list_read = plan->total_read = -1;
 	oyl_list_options o = OYL_LIST_OPTIONS_INIT;
 	if (opts) {
 		if (opts->size < sizeof(uint32_t))
@@ -78,60 +72,62 @@ int oyl__list_rows(oyl_db *db, const char *scope, const oyl__kind *k, const oyl_
 	if (o.offset && o.cursor)
 		return oyl__fail(db, OYL_EINVAL, "cursor: give an offset or a cursor, not both");
 	int64_t after_at = 0;
-	char after_id[OYL_UUID_LEN + 1];
-	if (o.cursor && !decode_cursor(o.cursor, &after_at, after_id))
+	if (o.cursor && !decode_cursor(o.cursor, &after_at, plan->after_id))
 		return oyl__fail(db, OYL_EINVAL, "cursor: not a cursor of a liboyl list");
-	int64_t limit = o.limit ? o.limit : OYL_LIST_DEFAULT_LIMIT;
+	plan->want = o.limit ? o.limit : OYL_LIST_DEFAULT_LIMIT;
+	plan->with_total = (o.flags & OYL_LIST_TOTAL) != 0;
+	plan->t = t;
+	plan->order_col = order_col;
 
 	oyl_page *p = oyl__calloc(1, sizeof *p);
 	if (!p)
 		return oyl__fail(db, OYL_ENOMEM, "out of memory listing");
-	p->k = k;
+	p->t = t;
 	p->total = -1;
-	oyl_value after = oyl__val_int(OYL_TYPE_TIME, after_at);
-	oyl_query q = {filters, nfilters, k->created_col, 0, o.cursor ? &after : NULL,
-		       o.cursor ? after_id : NULL, limit + 1, o.offset};
-	oyl_scope s = {scope};
-	collect c = {p, limit, 0};
-	int rc = db->backend->list(db->backend, &s, k->t, &q, collect_cb, &c);
-	if (rc == OYL_OK && (o.flags & OYL_LIST_TOTAL))
-		rc = db->backend->count(db->backend, &s, k->t, filters, nfilters, &p->total);
-	if (rc == OYL_OK && c.more && p->n > 0) {
-		const oyl__record *last = p->items[p->n - 1];
-		char buf[CURSOR_MAX + 1];
-		snprintf(buf, sizeof buf, "%lld.%s", (long long)oyl__record_int(last, k->created_col),
-			 oyl__record_text(last, 0));
-		if (!(p->next_cursor = oyl__strdup(buf)))
-			rc = OYL_ENOMEM;
-	}
-	if (rc != OYL_OK) {
-		oyl_page_free(p);
-		return rc == OYL_ENOMEM ? oyl__fail(db, rc, "out of memory listing")
-					: oyl__fail_backend(db, rc, "listing");
-	}
-	*out = p;
+	plan->page = p;
+	plan->after = (oyl_value){OYL_TYPE_TIME, after_at, 0, NULL, 0};
+	plan->query = (oyl_query){filters, nfilters, order_col, 0, o.cursor ? &plan->after : NULL,
+				  o.cursor ? plan->after_id : NULL, plan->want + 1, o.offset};
 	return OYL_OK;
 }
 
-int oyl__finish_list(oyl_db *db, int rc, oyl_page **out)
+void oyl__page_plan_reads(oyl__page_plan *plan, oyl__batch *bt, const char *scope)
 {
-	rc = oyl__txn_end(db, rc);
-	if (rc != OYL_OK) {
-		oyl_page_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return oyl__ok(db);
+	plan->list_read = oyl__batch_list(bt, scope, plan->t, &plan->query, collect_cb, plan);
+	if (plan->with_total)
+		plan->total_read =
+			oyl__batch_count(bt, scope, plan->t, plan->query.filters, plan->query.nfilters);
 }
 
-const void *oyl__page_item(const oyl_page *page, const oyl__kind *k, size_t i)
+int oyl__page_plan_finish(oyl_db *db, oyl__page_plan *plan, const oyl__batch *bt)
 {
-	if (!page || page->k->t != k->t || i >= page->n)
+	oyl_page *p = plan->page;
+	if (plan->total_read >= 0)
+		p->total = oyl__batch_count_of(bt, plan->total_read);
+	if (plan->more && p->n > 0) {
+		const oyl__record *last = p->items[p->n - 1];
+		char buf[CURSOR_MAX + 1];
+		snprintf(buf, sizeof buf, "%lld.%s",
+			 (long long)oyl__record_int(last, plan->order_col), oyl__record_text(last, 0));
+		if (!(p->next_cursor = oyl__strdup(buf)))
+			return oyl__fail(db, OYL_ENOMEM, "out of memory listing");
+	}
+	return OYL_OK;
+}
+
+void oyl__page_plan_drop(oyl__page_plan *plan)
+{
+	oyl_page_free(plan->page);
+	plan->page = NULL;
+}
+
+const void *oyl__page_item(const oyl_page *page, const oyl_table *t, size_t i)
+{
+	if (!page || page->t != t || i >= page->n)
 		return NULL;
 	return page->items[i];
 }
 
-/* Lets typed files fill derived figures (tenant counts) in place. */
 oyl__record *oyl__page_record(oyl_page *page, size_t i)
 {
 	return (page && i < page->n) ? page->items[i] : NULL;

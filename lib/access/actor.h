@@ -1,0 +1,43 @@
+/*
+ * Actors: who is acting.  An actor is not a cached authorisation: every
+ * call re-reads its user (role, tenant, existence) in the first round
+ * trip of its own transaction, so a demotion shows at the next call and a
+ * deleted user's actor gets OYL_EAUTH.
+ */
+#ifndef OYL_ACCESS_ACTOR_H
+#define OYL_ACCESS_ACTOR_H
+
+#include "records/batch.h"
+
+/* The tenant an actor is confined to, or NULL for the platform (and for
+ * an actor whose tenant is not known yet: its first batch finds it). */
+const char *oyl__actor_scope(const oyl_actor *actor);
+
+/*
+ * Starts a read batch of the current call; the transaction's first one
+ * also reads the actor's user.  Run it with oyl__batch_run(), which then
+ * refreshes the actor's role (and tenant) or fails with OYL_EAUTH.
+ */
+void oyl__batch_begin(oyl__batch *bt, oyl_db *db);
+int oyl__batch_run(oyl__batch *bt);
+
+/*
+ * For calls whose reads depend on who the actor is (its tenant, or its
+ * role): an actor whose user this handle has never met is read now, in a
+ * batch of its own; any other is read with the call's batch as usual.
+ */
+int oyl__actor_ready(oyl_db *db, const oyl_actor *actor);
+
+/* A new actor of a stored user (users or superadmins row). */
+int oyl__actor_from_row(oyl_db *db, const oyl__record *row, int is_account,
+			const char *session_id, oyl_actor **out);
+
+/* Tells the handle a user's tenant ("" or NULL: a superadmin account)
+ * and role, as a new actor of that user will start with them. */
+void oyl__remember_user(oyl_db *db, const char *id, const char *tenant, int role);
+
+/* Roles as stored ("tenant_admin", "user"; superadmin accounts have none). */
+const char *oyl__role_text(int role);
+int oyl__role_from_text(const char *s);
+
+#endif
