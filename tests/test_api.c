@@ -390,6 +390,11 @@ START_TEST(open_failures_are_clear)
 	oyl_db *d = (oyl_db *)0x1;
 	ck_assert_int_eq(oyl_db_open(&d, "mysql://x", NULL), OYL_EINVAL);
 	ck_assert_ptr_null(d);
+	ck_assert_ptr_nonnull(strstr(oyl_last_open_error(), "unknown scheme \"mysql\""));
+	/* an '=' later in a URI does not make it a libpq key=value string */
+	ck_assert_int_eq(oyl_db_open(&d, "mysql://h/db?x=y", NULL), OYL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(oyl_last_open_error(), "unknown scheme \"mysql\""));
+	ck_assert_int_eq(oyl_db_open(&d, "what is this", NULL), OYL_EINVAL);
 	ck_assert_ptr_nonnull(strstr(oyl_last_open_error(), "unrecognised database URI"));
 	ck_assert_int_eq(oyl_db_open(&d, NULL, NULL), OYL_EINVAL);
 	ck_assert_int_eq(oyl_db_open(&d, "sqlite:", NULL), OYL_EINVAL);

@@ -114,9 +114,12 @@ static void free_world(void)
 	}
 }
 
+static char db_uri[T_URI_MAX];
+
 static void setup(void)
 {
-	db = t_open();
+	t_fresh_uri(db_uri);
+	db = t_open_uri(db_uri);
 	build_world();
 }
 
@@ -483,23 +486,80 @@ START_TEST(mutations_are_audited)
 }
 END_TEST
 
-/* A role change is seen by the next actor made for the user. */
-START_TEST(actor_reads_role_from_storage)
+/*
+ * An actor is not a cached authorisation: each call reads its user again,
+ * in the call's own transaction.  A promotion or a demotion shows at the
+ * actor's next call, and a deleted user's actor gets OYL_EAUTH and
+ * changes nothing.
+ */
+START_TEST(actors_are_read_at_every_call)
 {
-	ck_assert_int_eq(oyl_user_update(w.actors[1], w.ids[0][T_USER], NULL, OYL_ROLE_TENANT_ADMIN, NULL),
+	oyl_actor *user = w.actors[2], *admin = w.actors[1];
+	oyl_workspace *ws = NULL;
+	/* a user may not create; promoted, the same actor may at once */
+	ck_assert_int_eq(oyl_workspace_create(user, w.ids[0][T_TENANT], "W", NULL), OYL_EPERM);
+	ck_assert_int_eq(oyl_user_update(admin, w.ids[0][T_USER], NULL, OYL_ROLE_TENANT_ADMIN, NULL),
 			 OYL_OK);
-	oyl_actor *again = NULL;
-	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_USER], &again), OYL_OK);
-	ck_assert_int_eq(oyl_actor_role(again), OYL_ROLE_TENANT_ADMIN);
-	ck_assert_str_eq(oyl_actor_tenant_id(again), w.ids[0][T_TENANT]);
-	oyl_actor_free(again);
+	ck_assert_int_eq(oyl_workspace_create(user, w.ids[0][T_TENANT], "W", &ws), OYL_OK);
+	ck_assert_int_eq(oyl_actor_role(user), OYL_ROLE_TENANT_ADMIN);
+	/* demoted again: refused at the next call */
+	ck_assert_int_eq(oyl_user_update(admin, w.ids[0][T_USER], NULL, OYL_ROLE_USER, NULL), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_delete(user, oyl_workspace_id(ws)), OYL_EPERM);
+	ck_assert_int_eq(oyl_actor_role(user), OYL_ROLE_USER);
+	oyl_workspace_free(ws);
+
+	/* oyl_actor_for_user reads nothing: on a handle that has not met the
+	 * user, role and tenant are known after the actor's first call */
+	oyl_db *other = t_open_uri(db_uri);
+	oyl_actor *fresh = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(other, w.ids[0][T_USER], &fresh), OYL_OK);
+	ck_assert_int_eq(oyl_actor_role(fresh), 0);
+	ck_assert_ptr_null(oyl_actor_tenant_id(fresh));
+	/* its first call still sees only its own tenant */
+	ck_assert_int_eq(oyl_workspace_get(fresh, w.ids[1][T_WS], &ws), OYL_ENOTFOUND);
+	ck_assert_int_eq(oyl_actor_role(fresh), OYL_ROLE_USER);
+	ck_assert_str_eq(oyl_actor_tenant_id(fresh), w.ids[0][T_TENANT]);
+	ck_assert_int_eq(oyl_workspace_get(fresh, w.ids[0][T_WS], &ws), OYL_OK);
+	oyl_workspace_free(ws);
+	oyl_actor_free(fresh);
+	/* a never-seen actor whose first call lists its tenants */
+	oyl_page *page = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(other, w.ids[0][T_ADMIN], &fresh), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_list(fresh, NULL, &page), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(page), 1);
+	ck_assert_str_eq(oyl_tenant_id(oyl_page_tenant(page, 0)), w.ids[0][T_TENANT]);
+	oyl_page_free(page);
+	oyl_actor_free(fresh);
+
+	/* an id of no user: the actor is made, its first call is EAUTH */
 	char missing[37];
 	oyl__uuid_new(missing);
-	ck_assert_int_eq(oyl_actor_for_user(db, missing, &again), OYL_ENOTFOUND);
-	ck_assert_ptr_null(again);
-	ck_assert_int_eq(oyl_actor_for_user(db, "nope", &again), OYL_EINVAL);
-	ck_assert_int_eq(oyl_user_delete(w.actors[1], w.ids[0][T_USER]), OYL_OK);
-	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[0][T_USER], &again), OYL_ENOTFOUND);
+	ck_assert_int_eq(oyl_actor_for_user(other, missing, &fresh), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_list(fresh, w.ids[0][T_TENANT], NULL, &page), OYL_EAUTH);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(other), "no longer exists"));
+	ck_assert_ptr_null(page);
+	oyl_actor_free(fresh);
+	ck_assert_int_eq(oyl_actor_for_user(other, "nope", &fresh), OYL_EINVAL);
+	ck_assert_ptr_null(fresh);
+
+	/* a deleted tenant_admin's actor creates nothing any more */
+	oyl_actor *stale = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(other, w.ids[0][T_ADMIN], &stale), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_list(stale, w.ids[0][T_TENANT], NULL, &page), OYL_OK);
+	oyl_page_free(page);
+	ck_assert_int_eq(oyl_user_delete(w.actors[0], w.ids[0][T_ADMIN]), OYL_OK);
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	ck_assert_int_eq(oyl_workspace_create(admin, w.ids[0][T_TENANT], "after", NULL), OYL_EAUTH);
+	ck_assert_int_eq(oyl_user_create(admin, w.ids[0][T_TENANT], "late@a.example", "Late",
+					 OYL_ROLE_USER, NULL),
+			 OYL_EAUTH);
+	ck_assert_int_eq(oyl_workspace_create(stale, w.ids[0][T_TENANT], "after", NULL), OYL_EAUTH);
+	ck_assert_int_eq(oyl_tenant_get(stale, w.ids[0][T_TENANT], NULL), OYL_EMISUSE);
+	oyl_tenant *t = NULL;
+	ck_assert_int_eq(oyl_tenant_get(stale, w.ids[0][T_TENANT], &t), OYL_EAUTH);
+	ck_assert(t_fingerprint(t_backend_of(db)) == before);
+	oyl_actor_free(stale);
+	oyl_db_close(other);
 }
 END_TEST
 
@@ -512,7 +572,7 @@ int main(int argc, char **argv)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, matrix_operation, 0, NOPS);
 	tcase_add_test(tc, mutations_are_audited);
-	tcase_add_test(tc, actor_reads_role_from_storage);
+	tcase_add_test(tc, actors_are_read_at_every_call);
 	suite_add_tcase(s, tc);
 	printf("%d operations x 3 roles x 3 targets = %d generated cases\n", NOPS, NCASES);
 	int rc = t_run(s);

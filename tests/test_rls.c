@@ -461,15 +461,24 @@ START_TEST(one_connection_a_then_b_then_nobody)
 	char where_a[80];
 	snprintf(where_a, sizeof where_a, " WHERE tenant_id = '%s'", fa.tenant_id);
 
-	/* A, in a transaction: the session's settings are A's. */
-	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
+	/* A, in a write transaction: between the backend's batches the
+	 * session's settings are A's. */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
 	backend_sees_only(&sa, fa.tenant_id);
 	each_tenant_table_counts(conn, 1, where_a);
 	each_tenant_table_counts(conn, 1, NULL);
 	ck_assert_int_eq(b->commit(b), OYL_OK);
 
+	/* A read transaction's batches each end with COMMIT: nothing of A's
+	 * settings outlives one, even before commit(). */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
+	backend_sees_only(&sa, fa.tenant_id);
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
+	each_tenant_table_counts(conn, 0, NULL);
+	ck_assert_int_eq(b->commit(b), OYL_OK);
+
 	/* B, next, on the same connection: nothing of A. */
-	ck_assert_int_eq(b->begin(b, &sb, OYL_TXN_READ), OYL_OK);
+	ck_assert_int_eq(b->begin(b, &sb, OYL_TXN_WRITE), OYL_OK);
 	backend_sees_only(&sb, fb.tenant_id);
 	each_tenant_table_counts(conn, 0, where_a);
 	ck_assert_int_eq(b->commit(b), OYL_OK);
@@ -546,11 +555,13 @@ START_TEST(scope_changes_cost_one_round_trip)
 	ck_assert_ptr_nonnull(trace);
 	PQtrace(pg_of(b)->conn, trace);
 
-	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
+	/* one write transaction: the settings go with its first batch, and
+	 * again only when a statement's scope differs */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
 	for (int k = 0; k < 3; k++)
 		list_as(&sa, ws, fa.tenant_id);
 	fflush(trace);
-	ck_assert_int_eq(occurrences(trace, "SET LOCAL oyl.tenant_id"), 1); /* begin's */
+	ck_assert_int_eq(occurrences(trace, "SET LOCAL oyl.tenant_id"), 1); /* the first batch's */
 	list_as(&sb, ws, fb.tenant_id);
 	list_as(&sb, ws, fb.tenant_id);
 	fflush(trace);
