@@ -115,7 +115,7 @@ int oyl__pg_remove(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 /* Queues the INSERTs of rows[0..nrows), in statements of up to `per`
  * rows, each numbered as write `no` (or, with no < 0, by its first row). */
 static int queue_inserts(pg_backend *b, const oyl_scope *scope, const oyl_table *t,
-			 const oyl_value *rows, size_t nrows, size_t per, int no)
+			 const oyl_value *rows, size_t nrows, size_t per, int no, size_t *bad)
 {
 	oyl__sql q;
 	int rc = OYL_OK;
@@ -126,6 +126,8 @@ static int queue_inserts(pg_backend *b, const oyl_scope *scope, const oyl_table 
 		oyl__sql_reset(&q);
 		rc = oyl__sql_insert(&q, scope, t, rows + r * t->ncols, k);
 		if (rc != OYL_OK) {
+			if (bad && q.bad_row != SIZE_MAX)
+				*bad = r + q.bad_row;
 			rc = oyl__pg_fail_sql(b, rc, &q);
 			break;
 		}
@@ -153,7 +155,7 @@ static size_t find_bad_row(pg_backend *b, const oyl_scope *scope, const oyl_tabl
 	int rc = oyl__pg_queue(b, NULL, "ROLLBACK TO SAVEPOINT oyl_insert_many", true,
 			       CONTROL("insert into"));
 	if (rc == OYL_OK)
-		rc = queue_inserts(b, scope, t, rows, nrows, 1, -1);
+		rc = queue_inserts(b, scope, t, rows, nrows, 1, -1, NULL);
 	if (rc == OYL_OK && oyl__pg_sync(b) != OYL_OK && b->failed_write >= 0) {
 		bad = (size_t)b->failed_write;
 		memcpy(saved, b->errmsg, sizeof saved); /* the row's own message */
@@ -196,7 +198,7 @@ int oyl__pg_insert_many(oyl_backend *base, const oyl_scope *scope, const oyl_tab
 	if (rc == OYL_OK && !defer)
 		rc = oyl__pg_queue(b, NULL, "SAVEPOINT oyl_insert_many", true, CONTROL("insert into"));
 	if (rc == OYL_OK)
-		rc = queue_inserts(b, scope, t, rows, nrows, per, no);
+		rc = queue_inserts(b, scope, t, rows, nrows, per, no, failed_row);
 	if (rc == OYL_OK && !defer)
 		rc = oyl__pg_queue(b, NULL, "RELEASE SAVEPOINT oyl_insert_many", true,
 				   CONTROL("insert into"));

@@ -73,6 +73,7 @@ struct oyl__sql {
 	char **owned;          /* parameter texts made here (ids lists) */
 	size_t nowned;
 	bool oom;
+	size_t bad_row; /* oyl__sql_insert: the row whose value failed, or SIZE_MAX */
 	char err[OYL__SQL_ERR_SIZE];
 };
 
@@ -141,7 +142,8 @@ int oyl__sql_count_by(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		      const oyl_scope *parent_scope, const oyl_table *parent, const oyl_query *pq);
 int oyl__sql_get_many(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		      const char *const *ids, size_t n);
-/* INSERT of rows[0..nrows) (nrows * t->ncols values). */
+/* INSERT of rows[0..nrows) (nrows * t->ncols values); a value that does
+ * not fit its column fails with q->bad_row naming its row. */
 int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		    const oyl_value *rows, size_t nrows);
 int oyl__sql_update(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,

@@ -244,10 +244,12 @@ int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 {
 	int rc = OYL_OK;
 
+	q->bad_row = SIZE_MAX;
 	if (!rows || nrows == 0)
 		return oyl__sql_fail(q, OYL_EINVAL, "no values");
 	for (size_t r = 0; r < nrows && rc == OYL_OK; r++)
-		rc = oyl__sql_check_row_tenant(q, scope, t, rows + r * t->ncols);
+		if ((rc = oyl__sql_check_row_tenant(q, scope, t, rows + r * t->ncols)))
+			q->bad_row = r;
 	oyl__sql_add(q, "INSERT INTO ");
 	oyl__sql_ident(q, NULL, t->name);
 	oyl__sql_add(q, " (");
@@ -261,6 +263,8 @@ int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 				oyl__sql_add(q, ", ");
 			rc = oyl__sql_bind(q, t->cols[i].type, t->cols[i].name, &row[i]);
 		}
+		if (rc != OYL_OK)
+			q->bad_row = r;
 		oyl__sql_add(q, ")");
 	}
 	return rc ? rc : oyl__sql_status(q);
@@ -310,18 +314,19 @@ int oyl__sql_delete(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	return rc ? rc : oyl__sql_status(q);
 }
 
-/* The row's key: (tenant_id, id) for a tenant-owned table, else id. */
-static void add_key(oyl__sql *q, const char *qual, const oyl_table *t)
+/* The row's key: (tenant_id, id) for a tenant-owned table, else id; as a
+ * row value to compare, or as a select list. */
+static void add_key(oyl__sql *q, const char *qual, const oyl_table *t, bool row_value)
 {
 	if (t->tenant_col < 0) {
 		oyl__sql_ident(q, qual, t->cols[0].name);
 		return;
 	}
-	oyl__sql_add(q, "(");
+	oyl__sql_add(q, row_value ? "(" : "");
 	oyl__sql_ident(q, qual, t->cols[t->tenant_col].name);
 	oyl__sql_add(q, ", ");
 	oyl__sql_ident(q, qual, t->cols[0].name);
-	oyl__sql_add(q, ")");
+	oyl__sql_add(q, row_value ? ")" : "");
 }
 
 int oyl__sql_claim(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
@@ -340,9 +345,9 @@ int oyl__sql_claim(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	if (rc == OYL_OK)
 		rc = oyl__sql_where(q, NULL, scope, t, NULL, 0);
 	oyl__sql_add(q, q->len == before ? " WHERE " : " AND ");
-	add_key(q, NULL, t);
+	add_key(q, NULL, t, true);
 	oyl__sql_add(q, " IN (SELECT ");
-	add_key(q, "c", t);
+	add_key(q, "c", t, false);
 	oyl_query cq = {filters, nfilters, order_col, 0, NULL, NULL, limit, 0};
 	if (rc == OYL_OK)
 		rc = add_list_body(q, "c", scope, t, &cq);

@@ -9,6 +9,7 @@ void oyl__sql_init(oyl__sql *q, const oyl__sql_dialect *d)
 {
 	memset(q, 0, sizeof *q);
 	q->d = d;
+	q->bad_row = SIZE_MAX;
 }
 
 static void free_owned(oyl__sql *q)
@@ -36,6 +37,7 @@ void oyl__sql_reset(oyl__sql *q)
 		q->text[0] = '\0';
 	q->nparams = 0;
 	q->oom = false;
+	q->bad_row = SIZE_MAX;
 	q->err[0] = '\0';
 }
 
