@@ -31,6 +31,13 @@
 void t_init(int argc, char **argv);
 const char *t_backend(void);
 int t_is_postgres(void);
+/*
+ * "sqlite-v1" and "sqlite-v2": the built-in SQLite backend cut down to an
+ * older interface version (its version field, and no method past it), as
+ * an older third-party backend would be.  0 for the others.
+ */
+unsigned t_cut_version(void);
+void t_cut_backend(oyl_backend *be, unsigned version);
 
 /*
  * A URI for a new empty database (nothing created in it yet), as the
