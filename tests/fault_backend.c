@@ -102,6 +102,37 @@ static int f_lock(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const 
 	return FAIL_OR(b, fb(b)->inner->lock(fb(b)->inner, s, t, id));
 }
 
+static int f_read_many(oyl_backend *b, oyl_read *reads, size_t n)
+{
+	return FAIL_OR(b, fb(b)->inner->read_many(fb(b)->inner, reads, n));
+}
+
+static int f_get_many(oyl_backend *b, const oyl_scope *s, const oyl_table *t,
+		      const char *const *ids, size_t n, oyl_row_cb cb, void *p)
+{
+	return FAIL_OR(b, fb(b)->inner->get_many(fb(b)->inner, s, t, ids, n, cb, p));
+}
+
+static int f_insert_many(oyl_backend *b, const oyl_scope *s, const oyl_table *t,
+			 const oyl_value *rows, size_t nrows, size_t *failed_row)
+{
+	return FAIL_OR(b, fb(b)->inner->insert_many(fb(b)->inner, s, t, rows, nrows, failed_row));
+}
+
+static int f_claim(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
+		   size_t nf, int32_t order_col, int64_t limit, const oyl_assign *set, size_t nset,
+		   oyl_row_cb cb, void *p)
+{
+	return FAIL_OR(b, fb(b)->inner->claim(fb(b)->inner, s, t, f, nf, order_col, limit, set, nset,
+					      cb, p));
+}
+
+/* An injected fault is no deferred write's. */
+static int f_failed_write(oyl_backend *b)
+{
+	return fb(b)->failed_last ? -1 : fb(b)->inner->failed_write(fb(b)->inner);
+}
+
 static const char *f_errmsg(oyl_backend *b)
 {
 	return fb(b)->failed_last ? "injected fault" : fb(b)->inner->errmsg(fb(b)->inner);
@@ -140,6 +171,18 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 	base.version = inner->version < OYL_BACKEND_VERSION ? inner->version : OYL_BACKEND_VERSION;
 	if (base.version >= 2 && inner->lock)
 		base.lock = f_lock;
+	if (base.version >= 3) {
+		if (inner->read_many)
+			base.read_many = f_read_many;
+		if (inner->get_many)
+			base.get_many = f_get_many;
+		if (inner->insert_many)
+			base.insert_many = f_insert_many;
+		if (inner->claim)
+			base.claim = f_claim;
+		if (inner->failed_write)
+			base.failed_write = f_failed_write;
+	}
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
 	return &f->base;
 }
