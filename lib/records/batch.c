@@ -228,6 +228,8 @@ static int one_by_one(oyl__batch *bt)
 	return rc;
 }
 
+void (*oyl__after_batch_hook)(oyl_db *db);
+
 int oyl__batch_execute(oyl__batch *bt)
 {
 	oyl_db *db = bt->db;
@@ -251,6 +253,8 @@ int oyl__batch_execute(oyl__batch *bt)
 		return oyl__fail(db, rc, "out of memory reading");
 	if (rc != OYL_OK)
 		return oyl__fail_backend(db, rc, "reading");
+	if (oyl__after_batch_hook)
+		oyl__after_batch_hook(db);
 	return OYL_OK;
 }
 

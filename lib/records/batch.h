@@ -61,6 +61,9 @@ int oyl__batch_count_by(oyl__batch *bt, const char *scope, const oyl_table *t,
 			const oyl_filter *filters, size_t nfilters, int32_t group_col, int parent,
 			oyl_row_cb cb, void *payload);
 
+/* Test-only: called after every batch that ran (NULL: nothing). */
+extern void (*oyl__after_batch_hook)(oyl_db *db);
+
 /* Runs the batch (see access/actor.h for the one public calls use). */
 int oyl__batch_execute(oyl__batch *bt);
 

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pg_internal.h"
@@ -157,6 +158,12 @@ static void settle(pg_backend *b, pg_entry *e, PGresult *res, int *rc)
 			*rc = oyl__pg_fail_result(b, res);
 			if (e->kind == PG_ENTRY_WRITE)
 				b->failed_write = e->write_no;
+			/* the server ended the session before COMMIT: it rolled back */
+			if (*rc == OYL_EDISCONNECTED && !e->commit) {
+				size_t n = strlen(b->errmsg);
+				snprintf(b->errmsg + n, sizeof b->errmsg - n,
+					 "; the transaction was rolled back");
+			}
 		}
 		PQclear(res);
 		return;
