@@ -248,5 +248,6 @@ extern const size_t oyl__pg_nmigrations;
 extern const char oyl__pg_schema_v1[];
 extern const char oyl__pg_schema_v2[];
 extern const char oyl__pg_schema_v3[];
+extern const char oyl__pg_schema_v4[];
 
 #endif

@@ -8,6 +8,7 @@ const pg_migration oyl__pg_migrations[] = {
 	{1, oyl__pg_schema_v1},
 	{2, oyl__pg_schema_v2},
 	{3, oyl__pg_schema_v3},
+	{4, oyl__pg_schema_v4},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

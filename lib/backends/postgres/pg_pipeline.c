@@ -85,6 +85,8 @@ int oyl__pg_queue(pg_backend *b, const oyl__sql *q, const char *fixed, bool cach
 
 	if (q && q->oom)
 		return oyl__pg_fail(b, OYL_ENOMEM, "out of memory");
+	if (q && oyl__sql_hook)
+		oyl__sql_hook(q);
 	/* room for the Parse and the statement before anything is sent, so
 	 * that every message sent has its entry */
 	int rc = grow_queue(b, 2);

@@ -79,6 +79,9 @@ struct oyl__sql {
 
 /* ---- text and parameters (sql_text.c) -------------------------------- */
 
+/* Test-only: sees every statement a backend is about to run (NULL: none). */
+extern void (*oyl__sql_hook)(const oyl__sql *q);
+
 void oyl__sql_init(oyl__sql *q, const oyl__sql_dialect *d);
 void oyl__sql_free(oyl__sql *q);
 /* Empties q for another statement (keeps its memory). */

@@ -5,6 +5,8 @@
 
 #include "sql.h"
 
+void (*oyl__sql_hook)(const oyl__sql *q);
+
 void oyl__sql_init(oyl__sql *q, const oyl__sql_dialect *d)
 {
 	memset(q, 0, sizeof *q);

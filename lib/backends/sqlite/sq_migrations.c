@@ -397,10 +397,19 @@ static const char *const schema_v3[] = {
 	NULL,
 };
 
+/* Version 4: the platform's lists (tenants, superadmin accounts) served by
+ * an index in their order, as every tenant's list already was. */
+static const char *const schema_v4[] = {
+	"CREATE INDEX tenants_created_at_idx ON tenants (created_at, id);\n"
+	"CREATE INDEX superadmins_created_at_idx ON superadmins (created_at, id);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
+	{4, schema_v4},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];

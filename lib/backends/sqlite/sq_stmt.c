@@ -103,6 +103,8 @@ int oyl__sq_prepare(sq_backend *b, const oyl__sql *q, sq_stmt *st)
 	st->slot = -1;
 	if (q->oom || !q->text)
 		return oyl__sq_fail(b, OYL_ENOMEM, "out of memory");
+	if (oyl__sql_hook)
+		oyl__sql_hook(q);
 	if (q->nparams > (size_t)sqlite3_limit(b->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
 		return oyl__sq_fail(b, OYL_EINVAL, "too many values in one statement");
 

@@ -1,0 +1,316 @@
+/*
+ * Lists that stay fast as a tenant grows: every public list, first page
+ * and a cursor's next page, runs on an index in its order, on every
+ * backend.  The statements are the ones the library sends (caught as it
+ * sends them); their plans come from the database itself: EXPLAIN as the
+ * runtime role with the transaction's settings on PostgreSQL, for the
+ * custom and the generic plan of a prepared statement, with sequential
+ * scans, bitmap scans and sorts off so that a small table cannot hide a
+ * missing index (a plan that still sorts has no index in its order);
+ * EXPLAIN QUERY PLAN on SQLite.  The benchmark (bench/oyl-bench) shows
+ * the same plans chosen freely at 100,000 rows.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "backends/sql/sql.h"
+#include "harness.h"
+
+/* ---- the statements as sent ------------------------------------------ */
+
+typedef struct caught {
+	char *text;
+	int nparams;
+	int32_t coltype[16];
+	int kind[16];
+	int64_t i[16];
+	char *s[16];
+} caught;
+
+static caught stmts[64];
+static int nstmts;
+
+static void catch_statement(const oyl__sql *q)
+{
+	/* a page of records: the select list starts with the id */
+	if (nstmts == 64 || strncmp(q->text, "SELECT \"id\", ", 13) != 0 || !strstr(q->text, "ORDER BY"))
+		return;
+	caught *c = &stmts[nstmts++];
+	c->text = strdup(q->text);
+	c->nparams = (int)q->nparams;
+	ck_assert_int_le(c->nparams, 16);
+	for (int k = 0; k < c->nparams; k++) {
+		const oyl__sql_param *p = &q->params[k];
+		c->coltype[k] = p->coltype;
+		c->kind[k] = p->kind;
+		c->i[k] = p->i;
+		c->s[k] = p->kind == OYL__SQL_TEXT ? strndup(p->s, p->n) : NULL;
+	}
+}
+
+static void forget(void)
+{
+	for (int k = 0; k < nstmts; k++) {
+		free(stmts[k].text);
+		for (int j = 0; j < stmts[k].nparams; j++)
+			free(stmts[k].s[j]);
+	}
+	nstmts = 0;
+}
+
+/* The text form of parameter k, for EXECUTE (NULL for SQL NULL). */
+static char *param_text(const caught *c, int k)
+{
+	char buf[64];
+	if (c->kind[k] == OYL__SQL_NULL)
+		return NULL;
+	if (c->kind[k] == OYL__SQL_TEXT)
+		return strdup(c->s[k]);
+	if (c->coltype[k] == OYL_TYPE_TIME) {
+		time_t secs = (time_t)(c->i[k] / 1000000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		char date[32];
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(buf, sizeof buf, "%s.%06lld+00", date, (long long)(c->i[k] % 1000000));
+		return strdup(buf);
+	}
+	snprintf(buf, sizeof buf, "%lld", (long long)c->i[k]);
+	return strdup(buf);
+}
+
+/* ---- plans ------------------------------------------------------------ */
+
+static char uri[T_URI_MAX];
+static oyl_db *db;
+static oyl_actor *root, *admin;
+static char tenant[37];
+
+static void exec_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+		      "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* The plan of c, as the runtime role in scope (NULL: the platform). */
+static char *pg_plan(const caught *c, const char *scope, const char *mode)
+{
+	PGconn *conn = PQconnectdb(uri); /* the runtime role's */
+	ck_assert_int_eq(PQstatus(conn), CONNECTION_OK);
+	char sql[8192];
+	exec_ok(conn, "BEGIN");
+	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", scope ? scope : "");
+	exec_ok(conn, sql);
+	snprintf(sql, sizeof sql, "SET LOCAL oyl.platform = '%s'", scope ? "off" : "on");
+	exec_ok(conn, sql);
+	/* a small table must not hide a missing index: with these off, a plan
+	 * still sorts only when no index gives the list's order */
+	exec_ok(conn, "SET LOCAL enable_seqscan = off");
+	exec_ok(conn, "SET LOCAL enable_bitmapscan = off");
+	exec_ok(conn, "SET LOCAL enable_sort = off");
+	snprintf(sql, sizeof sql, "SET LOCAL plan_cache_mode = %s", mode);
+	exec_ok(conn, sql);
+	snprintf(sql, sizeof sql, "PREPARE plan_check AS %s", c->text);
+	exec_ok(conn, sql);
+	size_t used = (size_t)snprintf(sql, sizeof sql, "EXPLAIN EXECUTE plan_check(");
+	for (int k = 0; k < c->nparams; k++) {
+		char *v = param_text(c, k);
+		char *lit = v ? PQescapeLiteral(conn, v, strlen(v)) : NULL;
+		used += (size_t)snprintf(sql + used, sizeof sql - used, "%s%s", k ? ", " : "",
+					 lit ? lit : "NULL");
+		PQfreemem(lit);
+		free(v);
+	}
+	snprintf(sql + used, sizeof sql - used, ")");
+	PGresult *r = PQexec(conn, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(conn));
+	size_t cap = 4096, len = 0;
+	char *plan = calloc(1, cap);
+	for (int row = 0; row < PQntuples(r); row++) {
+		const char *line = PQgetvalue(r, row, 0);
+		while (len + strlen(line) + 2 > cap)
+			plan = realloc(plan, cap *= 2);
+		len += (size_t)sprintf(plan + len, "%s\n", line);
+	}
+	PQclear(r);
+	exec_ok(conn, "ROLLBACK");
+	PQfinish(conn);
+	return plan;
+}
+
+static char *sqlite_plan(const caught *c)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	char sql[8192];
+	ck_assert_int_eq(sqlite3_open(uri + 7, &s), SQLITE_OK);
+	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", c->text);
+	ck_assert_msg(sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(s));
+	for (int k = 0; k < c->nparams; k++) {
+		if (c->kind[k] == OYL__SQL_TEXT)
+			sqlite3_bind_text(st, k + 1, c->s[k], -1, SQLITE_TRANSIENT);
+		else if (c->kind[k] == OYL__SQL_INT)
+			sqlite3_bind_int64(st, k + 1, c->i[k]);
+	}
+	size_t cap = 4096, len = 0;
+	char *plan = calloc(1, cap);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 3);
+		while (len + strlen(line) + 2 > cap)
+			plan = realloc(plan, cap *= 2);
+		len += (size_t)sprintf(plan + len, "%s\n", line);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return plan;
+}
+
+/* Every page statement caught since the last forget(): on `index`, no sort. */
+static void assert_plans(const char *what, const char *scope, const char *index, int pages)
+{
+	ck_assert_msg(nstmts == pages, "%s: %d page statements caught, want %d", what, nstmts, pages);
+	for (int k = 0; k < nstmts; k++) {
+		const char *modes[2] = {"force_custom_plan", "force_generic_plan"};
+		for (int m = 0; m < (t_is_postgres() ? 2 : 1); m++) {
+			char *plan = t_is_postgres() ? pg_plan(&stmts[k], scope, modes[m])
+						     : sqlite_plan(&stmts[k]);
+			int sorted = t_is_postgres() ? strstr(plan, "Sort") != NULL
+						     : strstr(plan, "TEMP B-TREE") != NULL;
+			ck_assert_msg(!sorted && strstr(plan, index),
+				      "%s (page %d%s%s): not read in order off %s:\n%s\n%s", what, k + 1,
+				      t_is_postgres() ? ", " : "", t_is_postgres() ? modes[m] : "",
+				      index, stmts[k].text, plan);
+			if (k == nstmts - 1 && m == 0)
+				printf("%s, a cursor's page:\n%s", what, plan);
+			free(plan);
+		}
+	}
+	forget();
+}
+
+/* The index of a list on each backend. */
+static const char *idx(const char *pg, const char *sqlite)
+{
+	return t_is_postgres() ? pg : sqlite;
+}
+
+/* A list call, first page and the next by its cursor (limit 2 of 3+). */
+#define LIST_BOTH(call_first, call_next)                                                          \
+	do {                                                                                      \
+		oyl_page *p_ = NULL;                                                              \
+		oyl_list_options o_ = OYL_LIST_OPTIONS_INIT;                                      \
+		o_.limit = 2;                                                                     \
+		ck_assert_int_eq((call_first), OYL_OK);                                           \
+		ck_assert_ptr_nonnull(oyl_page_next_cursor(p_));                                  \
+		o_.cursor = oyl_page_next_cursor(p_);                                             \
+		oyl_page *q_ = NULL;                                                              \
+		ck_assert_int_eq((call_next), OYL_OK);                                            \
+		oyl_page_free(q_);                                                                \
+		oyl_page_free(p_);                                                                \
+	} while (0)
+
+START_TEST(every_list_reads_an_index_in_order)
+{
+	oyl_tenant *t = NULL;
+	oyl_user *u = NULL;
+	oyl_workspace *ws = NULL;
+	oyl_teammate *tm = NULL;
+	oyl_assistant *as = NULL;
+	char name[32];
+	t_fresh_uri(uri);
+	db = t_open_uri(uri);
+	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "plans-%d", i);
+		ck_assert_int_eq(oyl_tenant_create(root, "P", name, NULL, i ? NULL : &t), OYL_OK);
+		snprintf(name, sizeof name, "root%d@plans.example", i);
+		ck_assert_int_eq(oyl_user_create(root, NULL, name, "R", OYL_ROLE_SUPERADMIN, NULL), OYL_OK);
+	}
+	snprintf(tenant, sizeof tenant, "%s", oyl_tenant_id(t));
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "u%d@plans.example", i);
+		ck_assert_int_eq(oyl_user_create(root, tenant, name, "U", OYL_ROLE_TENANT_ADMIN,
+						 i ? NULL : &u),
+				 OYL_OK);
+	}
+	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(u), &admin), OYL_OK);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(oyl_workspace_create(admin, tenant, "W", i ? NULL : &ws), OYL_OK);
+		ck_assert_int_eq(oyl_teammate_create(admin, oyl_workspace_id(ws), "T", NULL,
+						     i ? NULL : &tm),
+				 OYL_OK);
+		ck_assert_int_eq(oyl_assistant_create(admin, oyl_teammate_id(tm), "A", i ? NULL : &as),
+				 OYL_OK);
+		ck_assert_int_eq(oyl_kb_create(admin, oyl_assistant_id(as), "K", NULL, NULL), OYL_OK);
+		ck_assert_int_eq(oyl_social_link_create(admin, tenant, "https://x.com/p", 0, NULL), OYL_OK);
+		char *secret = NULL;
+		ck_assert_int_eq(oyl_api_key_create(admin, oyl_user_id(u), "K", NULL, &secret), OYL_OK);
+		oyl_free(secret);
+	}
+	oyl__sql_hook = catch_statement;
+	const char *ws_id = oyl_workspace_id(ws), *tm_id = oyl_teammate_id(tm);
+	const char *as_id = oyl_assistant_id(as), *u_id = oyl_user_id(u);
+
+	LIST_BOTH(oyl_tenant_list(root, &o_, &p_), oyl_tenant_list(root, &o_, &q_));
+	assert_plans("tenants", NULL, idx("tenants_created_idx", "tenants_created_at_idx"), 2);
+	LIST_BOTH(oyl_user_list(root, NULL, &o_, &p_), oyl_user_list(root, NULL, &o_, &q_));
+	assert_plans("superadmin accounts", NULL,
+		     idx("superadmins_created_idx", "superadmins_created_at_idx"), 2);
+	LIST_BOTH(oyl_user_list(admin, tenant, &o_, &p_), oyl_user_list(admin, tenant, &o_, &q_));
+	assert_plans("users", tenant, idx("users_created_idx", "users_tenant_id_created_at_idx"), 2);
+	LIST_BOTH(oyl_workspace_list(admin, tenant, &o_, &p_),
+		  oyl_workspace_list(admin, tenant, &o_, &q_));
+	assert_plans("workspaces", tenant,
+		     idx("workspaces_created_idx", "workspaces_tenant_id_created_at_idx"), 2);
+	LIST_BOTH(oyl_teammate_list(admin, ws_id, &o_, &p_), oyl_teammate_list(admin, ws_id, &o_, &q_));
+	assert_plans("teammates", tenant, "teammates_workspace_idx", 2);
+	LIST_BOTH(oyl_assistant_list(admin, tm_id, &o_, &p_),
+		  oyl_assistant_list(admin, tm_id, &o_, &q_));
+	assert_plans("assistants", tenant, "assistants_teammate_idx", 2);
+	LIST_BOTH(oyl_kb_list(admin, as_id, &o_, &p_), oyl_kb_list(admin, as_id, &o_, &q_));
+	assert_plans("knowledge bases", tenant, "knowledge_bases_assistant_idx", 2);
+	LIST_BOTH(oyl_social_link_list(admin, tenant, &o_, &p_),
+		  oyl_social_link_list(admin, tenant, &o_, &q_));
+	assert_plans("social links", tenant,
+		     idx("social_links_created_idx", "social_links_tenant_id_created_at_idx"), 2);
+	LIST_BOTH(oyl_api_key_list(admin, u_id, &o_, &p_), oyl_api_key_list(admin, u_id, &o_, &q_));
+	assert_plans("API keys", tenant, "api_keys_user_idx", 2);
+	LIST_BOTH(oyl_audit_list(admin, tenant, &o_, &p_), oyl_audit_list(admin, tenant, &o_, &q_));
+	assert_plans("audit events", tenant,
+		     idx("audit_events_created_idx", "audit_events_tenant_id_created_at_idx"), 2);
+	LIST_BOTH(oyl_audit_list(root, NULL, &o_, &p_), oyl_audit_list(root, NULL, &o_, &q_));
+	assert_plans("platform audit events", NULL,
+		     idx("platform_audit_events_created_idx", "platform_audit_events_created_at_idx"),
+		     2);
+	oyl__sql_hook = NULL;
+
+	oyl_tenant_free(t);
+	oyl_user_free(u);
+	oyl_workspace_free(ws);
+	oyl_teammate_free(tm);
+	oyl_assistant_free(as);
+	oyl_actor_free(admin);
+	oyl_actor_free(root);
+	oyl_db_close(db);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	t_init(argc, argv);
+	Suite *s = suite_create(t_backend());
+	TCase *tc = tcase_create("list_plans");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, every_list_reads_an_index_in_order);
+	suite_add_tcase(s, tc);
+	int rc = t_run(s);
+	t_cleanup();
+	return rc;
+}
