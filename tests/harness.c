@@ -132,6 +132,9 @@ static void fresh_pg(char uri[T_URI_MAX], const char *conninfo)
 	int n = ++counter;
 	char schema[64], sql[256];
 	snprintf(schema, sizeof schema, "t_%d_%d", (int)getpid(), n);
+	/* a schema left by an earlier run whose process had the same pid */
+	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+	ck_assert_int_eq(t_exec_sql(pg_admin(), sql), 0);
 	if (t_has_runtime_role())
 		snprintf(sql, sizeof sql, "CREATE SCHEMA %s AUTHORIZATION %s", schema, owner_role());
 	else

@@ -123,6 +123,17 @@ static PGconn *connect_with_defaults(const char *conninfo, bool has_timeout, int
 	return PQconnectdbParams(keys, vals, 1);
 }
 
+/* Whether the server runs Citus (its settings exist once it is loaded;
+ * loading it takes a restart, hence a new connection). */
+bool oyl__pg_has_citus(PGconn *conn)
+{
+	PGresult *r = PQexec(conn, "SELECT current_setting('citus.version', true) IS NOT NULL");
+	bool yes = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+		   PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return yes;
+}
+
 static void fill_vtable(oyl_backend *base)
 {
 	oyl_backend init = OYL_BACKEND_INIT;
@@ -193,6 +204,7 @@ int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl
 		return rc;
 	}
 	PQsetNoticeProcessor(b->conn, drop_notice, NULL);
+	b->citus = oyl__pg_has_citus(b->conn);
 	/* pipelines are flushed without blocking (pg_pipeline.c) */
 	PQsetnonblocking(b->conn, 1);
 	b->prepare = prepare_of(opts);

@@ -69,6 +69,7 @@ typedef struct pg_backend {
 	oyl_backend base; /* first, so that an oyl_backend * casts back */
 	PGconn *conn;
 	bool prepare;     /* name and prepare statements (the default) */
+	bool citus;       /* the server has Citus: its setting goes first */
 
 	/* the transaction */
 	int txn;          /* PG_TXN_*: what begin() opened */
@@ -169,6 +170,8 @@ int oyl__pg_check_idle(pg_backend *b);
 int oyl__pg_reconnect(pg_backend *b);
 /* true when the connection is known to be lost. */
 bool oyl__pg_lost(const pg_backend *b);
+/* Whether the server has Citus loaded (one blocking query). */
+bool oyl__pg_has_citus(PGconn *conn);
 
 /* ---- transactions and scope (pg_txn.c) -------------------------------- */
 

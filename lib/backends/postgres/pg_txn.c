@@ -5,14 +5,18 @@
  * begin() sends nothing: the transaction opens on the server with the
  * first batch that needs it, whose first statements are then
  *   BEGIN
- *   SET LOCAL citus.propagate_set_commands = 'local'
- *   SET LOCAL oyl.tenant_id = '<tenant>'   ('' for the platform)
- *   SET LOCAL oyl.platform = 'off'          ('on' for the platform)
+ *   SET LOCAL citus.propagate_set_commands = 'local'   (Citus only)
+ *   SET LOCAL oyl.tenant_id = '<tenant>'               ('' for the platform)
+ *   SET LOCAL oyl.platform = 'off'                      ('on' for the platform)
  * each a statement of its own: Citus replays a SET LOCAL's whole query
- * text on its workers, so nothing else may share it.  A statement whose
- * scope differs from the settings in force gets the two oyl settings
- * again before it (the core may begin as the platform and act inside one
- * tenant).  Statements on global tables have no policy and need none.
+ * text on its workers, so nothing else may share it.  The Citus setting
+ * is sent only to a server that has Citus (asked at every connect).
+ * oyl.platform is set 'off' even in a tenant's transaction, where the
+ * library itself left nothing on: a connection shared through a pooler
+ * may carry a session-wide 'on' from some other client.  A statement
+ * whose scope differs from the settings in force gets both again before
+ * it (the core may begin as the platform and act inside one tenant).
+ * Statements on global tables have no policy and need none.
  *
  * SET takes no parameters, so the tenant id goes in as a literal: only a
  * canonical lowercase UUID passes, which holds nothing to escape (and its
@@ -78,8 +82,9 @@ static int open_server_txn(pg_backend *b, const char *tenant)
 		return rc;
 	b->server_txn = true;
 	b->batch_opened = true;
-	rc = oyl__pg_queue(b, NULL, "SET LOCAL citus.propagate_set_commands = 'local'", true,
-			   CONTROL("setting the scope"));
+	if (b->citus)
+		rc = oyl__pg_queue(b, NULL, "SET LOCAL citus.propagate_set_commands = 'local'", true,
+				   CONTROL("setting the scope"));
 	return rc == OYL_OK ? queue_settings(b, tenant) : rc;
 }
 

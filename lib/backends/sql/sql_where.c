@@ -89,6 +89,17 @@ static int add_filter(oyl__sql *q, const char *qual, const oyl_table *t, const o
 	}
 }
 
+/* A filter that repeats the scope's own tenant predicate: sending both
+ * makes the planner multiply their selectivities, underestimate the
+ * tenant's rows and pick a sort over the list's index. */
+static bool repeats_scope(const oyl_scope *scope, const oyl_table *t, const oyl_filter *f)
+{
+	const char *tenant = scope->tenant_id;
+	return f->col == t->tenant_col && f->op == OYL_OP_EQ && f->value.s &&
+	       (f->value.type == OYL_TYPE_UUID || f->value.type == OYL_TYPE_TEXT) &&
+	       f->value.n == strlen(tenant) && memcmp(f->value.s, tenant, f->value.n) == 0;
+}
+
 static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 			  const oyl_table *t, const oyl_filter *filters, size_t nfilters, bool first)
 {
@@ -98,7 +109,8 @@ static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 							   strnlen(scope->tenant_id, 40)))
 		return oyl__sql_fail(q, OYL_EINVAL,
 				     "the scope's tenant id is not a canonical lowercase UUID");
-	if (oyl__sql_scoped(q, scope, t)) {
+	bool scoped = oyl__sql_scoped(q, scope, t);
+	if (scoped) {
 		oyl__sql_add(q, first ? " WHERE " : " AND ");
 		first = false;
 		oyl__sql_ident(q, qual, t->cols[t->tenant_col].name);
@@ -108,6 +120,8 @@ static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 			return rc;
 	}
 	for (size_t i = 0; i < nfilters; i++) {
+		if (scoped && repeats_scope(scope, t, &filters[i]))
+			continue;
 		oyl__sql_add(q, first ? " WHERE " : " AND ");
 		first = false;
 		int rc = add_filter(q, qual, t, &filters[i]);
