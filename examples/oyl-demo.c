@@ -7,8 +7,10 @@
  */
 #include <oyl/oyl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static oyl_db *db;
 
@@ -21,6 +23,25 @@ static void check(int rc, const char *what)
 		oyl_status_name(rc));
 	oyl_db_close(db);
 	exit(1);
+}
+
+/*
+ * A short tag unique to this run: the process id and 32 random bits (from
+ * /dev/urandom, else from the clock), e.g. "4242-9f3c01ab". Two runs on the
+ * same database never share it, even within one second.
+ */
+static void run_tag(char *buf, size_t size)
+{
+	uint32_t rnd = 0;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&rnd, sizeof rnd, 1, f) != 1) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rnd = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, size, "%ld-%08lx", (long)getpid(), (unsigned long)rnd);
 }
 
 /* Prints a record's JSON export (rc and *json come from its _to_json call). */
@@ -47,11 +68,11 @@ int main(int argc, char **argv)
 	check(oyl_actor_superadmin(db, &root), "creating the superadmin actor");
 
 	/* A unique slug and e-mails per run, so the demo can run again on the same file. */
-	char slug[64], admin_email[96], user_email[96];
-	long stamp = (long)time(NULL);
-	snprintf(slug, sizeof slug, "acme-%ld", stamp);
-	snprintf(admin_email, sizeof admin_email, "admin-%ld@acme.example", stamp);
-	snprintf(user_email, sizeof user_email, "ada-%ld@acme.example", stamp);
+	char tag[32], slug[64], admin_email[96], user_email[96];
+	run_tag(tag, sizeof tag);
+	snprintf(slug, sizeof slug, "acme-%s", tag);
+	snprintf(admin_email, sizeof admin_email, "admin-%s@acme.example", tag);
+	snprintf(user_email, sizeof user_email, "ada-%s@acme.example", tag);
 
 	oyl_tenant_options topts = OYL_TENANT_OPTIONS_INIT;
 	topts.admin_email = admin_email;

@@ -16,6 +16,7 @@ libdir="$(dirname "$(find "$prefix" -name 'liboyl.so' | head -n 1)")"
 mkdir "$work/consumer"
 cat >"$work/consumer/main.c" <<'C'
 #include <oyl/oyl.h>
+#include <oyl/sys/backend.h> /* installed for backend authors: must compile alone */
 #include <stdio.h>
 int main(void)
 {
@@ -27,7 +28,8 @@ int main(void)
 	int version = 0;
 	int rc = oyl_db_schema_version(db, &version);
 	oyl_db_close(db);
-	printf("liboyl %s, schema %d\n", oyl_version(), version);
+	printf("liboyl %s, schema %d, backend interface %d\n", oyl_version(), version,
+	       OYL_BACKEND_VERSION);
 	return rc == OYL_OK && version > 0 ? 0 : 1;
 }
 C
@@ -47,4 +49,17 @@ LD_LIBRARY_PATH="$libdir" ./pc-consumer
 cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build build >/dev/null
 LD_LIBRARY_PATH="$libdir" ./build/consumer
-echo "check-install: pkg-config and CMake consumers built and ran"
+
+# A host asking for another major version must not get this one.
+mkdir "$work/too-new"
+cat >"$work/too-new/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(oyl_too_new C)
+find_package(oyl 1.0 REQUIRED)
+CMAKE
+if cmake -S "$work/too-new" -B "$work/too-new/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    >/dev/null 2>&1; then
+    echo "check-install: find_package(oyl 1.0) accepted this 0.x liboyl" >&2
+    exit 1
+fi
+echo "check-install: pkg-config and CMake consumers built and ran; find_package(oyl 1.0) refused"

@@ -31,6 +31,7 @@ fi
 cd "$ROOT"
 
 echo "== dependencies =="
+# The base set only (no PostgreSQL server or valgrind): the demo runs on SQLite.
 bash scripts/install-deps.sh
 
 echo "== configure =="

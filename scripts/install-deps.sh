@@ -1,5 +1,16 @@
 #!/usr/bin/env bash
-# Install the Debian packages liboyl needs to build and test.
+# Install the Debian packages liboyl needs.
+#
+# usage: scripts/install-deps.sh [--test]
+#   (no option)  the base set: build liboyl and run the demo on SQLite
+#                (scripts/demo.sh). It includes Check, which looks
+#                test-only but is needed to configure the default build
+#                (-Dtests=true configures the test suites, and
+#                tests/meson.build requires Check).
+#   --test       the base set plus what the full test run needs
+#                (scripts/test-all.sh): a PostgreSQL server, valgrind,
+#                binutils (nm), python3 and CMake (scripts/check-install.sh
+#                builds a CMake host against the installed library).
 #
 # Idempotent: when every package is already installed, apt is not touched
 # at all (fast path). Otherwise runs `apt-get update` once and installs the
@@ -9,7 +20,31 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-PACKAGES=(
+usage() {
+    echo "usage: $0 [--test]" >&2
+}
+
+WITH_TESTS=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --test) WITH_TESTS=1 ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            echo "install-deps: unknown argument: $1" >&2
+            usage
+            exit 2
+            ;;
+    esac
+    shift
+done
+
+# Build liboyl and run the demo (SQLite): compiler, build tools and the
+# -dev packages of every library liboyl links (libpq, libcjson, uuid,
+# sqlite3, libargon2, libcrypto), plus Check (see above).
+BASE_PACKAGES=(
     build-essential
     meson
     ninja-build
@@ -18,15 +53,28 @@ PACKAGES=(
     libcjson-dev
     uuid-dev
     libsqlite3-dev
-    check
     libargon2-dev
     libssl-dev
+    check
+)
+
+# The full test run on top of the base set: the throwaway PostgreSQL
+# cluster, the valgrind pass, nm for the exported-symbols test, python3
+# for the summary and CMake for the installed-package check.
+TEST_PACKAGES=(
     postgresql
     binutils
     valgrind
     python3
     cmake
 )
+
+PACKAGES=("${BASE_PACKAGES[@]}")
+MODE="base"
+if [[ $WITH_TESTS -eq 1 ]]; then
+    PACKAGES+=("${TEST_PACKAGES[@]}")
+    MODE="base+test"
+fi
 
 is_installed() {
     local status
@@ -46,11 +94,11 @@ missing_packages() {
 mapfile -t MISSING < <(missing_packages)
 
 if [[ ${#MISSING[@]} -eq 0 ]]; then
-    echo "install-deps: all ${#PACKAGES[@]} packages present"
+    echo "install-deps: all ${#PACKAGES[@]} packages present ($MODE)"
     exit 0
 fi
 
-echo "install-deps: missing: ${MISSING[*]}"
+echo "install-deps: missing ($MODE): ${MISSING[*]}"
 
 SUDO=()
 if [[ $EUID -ne 0 ]]; then

@@ -212,7 +212,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 section "dependencies"
-run_child bash scripts/install-deps.sh </dev/null
+run_child bash scripts/install-deps.sh --test </dev/null
 
 ci_ok=0
 build "werror" build-ci --buildtype=debugoptimized -Dwarning_level=2 -Dwerror=true && ci_ok=1

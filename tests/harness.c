@@ -286,6 +286,14 @@ uint64_t t_fingerprint(oyl_backend *b)
 	return h;
 }
 
+/* Setup and cleanup statements tell of what they skip or cascade to:
+ * nothing a test reads. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int t_exec_sql(const char *uri, const char *sql)
 {
 	if (strncmp(uri, "sqlite:", 7) == 0) {
@@ -299,6 +307,7 @@ int t_exec_sql(const char *uri, const char *sql)
 		return rc;
 	}
 	PGconn *c = PQconnectdb(uri);
+	PQsetNoticeProcessor(c, quiet_notice, NULL);
 	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
 	int ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
 	if (!ok)

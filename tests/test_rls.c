@@ -1,7 +1,7 @@
 /*
  * PostgreSQL row-level security, the second wall between tenants
- * (DESIGN.md; ../shared/RELIABILITY.md §1 and its tests 3-5).  PostgreSQL
- * only: on SQLite, or without a separate runtime role (RLS would be
+ * (doc/backends.md, "Row-level security"; doc/testing.md lists what this
+ * suite shows).  PostgreSQL only: on SQLite, or without a separate runtime role (RLS would be
  * bypassed), the program exits 77 (skip).
  *
  * The library's statements and raw SQL run as the runtime role (the
@@ -67,10 +67,11 @@ static void ok(PGconn *c, const char *sql, const char *p1)
 	PQclear(r);
 }
 
-/* Fixed SQL, several statements allowed (SET takes no parameters). */
-static void ok_script(PGconn *c, const char *sql)
+/* Fixed SQL, one statement: sent as PQexecParams with no parameters, whose
+ * extended protocol refuses several statements in one string. */
+static void ok_stmt(PGconn *c, const char *sql)
 {
-	PGresult *r = PQexec(c, sql);
+	PGresult *r = run(c, sql, NULL, NULL);
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
 }
@@ -125,13 +126,35 @@ static void each_tenant_table_counts(PGconn *c, long long want, const char *wher
 	}
 }
 
-/* SET LOCAL of a tenant (a literal: the fixture's ids are library-made UUIDs). */
-static void set_tenant(PGconn *c, const char *tenant)
+/*
+ * Begins a transaction of the raw session c with the tenant settings, in
+ * the order the library sends them (pg_txn.c):
+ *   BEGIN
+ *   SET LOCAL citus.propagate_set_commands = 'local'
+ *   SET LOCAL oyl.tenant_id = '<tenant>'   (tenant non-NULL)
+ *   SET LOCAL oyl.platform = '<platform>'  (platform non-NULL: "on" or "off")
+ * each a statement of its own: Citus replays a SET LOCAL's whole query text
+ * on its workers, so nothing else may share it.  The library sends the
+ * Citus setting only to a Citus server; here it goes to any server: without
+ * Citus loaded it only sets a placeholder, local to the transaction.
+ * SET takes no parameters: the tenant goes in as a literal (the fixture's
+ * ids are library-made UUIDs, checked here).  The caller ends with COMMIT.
+ */
+static void set_tenant(PGconn *c, const char *tenant, const char *platform)
 {
 	char sql[160];
-	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant);
-	ck_assert(oyl__pg_is_uuid(tenant));
-	ok_script(c, sql);
+	ok_stmt(c, "BEGIN");
+	ok_stmt(c, "SET LOCAL citus.propagate_set_commands = 'local'");
+	if (tenant) {
+		ck_assert(oyl__pg_is_uuid(tenant));
+		snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant);
+		ok_stmt(c, sql);
+	}
+	if (platform) {
+		ck_assert(strcmp(platform, "on") == 0 || strcmp(platform, "off") == 0);
+		snprintf(sql, sizeof sql, "SET LOCAL oyl.platform = '%s'", platform);
+		ok_stmt(c, sql);
+	}
 }
 
 /* ---- through the backend ---------------------------------------------- */
@@ -339,8 +362,7 @@ START_TEST(tenant_setting_confines_unfiltered_statements)
 	uint64_t before = tenant_rows(fb.tenant_id, &rows_b);
 	ck_assert_int_eq(rows_b, 15);
 
-	ok_script(app, "BEGIN");
-	set_tenant(app, fa.tenant_id);
+	set_tenant(app, fa.tenant_id, NULL);
 	each_tenant_table_counts(app, 1, NULL);
 	for (size_t i = 0; i < ntables; i++) {
 		const char *name = tables[i]->name;
@@ -372,7 +394,7 @@ START_TEST(tenant_setting_confines_unfiltered_statements)
 					 NULL);
 		ck_assert_msg(n <= 1, "DELETE FROM %s took %lld rows", tables[i]->name, n);
 	}
-	ok_script(app, "COMMIT");
+	ok_stmt(app, "COMMIT");
 
 	ck_assert(tenant_rows(fb.tenant_id, &rows_b) == before);
 	ck_assert_int_eq(rows_b, 15);
@@ -414,11 +436,9 @@ START_TEST(unset_context_fails_closed)
 	sees_nothing_writes_nothing(app);
 
 	/* After committed SET LOCALs the settings exist but are empty (''). */
-	ok_script(app, "BEGIN");
-	set_tenant(app, fa.tenant_id);
-	ok_script(app, "SET LOCAL oyl.platform = 'on'");
+	set_tenant(app, fa.tenant_id, "on");
 	each_tenant_table_counts(app, 2, NULL);
-	ok_script(app, "COMMIT");
+	ok_stmt(app, "COMMIT");
 	ck_assert_int_eq(int_of(app,
 				"SELECT (current_setting('oyl.tenant_id', true) = ''"
 				" AND current_setting('oyl.platform', true) = '')::int",
@@ -427,9 +447,9 @@ START_TEST(unset_context_fails_closed)
 	sees_nothing_writes_nothing(app);
 
 	/* ... and the same inside a transaction that sets nothing. */
-	ok_script(app, "BEGIN");
+	ok_stmt(app, "BEGIN");
 	each_tenant_table_counts(app, 0, NULL);
-	ok_script(app, "COMMIT");
+	ok_stmt(app, "COMMIT");
 
 	/* The library's rows are all still there. */
 	int64_t n = 0;

@@ -1,7 +1,7 @@
 /*
  * Schema lint from the catalogs: on every tenant-owned table, every
  * foreign key and every unique constraint or index must include
- * tenant_id (DESIGN.md: a row can never point into another tenant, and a
+ * tenant_id (doc/schema.md: a row can never point into another tenant, and a
  * constraint error can never reveal another tenant's data).  The lint is
  * also run on a deliberately bad table, to show that it can fail.
  */

@@ -18,8 +18,13 @@
  *  - Times are int64 microseconds since 1970-01-01T00:00:00Z.
  *  - One thread uses an oyl_db (and the actors and records made through
  *    it) at a time: open one handle per thread.
- *  - Every public mutation is one transaction: it happens whole or not at
- *    all.
+ *  - Every public mutation happens whole or not at all: its writes and its
+ *    audit event go in one transaction.  Calls with slow work (password
+ *    hashing) read first, work with no transaction open, then write in a
+ *    transaction that checks again what they read (doc/conventions.md).
+ *  - Every call reads its actor's user again (role, tenant, existence) in
+ *    its own transaction: a demoted user's actor loses its rights at once,
+ *    a deleted user's actor gets OYL_EAUTH.
  */
 #ifndef OYL_H
 #define OYL_H
@@ -205,19 +210,31 @@ OYL_API int oyl_actor_superadmin(oyl_db *db, oyl_actor **out);
 
 /**
  * The actor of a stored user: a tenant's user or admin, or a superadmin
- * account.  Role and tenant are read from storage, never taken from the
- * caller, and are fixed for the actor's life: make a new actor to see a
- * role change.  ENOTFOUND when there is no such user.  New actor.
+ * account.  Reads nothing and costs no round trip: role and tenant are
+ * read from storage, never taken from the caller, by every call the actor
+ * makes, inside that call's own transaction.  So a role change shows at
+ * the actor's next call, and once the user is deleted every call of its
+ * actor is OYL_EAUTH ("actor: user <id> no longer exists"), changing
+ * nothing.  An id that names no user makes an actor all the same; its
+ * first call is OYL_EAUTH.  EINVAL when user_id is not a UUID.  New actor.
  */
 OYL_API int oyl_actor_for_user(oyl_db *db, const char *user_id, oyl_actor **out);
 
 /** The user id behind the actor, or NULL for the bootstrap superadmin. */
 OYL_API const char *oyl_actor_user_id(const oyl_actor *actor);
 
-/** An actor's role (OYL_ROLE_*), or 0 for NULL. */
+/**
+ * An actor's role (OYL_ROLE_*) as its latest call read it, or 0 for NULL.
+ * An actor of oyl_actor_for_user has role 0 until its first call, unless
+ * this handle has read that user before.
+ */
 OYL_API int oyl_actor_role(const oyl_actor *actor);
 
-/** The actor's tenant id, or NULL for a superadmin.  Owned by the actor. */
+/**
+ * The actor's tenant id, or NULL for a superadmin.  Like the role, known
+ * after the actor's first call (or when the handle has met the user).
+ * Owned by the actor.
+ */
 OYL_API const char *oyl_actor_tenant_id(const oyl_actor *actor);
 
 /** The database handle the actor works on. */

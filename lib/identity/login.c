@@ -40,14 +40,10 @@ static int look_at_user(oyl_db *db, oyl_actor *actor, const char *key, unsigned 
 			oyl__batch *bt, const oyl__record **user, int *is_account, int *locked)
 {
 	oyl__user_reads reads;
-	*user = NULL;
-	*is_account = *locked = 0;
-	oyl__batch_begin(bt, db);
-	oyl__user_read(bt, actor, key, flags == OYL_TXN_WRITE ? OYL__LOCK_ROW : OYL__LOCK_NONE,
-		       &reads);
-	int rc = oyl__batch_run(bt);
-	if (rc == OYL_OK)
-		rc = oyl__user_found(db, actor, bt, &reads, key, user, is_account);
+	*locked = 0;
+	int rc = oyl__user_lookup(db, actor, key,
+				  flags == OYL_TXN_WRITE ? OYL__LOCK_ROW : OYL__LOCK_NONE, bt, &reads,
+				  user, is_account);
 	if (rc == OYL_OK)
 		rc = oyl__may_manage_user(db, actor, *user, *is_account, 1);
 	if (rc == OYL_OK)

@@ -216,13 +216,9 @@ OYL_API int oyl_auth_revoke_sessions(oyl_actor *actor, const char *user_id)
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
-	oyl__batch_begin(&bt, db);
-	oyl__user_read(&bt, actor, key, OYL__LOCK_NONE, &reads);
-	rc = oyl__batch_run(&bt);
 	const oyl__record *user = NULL;
 	int is_account = 0;
-	if (rc == OYL_OK)
-		rc = oyl__user_found(db, actor, &bt, &reads, key, &user, &is_account);
+	rc = oyl__user_lookup(db, actor, key, OYL__LOCK_NONE, &bt, &reads, &user, &is_account);
 	if (rc == OYL_OK)
 		rc = oyl__may_manage_user(db, actor, user, is_account, 1);
 	if (rc == OYL_OK)

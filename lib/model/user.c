@@ -184,6 +184,18 @@ int oyl__user_found(oyl_db *db, const oyl_actor *actor, const oyl__batch *bt,
 	return *row ? OYL_OK : oyl__fail(db, OYL_ENOTFOUND, "user %s not found", id);
 }
 
+int oyl__user_lookup(oyl_db *db, const oyl_actor *actor, const char *id, oyl__lock lock,
+		     oyl__batch *bt, oyl__user_reads *r, const oyl__record **row,
+		     int *is_account)
+{
+	*row = NULL;
+	*is_account = 0;
+	oyl__batch_begin(bt, db);
+	oyl__user_read(bt, actor, id, lock, r);
+	int rc = oyl__batch_run(bt);
+	return rc == OYL_OK ? oyl__user_found(db, actor, bt, r, id, row, is_account) : rc;
+}
+
 int oyl__user_locked(const oyl__batch *bt, const oyl__user_reads *r, int is_account)
 {
 	return oyl__batch_locked(bt, is_account ? r->account : r->user);
@@ -218,13 +230,9 @@ OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out)
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
-	oyl__batch_begin(&bt, db);
-	oyl__user_read(&bt, actor, key, OYL__LOCK_NONE, &reads);
-	rc = oyl__batch_run(&bt);
 	const oyl__record *row = NULL;
 	int is_account = 0;
-	if (rc == OYL_OK)
-		rc = oyl__user_found(db, actor, &bt, &reads, key, &row, &is_account);
+	rc = oyl__user_lookup(db, actor, key, OYL__LOCK_NONE, &bt, &reads, &row, &is_account);
 	if (rc == OYL_OK && !oyl__is_self(actor, key))
 		rc = oyl__authorize(db, actor, kind_of(is_account)->read);
 	oyl__record *rec = NULL;
@@ -319,13 +327,9 @@ OYL_API int oyl_user_update(oyl_actor *actor, const char *id, const char *name, 
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
-	oyl__batch_begin(&bt, db);
-	oyl__user_read(&bt, actor, key, OYL__LOCK_ROW, &reads);
-	rc = oyl__batch_run(&bt);
 	const oyl__record *row = NULL;
 	int is_account = 0;
-	if (rc == OYL_OK)
-		rc = oyl__user_found(db, actor, &bt, &reads, key, &row, &is_account);
+	rc = oyl__user_lookup(db, actor, key, OYL__LOCK_ROW, &bt, &reads, &row, &is_account);
 	if (rc == OYL_OK && is_account && role)
 		rc = oyl__fail(db, OYL_EINVAL, "role: a superadmin account has no tenant role");
 	/* Self: rename only.  Others: the kind's write permission. */
@@ -394,13 +398,9 @@ OYL_API int oyl_user_delete(oyl_actor *actor, const char *id)
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
-	oyl__batch_begin(&bt, db);
-	oyl__user_read(&bt, actor, key, OYL__LOCK_ROW, &reads);
-	rc = oyl__batch_run(&bt);
 	const oyl__record *row = NULL;
 	int is_account = 0;
-	if (rc == OYL_OK)
-		rc = oyl__user_found(db, actor, &bt, &reads, key, &row, &is_account);
+	rc = oyl__user_lookup(db, actor, key, OYL__LOCK_ROW, &bt, &reads, &row, &is_account);
 	/* Only after the lookup: a missing id must read as missing. */
 	if (rc == OYL_OK && oyl__is_self(actor, key))
 		rc = oyl__fail(db, OYL_EPERM, "permission denied: no one deletes themselves");

@@ -25,6 +25,12 @@ void oyl__user_read(oyl__batch *bt, const oyl_actor *actor, const char *id, oyl_
 int oyl__user_found(oyl_db *db, const oyl_actor *actor, const oyl__batch *bt,
 		    const oyl__user_reads *r, const char *id, const oyl__record **row,
 		    int *is_account);
+/* The whole lookup of one user, as most calls on a user start: a batch
+ * (begun here; the caller frees it) reading the user, run, and the user
+ * the actor can see, or ENOTFOUND. */
+int oyl__user_lookup(oyl_db *db, const oyl_actor *actor, const char *id, oyl__lock lock,
+		     oyl__batch *bt, oyl__user_reads *r, const oyl__record **row,
+		     int *is_account);
 /* 1 when the read of the user found took its lock. */
 int oyl__user_locked(const oyl__batch *bt, const oyl__user_reads *r, int is_account);
 

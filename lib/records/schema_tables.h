@@ -184,7 +184,7 @@
 	X(SOCIAL_LINKS, updated_at, TIME, NN)
 
 /* assistant_id / teammate_id carry no foreign key: chat history outlives
- * the assistant (DESIGN.md, cascade contract). */
+ * the assistant (doc/schema.md, cascade contract). */
 #define OYL_COLS_CHAT_SESSIONS(X)                                                                \
 	X(CHAT_SESSIONS, id, UUID, IM)                                                           \
 	X(CHAT_SESSIONS, tenant_id, UUID, IM)                                                    \

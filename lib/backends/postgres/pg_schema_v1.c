@@ -1,8 +1,8 @@
 /*
- * Schema version 1: every table of lib/core/schema_tables.h (same columns,
+ * Schema version 1: every table of lib/records/schema_tables.h (same columns,
  * same order) with the constraints of doc/schema-constraints.md.
  *
- * Written to run unchanged on Citus (DESIGN.md, "Scale"): all tables
+ * Written to run unchanged on Citus (doc/backends.md): all tables
  * first, then the foreign keys (parents first), then the indexes; primary
  * and unique keys of tenant-owned tables include tenant_id; foreign keys
  * between them are composite; ON DELETE is only CASCADE or NO ACTION; no

@@ -1,9 +1,10 @@
 /*
  * Schema version 2: the platform's own audit table, and row-level
- * security on every tenant-owned table (DESIGN.md, security rules).
+ * security on every tenant-owned table (doc/backends.md, "Row-level
+ * security").
  *
  * The policy reads only the row's tenant_id and two settings that the
- * backend sets with SET LOCAL in every transaction (pg_scope.c):
+ * backend sets with SET LOCAL in every transaction (pg_txn.c):
  *   oyl.tenant_id  the transaction's tenant, '' for the platform
  *   oyl.platform   'on' for the platform (superadmin) scope, else 'off'
  * Both are read with missing_ok, and '' becomes NULL, so a transaction

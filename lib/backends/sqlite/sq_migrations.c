@@ -1,6 +1,6 @@
 /*
  * The SQLite schema, as embedded migrations.  v1 is the whole schema of
- * doc/schema-constraints.md; columns are those of lib/core/schema_tables.h,
+ * doc/schema-constraints.md; columns are those of lib/records/schema_tables.h,
  * in that order.
  *
  * Types: UUID → TEXT, TIME → INTEGER (microseconds since the epoch),
