@@ -240,6 +240,22 @@ START_TEST(round_trips_per_call)
 	oyl_page_free(p);
 	ROUND_TRIPS(db, n, oyl_tenant_create(root, "One", "one-more", NULL, &t));
 	expect(&c[k++], "oyl_tenant_create (bootstrap)", 2, n);
+	/* The host's superadmin inside a tenant: the same two round trips.  A
+	 * tenant row (global) changed by the platform: it cannot be locked by
+	 * its tenant, so the change is counted and checked in a batch of its
+	 * own (doc/performance.md). */
+	oyl_workspace *pws = NULL;
+	ROUND_TRIPS(db, n, oyl_workspace_create(root, oyl_tenant_id(t), "P", &pws));
+	expect(&c[k++], "oyl_workspace_create (platform)", 2, n);
+	ROUND_TRIPS(db, n, oyl_workspace_update(root, oyl_workspace_id(pws), "Q", NULL));
+	expect(&c[k++], "oyl_workspace_update (platform)", 3, n);
+	ROUND_TRIPS(db, n, oyl_workspace_delete(root, oyl_workspace_id(pws)));
+	expect(&c[k++], "oyl_workspace_delete (platform)", 3, n);
+	oyl_workspace_free(pws);
+	ROUND_TRIPS(db, n, oyl_tenant_update(root, oyl_tenant_id(t), "Two", NULL, NULL));
+	expect(&c[k++], "oyl_tenant_update (platform)", 3, n);
+	ROUND_TRIPS(db, n, oyl_tenant_delete(root, oyl_tenant_id(t)));
+	expect(&c[k++], "oyl_tenant_delete (platform)", 3, n);
 	oyl_tenant_free(t);
 	ck_assert_int_le(k, 40);
 
