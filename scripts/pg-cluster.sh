@@ -132,7 +132,10 @@ CREATE ROLE oyl_app LOGIN NOSUPERUSER NOBYPASSRLS;
 CREATE ROLE oyl_runtime NOLOGIN NOSUPERUSER NOBYPASSRLS;
 GRANT oyl_runtime TO oyl_app;
 CREATE ROLE oyl_pw LOGIN NOSUPERUSER PASSWORD 'right-secret';
-CREATE DATABASE oyl_test;
+-- A Unicode collation, as production databases have: the default one folds
+-- É to é, so the tests see that the library's case-insensitive match does
+-- not (it folds under COLLATE "C").
+CREATE DATABASE oyl_test TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8';
 ALTER DATABASE oyl_test OWNER TO oyl_owner;
 SQL
     then

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "fixture.h"
+#include "identity/secret.h"
 
 static oyl_db *db;
 static oyl_actor *root;
@@ -137,53 +140,69 @@ START_TEST(text_is_stored_verbatim)
 }
 END_TEST
 
+/*
+ * A refused call: OYL_EINVAL, and the handle's message in the form every
+ * check uses (core/validate.h): "<field>: <why>" — the field named first,
+ * then why, so that a refusal by another check than the one meant fails.
+ * `what` says which call it was.
+ */
+static void assert_refused(const char *what, int rc, const char *field, const char *why)
+{
+	const char *msg = oyl_db_errmsg(db);
+	size_t n = strlen(field);
+	ck_assert_msg(rc == OYL_EINVAL, "%s: %s (%s), want EINVAL", what, oyl_status_name(rc), msg);
+	ck_assert_msg(strncmp(msg, field, n) == 0 && strncmp(msg + n, ": ", 2) == 0 &&
+			      strstr(msg + n + 2, why),
+		      "%s: message \"%s\", want \"%s: ...%s...\"", what, msg, field, why);
+}
+#define REFUSED(call, field, why) assert_refused(#call, (call), (field), (why))
+
 /* Each refusal: EINVAL, a message naming the field, nothing written. */
 START_TEST(bad_input_changes_nothing)
 {
 	chain c;
 	make_chain(&c, "valid");
 	const char *tid = oyl_tenant_id(c.tenant);
+	const char *ws = oyl_workspace_id(c.ws), *as = oyl_assistant_id(c.as);
 	uint64_t before = t_fingerprint(t_backend_of(db));
 	char long_name[300];
 	memset(long_name, 'x', sizeof long_name - 1);
 	long_name[sizeof long_name - 1] = '\0';
-	struct {
-		int rc;
-		const char *field;
-	} cases[] = {
-		{oyl_tenant_create(root, "T", "Bad Slug", NULL, NULL), "slug"},
-		{oyl_tenant_create(root, "T", "", NULL, NULL), "slug"},
-		{oyl_tenant_create(root, "T", "a-very-long-slug-that-goes-on-and-on-past-the-sixty-three-chars-", NULL, NULL), "slug"},
-		{oyl_tenant_create(root, "", "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, "   ", "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, long_name, "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, "bad \xff utf8", "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, "over\xc0\xaflong", "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, "ctl\x01", "ok", NULL, NULL), "name"},
-		{oyl_tenant_create(root, NULL, "ok", NULL, NULL), "name"},
-		{oyl_user_create(root, tid, "not-an-email", "N", OYL_ROLE_USER, NULL), "email"},
-		{oyl_user_create(root, tid, "a@b", "N", OYL_ROLE_USER, NULL), "email"},
-		{oyl_user_create(root, tid, "a b@c.d", "N", OYL_ROLE_USER, NULL), "email"},
-		{oyl_user_create(root, tid, "ok@ok.example", "N", 99, NULL), "role"},
-		{oyl_user_create(root, tid, "ok@ok.example", "N", OYL_ROLE_SUPERADMIN, NULL), "role"},
-		{oyl_user_create(root, "not-a-uuid", "ok@ok.example", "N", OYL_ROLE_USER, NULL), "tenant_id"},
-		{oyl_workspace_create(root, "'; DROP TABLE tenants; --", "W", NULL), "tenant_id"},
-		{oyl_teammate_create(root, oyl_workspace_id(c.ws), "T", "[1,2]", NULL), "orchestration_config"},
-		{oyl_teammate_create(root, oyl_workspace_id(c.ws), "T", "{\"a\":", NULL), "orchestration_config"},
-		{oyl_kb_create(root, oyl_assistant_id(c.as), "K", "", NULL), "vector_db_id"},
-		{oyl_instruction_set(root, oyl_assistant_id(c.as), "bad \xed\xa0\x80 surrogate", NULL), "system_prompt"},
-		{oyl_workspace_delete(root, "1234"), "id"},
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		ck_assert_msg(cases[i].rc == OYL_EINVAL, "case %zu: %s", i, oyl_status_name(cases[i].rc));
-	}
-	/* and the message names the field (checked again one by one) */
-	ck_assert_int_eq(oyl_tenant_create(root, "T", "Bad Slug", NULL, NULL), OYL_EINVAL);
-	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "slug"));
-	ck_assert_int_eq(oyl_user_create(root, tid, "nope", "N", OYL_ROLE_USER, NULL), OYL_EINVAL);
-	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "email"));
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "T", "{", NULL), OYL_EINVAL);
-	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "orchestration_config: malformed JSON"));
+	const char *slug_rule = "must be 1 to 63 characters of lowercase letters, digits and hyphens";
+
+	REFUSED(oyl_tenant_create(root, "T", "Bad Slug", NULL, NULL), "slug", slug_rule);
+	REFUSED(oyl_tenant_create(root, "T", "", NULL, NULL), "slug", slug_rule);
+	/* 64 characters, one too many */
+	REFUSED(oyl_tenant_create(root, "T", "a-very-long-slug-that-goes-on-and-on-past-the-sixty-three-chars-", NULL, NULL),
+		"slug", slug_rule);
+	REFUSED(oyl_tenant_create(root, "", "ok", NULL, NULL), "name", "must not be empty");
+	REFUSED(oyl_tenant_create(root, "   ", "ok", NULL, NULL), "name", "must not be blank");
+	REFUSED(oyl_tenant_create(root, long_name, "ok", NULL, NULL), "name", "longer than 200 characters");
+	REFUSED(oyl_tenant_create(root, "bad \xff utf8", "ok", NULL, NULL), "name", "not valid UTF-8");
+	REFUSED(oyl_tenant_create(root, "over\xc0\xaflong", "ok", NULL, NULL), "name", "not valid UTF-8");
+	REFUSED(oyl_tenant_create(root, "ctl\x01", "ok", NULL, NULL), "name", "contains a control character");
+	REFUSED(oyl_tenant_create(root, NULL, "ok", NULL, NULL), "name", "required");
+	REFUSED(oyl_user_create(root, tid, "not-an-email", "N", OYL_ROLE_USER, NULL), "email",
+		"not a valid e-mail address");
+	REFUSED(oyl_user_create(root, tid, "a@b", "N", OYL_ROLE_USER, NULL), "email",
+		"not a valid e-mail address");
+	REFUSED(oyl_user_create(root, tid, "a b@c.d", "N", OYL_ROLE_USER, NULL), "email",
+		"not a valid e-mail address");
+	REFUSED(oyl_user_create(root, tid, "ok@ok.example", "N", 99, NULL), "role", "must be OYL_ROLE_");
+	/* a superadmin account is refused for the tenant it was given, not for its role */
+	REFUSED(oyl_user_create(root, tid, "ok@ok.example", "N", OYL_ROLE_SUPERADMIN, NULL), "tenant_id",
+		"a superadmin account has no tenant");
+	REFUSED(oyl_user_create(root, "not-a-uuid", "ok@ok.example", "N", OYL_ROLE_USER, NULL), "tenant_id",
+		"not a UUID");
+	REFUSED(oyl_workspace_create(root, "'; DROP TABLE tenants; --", "W", NULL), "tenant_id", "not a UUID");
+	REFUSED(oyl_teammate_create(root, ws, "T", "[1,2]", NULL), "orchestration_config",
+		"must be a JSON object");
+	REFUSED(oyl_teammate_create(root, ws, "T", "{\"a\":", NULL), "orchestration_config", "malformed JSON");
+	REFUSED(oyl_teammate_create(root, ws, "T", "{", NULL), "orchestration_config", "malformed JSON");
+	REFUSED(oyl_kb_create(root, as, "K", "", NULL), "vector_db_id", "must not be empty");
+	REFUSED(oyl_instruction_set(root, as, "bad \xed\xa0\x80 surrogate", NULL), "system_prompt",
+		"not valid UTF-8");
+	REFUSED(oyl_workspace_delete(root, "1234"), "id", "not a UUID");
 	ck_assert(t_fingerprint(t_backend_of(db)) == before);
 	free_chain(&c);
 }
@@ -493,6 +512,67 @@ START_TEST(social_links_infer_and_check_platforms)
 }
 END_TEST
 
+/* Every field of a teammate as its getters give it. */
+typedef struct teammate_row {
+	char id[37], tenant_id[37], workspace_id[37], name[256], config[1024];
+	int64_t rr_position, created_at, updated_at;
+} teammate_row;
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	ck_assert_ptr_nonnull(src);
+	ck_assert_uint_lt(strlen(src), size);
+	memcpy(dst, src, strlen(src) + 1);
+}
+
+/* Reads the teammate from storage (not from a record held since). */
+static void read_teammate(const char *id, teammate_row *r)
+{
+	oyl_teammate *t = NULL;
+	ck_assert_int_eq(oyl_teammate_get(root, id, &t), OYL_OK);
+	copy_text(r->id, sizeof r->id, oyl_teammate_id(t));
+	copy_text(r->tenant_id, sizeof r->tenant_id, oyl_teammate_tenant_id(t));
+	copy_text(r->workspace_id, sizeof r->workspace_id, oyl_teammate_workspace_id(t));
+	copy_text(r->name, sizeof r->name, oyl_teammate_name(t));
+	copy_text(r->config, sizeof r->config, oyl_teammate_orchestration_config(t));
+	r->rr_position = oyl_teammate_rr_position(t);
+	r->created_at = oyl_teammate_created_at(t);
+	r->updated_at = oyl_teammate_updated_at(t);
+	oyl_teammate_free(t);
+}
+
+/* After a refused call (`what`), the teammate is exactly as it was. */
+static void assert_teammate_unchanged(const char *what, const teammate_row *before)
+{
+	teammate_row now;
+	read_teammate(before->id, &now);
+	ck_assert_msg(strcmp(now.name, before->name) == 0, "%s: name now \"%s\", was \"%s\"", what,
+		      now.name, before->name);
+	ck_assert_msg(strcmp(now.config, before->config) == 0, "%s: config now %s, was %s", what,
+		      now.config, before->config);
+	ck_assert_msg(now.updated_at == before->updated_at, "%s: updated_at now %lld, was %lld", what,
+		      (long long)now.updated_at, (long long)before->updated_at);
+	ck_assert_msg(strcmp(now.tenant_id, before->tenant_id) == 0 &&
+			      strcmp(now.workspace_id, before->workspace_id) == 0 &&
+			      now.rr_position == before->rr_position &&
+			      now.created_at == before->created_at,
+		      "%s: tenant, workspace, rr_position or created_at changed", what);
+}
+
+/* A config the update refuses: EINVAL naming `field`, the row unchanged
+ * (the name given with it not applied either), nothing else written. */
+static void refuse_config(const char *tm, const char *cfg, const char *field, const char *why)
+{
+	teammate_row before;
+	read_teammate(tm, &before);
+	uint64_t fp = t_fingerprint(t_backend_of(db));
+	oyl_teammate *out = (oyl_teammate *)0x1;
+	assert_refused(cfg, oyl_teammate_update(root, tm, "Renamed", cfg, &out), field, why);
+	ck_assert_ptr_null(out);
+	assert_teammate_unchanged(cfg, &before);
+	ck_assert_msg(t_fingerprint(t_backend_of(db)) == fp, "%s: something was written", cfg);
+}
+
 START_TEST(orchestration_config_rules)
 {
 	chain c;
@@ -513,29 +593,343 @@ START_TEST(orchestration_config_rules)
 	ck_assert_int_eq(oyl_teammate_update(root, tm, NULL, cfg, &updated), OYL_OK);
 	ck_assert_str_eq(oyl_teammate_orchestration_config(updated), cfg);
 	oyl_teammate_free(updated);
-	uint64_t before = t_fingerprint(t_backend_of(db));
-	char bad[6][512];
-	snprintf(bad[0], 512, "{\"strategy\":\"random\"}");
-	snprintf(bad[1], 512, "{\"assistants\":[\"%s\"]}", oyl_assistant_id(foreign));
-	snprintf(bad[2], 512, "{\"assistants\":[\"%s\"],\"fallback_assistant\":\"%s\"}", as,
+	teammate_row stored;
+	read_teammate(tm, &stored);
+	ck_assert_str_eq(stored.config, cfg);
+
+	struct {
+		char cfg[512];
+		const char *field, *why;
+	} bad[6] = {
+		{"", "orchestration_config.strategy", "must be \"round_robin\", \"first\" or \"fallback\""},
+		{"", "orchestration_config.assistants[0]", "is not an assistant of this teammate"},
+		{"", "orchestration_config.fallback_assistant", "must be one of the listed assistants"},
+		{"", "orchestration_config.fallback_assistant", "required by the \"fallback\" strategy"},
+		{"", "orchestration_config", "unknown key \"colour\""},
+		{"", "orchestration_config.assistants[1]", "listed twice"},
+	};
+	snprintf(bad[0].cfg, 512, "{\"strategy\":\"random\"}");
+	snprintf(bad[1].cfg, 512, "{\"assistants\":[\"%s\"]}", oyl_assistant_id(foreign));
+	snprintf(bad[2].cfg, 512, "{\"assistants\":[\"%s\"],\"fallback_assistant\":\"%s\"}", as,
 		 oyl_assistant_id(as2));
-	snprintf(bad[3], 512, "{\"strategy\":\"fallback\",\"assistants\":[\"%s\"]}", as);
-	snprintf(bad[4], 512, "{\"strategy\":\"first\",\"colour\":\"blue\"}");
-	snprintf(bad[5], 512, "{\"assistants\":[\"%s\",\"%s\"]}", as, as);
-	for (int i = 0; i < 6; i++) {
-		ck_assert_int_eq(oyl_teammate_update(root, tm, NULL, bad[i], NULL), OYL_EINVAL);
-		ck_assert_msg(strncmp(oyl_db_errmsg(db), "orchestration_config", 20) == 0, "%s",
-			      oyl_db_errmsg(db));
-	}
-	/* a new teammate has no assistants to list */
-	snprintf(bad[0], 512, "{\"assistants\":[\"%s\"]}", as);
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", bad[0], NULL), OYL_EINVAL);
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", "{\"strategy\":\"round_robin\"}", NULL),
+	snprintf(bad[3].cfg, 512, "{\"strategy\":\"fallback\",\"assistants\":[\"%s\"]}", as);
+	snprintf(bad[4].cfg, 512, "{\"strategy\":\"first\",\"colour\":\"blue\"}");
+	snprintf(bad[5].cfg, 512, "{\"assistants\":[\"%s\",\"%s\"]}", as, as);
+	for (int i = 0; i < 6; i++)
+		refuse_config(tm, bad[i].cfg, bad[i].field, bad[i].why);
+	/* a new teammate has no assistants to list: refused, and nothing written */
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	char listing[128];
+	snprintf(listing, sizeof listing, "{\"assistants\":[\"%s\"]}", as);
+	REFUSED(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", listing, NULL),
+		"orchestration_config.assistants[0]", "a new teammate has none");
+	ck_assert(t_fingerprint(t_backend_of(db)) == before);
+	oyl_teammate *created = NULL;
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", "{\"strategy\":\"round_robin\"}",
+					 &created),
 			 OYL_OK);
-	ck_assert(t_fingerprint(t_backend_of(db)) != before);
+	read_teammate(oyl_teammate_id(created), &stored);
+	ck_assert_str_eq(stored.config, "{\"strategy\":\"round_robin\"}");
+	oyl_teammate_free(created);
 	oyl_assistant_free(as2);
 	oyl_assistant_free(foreign);
 	oyl_teammate_free(other_tm);
+	free_chain(&c);
+}
+END_TEST
+
+/*
+ * The config is checked as written, not as cJSON reads it: cJSON keeps
+ * the first of two equal keys for lookups and stops after the first
+ * value, so a second "assistants" or "fallback_assistant" (naming an
+ * assistant the check never saw) or text after the object would reach
+ * storage unchecked.  All refused, the row unchanged; and ids are UUIDs,
+ * so one listed twice in two letter cases is listed twice.
+ */
+START_TEST(orchestration_config_is_checked_as_written)
+{
+	chain c;
+	make_chain(&c, "orch-json");
+	const char *tm = oyl_teammate_id(c.tm), *as = oyl_assistant_id(c.as);
+	oyl_assistant *as2 = NULL;
+	ck_assert_int_eq(oyl_assistant_create(root, tm, "Second", &as2), OYL_OK);
+	oyl_teammate *other_tm = NULL;
+	oyl_assistant *foreign = NULL;
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(c.ws), "Other", NULL, &other_tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(other_tm), "F", &foreign), OYL_OK);
+	const char *fid = oyl_assistant_id(foreign), *as2id = oyl_assistant_id(as2);
+	char cfg[512];
+	snprintf(cfg, sizeof cfg, "{\"strategy\":\"first\",\"assistants\":[\"%s\"]}", as);
+	ck_assert_int_eq(oyl_teammate_update(root, tm, NULL, cfg, NULL), OYL_OK);
+
+	char twice_list[256], twice_fallback[512], upper[37], cased[256];
+	snprintf(twice_list, sizeof twice_list, "{\"assistants\":[\"%s\"],\"assistants\":[\"%s\"]}", as,
+		 fid);
+	snprintf(twice_fallback, sizeof twice_fallback,
+		 "{\"strategy\":\"fallback\",\"assistants\":[\"%s\",\"%s\"],"
+		 "\"fallback_assistant\":\"%s\",\"fallback_assistant\":\"%s\"}",
+		 as, as2id, as2id, fid);
+	snprintf(upper, sizeof upper, "%s", as);
+	for (char *p = upper; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 32);
+	snprintf(cased, sizeof cased, "{\"assistants\":[\"%s\",\"%s\"]}", as, upper);
+	const struct {
+		const char *cfg, *field, *why;
+	} bad[] = {
+		{twice_list, "orchestration_config", "key \"assistants\" appears twice"},
+		{twice_fallback, "orchestration_config", "key \"fallback_assistant\" appears twice"},
+		{"{\"strategy\":\"first\"} garbage", "orchestration_config", "text after the JSON value"},
+		{"{}{}", "orchestration_config", "text after the JSON value"},
+		{cased, "orchestration_config.assistants[1]", "listed twice"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		refuse_config(tm, bad[i].cfg, bad[i].field, bad[i].why);
+	/* a new teammate is refused the same JSON, and none is created (all
+	 * but the last case: a new teammate may list no assistant at all) */
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	for (size_t i = 0; i + 1 < sizeof bad / sizeof bad[0]; i++) {
+		oyl_teammate *t = (oyl_teammate *)0x1;
+		assert_refused(bad[i].cfg, oyl_teammate_create(root, oyl_workspace_id(c.ws), "N", bad[i].cfg, &t),
+			       bad[i].field, bad[i].why);
+		ck_assert_ptr_null(t);
+	}
+	ck_assert(t_fingerprint(t_backend_of(db)) == before);
+	oyl_assistant_free(as2);
+	oyl_assistant_free(foreign);
+	oyl_teammate_free(other_tm);
+	free_chain(&c);
+}
+END_TEST
+
+/* ---- API keys: "oyl_<12-char prefix>_<43-char secret>", base62 (oyl.h, doc/identity.md) ---- */
+
+#define KEY_PREFIX_AT 4  /* after "oyl_" */
+#define KEY_PREFIX_LEN 12
+#define KEY_SECRET_AT 17 /* after the prefix and '_' */
+#define KEY_SECRET_LEN 43
+#define KEY_LEN (KEY_SECRET_AT + KEY_SECRET_LEN)
+/* Any run this long of the secret part counts as leaked: 62^12 makes a chance match nil. */
+#define KEY_LEAK_WINDOW 12
+
+static int is_base62(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+static void assert_key_shape(const char *key)
+{
+	ck_assert_ptr_nonnull(key);
+	ck_assert_uint_eq(strlen(key), KEY_LEN);
+	ck_assert_msg(strncmp(key, "oyl_", 4) == 0 && key[KEY_SECRET_AT - 1] == '_', "shape: %s", key);
+	ck_assert_msg(is_base62(key + KEY_PREFIX_AT, KEY_PREFIX_LEN), "prefix not base62: %s", key);
+	ck_assert_msg(is_base62(key + KEY_SECRET_AT, KEY_SECRET_LEN), "secret not base62: %s", key);
+}
+
+/* 1 when some run of KEY_LEAK_WINDOW characters of the key's secret part occurs in text. */
+static int leaks_secret(const char *text, const char *key)
+{
+	for (size_t at = 0; at + KEY_LEAK_WINDOW <= KEY_SECRET_LEN; at++) {
+		char window[KEY_LEAK_WINDOW + 1];
+		memcpy(window, key + KEY_SECRET_AT + at, KEY_LEAK_WINDOW);
+		window[KEY_LEAK_WINDOW] = '\0';
+		if (strstr(text, window))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct text_dump {
+	char *s;
+	size_t n, cap;
+} text_dump;
+
+/* Appends every text and JSON value of a row, one per line. */
+static int dump_cb(const oyl_value *v, size_t n, void *payload)
+{
+	text_dump *d = payload;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].type != OYL_TYPE_TEXT && v[i].type != OYL_TYPE_JSON)
+			continue;
+		if (d->n + v[i].n + 2 > d->cap) {
+			d->cap = (d->n + v[i].n + 2) * 2;
+			d->s = realloc(d->s, d->cap);
+			ck_assert_ptr_nonnull(d->s);
+		}
+		memcpy(d->s + d->n, v[i].s, v[i].n);
+		d->n += v[i].n;
+		d->s[d->n++] = '\n';
+		d->s[d->n] = '\0';
+	}
+	return 0;
+}
+
+/* Every text of every row of every table (free()). */
+static char *dump_storage(void)
+{
+	size_t n;
+	const oyl_table *const *tables = oyl_schema_tables(&n);
+	oyl_backend *b = t_backend_of(db);
+	oyl_scope platform = {NULL};
+	oyl_query q = {NULL, 0, 0, 0, NULL, NULL, 0, 0};
+	text_dump d = {calloc(1, 1), 0, 1};
+	ck_assert_ptr_nonnull(d.s);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(b->list(b, &platform, tables[i], &q, dump_cb, &d), OYL_OK);
+	return d.s;
+}
+
+/* The stored row of an API key: its prefix and key_hash columns. */
+typedef struct key_row {
+	char prefix[64], hash[128];
+} key_row;
+
+static int key_row_cb(const oyl_value *v, size_t n, void *payload)
+{
+	key_row *r = payload;
+	const oyl_table *t = oyl_schema_table("api_keys");
+	int p = fx_col(t, "prefix"), h = fx_col(t, "key_hash");
+	ck_assert(p >= 0 && h >= 0 && (size_t)p < n && (size_t)h < n);
+	snprintf(r->prefix, sizeof r->prefix, "%.*s", (int)v[p].n, v[p].s);
+	snprintf(r->hash, sizeof r->hash, "%.*s", (int)v[h].n, v[h].s);
+	return 0;
+}
+
+/* Another character of the same kind: a letter's other case, the next digit; a '_' becomes 'x'. */
+static char changed_char(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (char)(c - 32);
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c + 32);
+	if (c >= '0' && c <= '9')
+		return (char)('0' + (c - '0' + 1) % 10);
+	return 'x';
+}
+
+static void assert_key_refused(const char *key, const char *what, size_t at)
+{
+	oyl_actor *a = (oyl_actor *)0x1;
+	int rc = oyl_actor_from_api_key(db, key, &a);
+	ck_assert_msg(rc == OYL_EAUTH, "%s %zu: %s", what, at, oyl_status_name(rc));
+	ck_assert_ptr_null(a);
+	ck_assert_str_eq(oyl_db_errmsg(db), "invalid API key");
+}
+
+/*
+ * An API key: its whole shape; the prefix is what the record shows and
+ * stores, the secret part only as its SHA-256, never in any table, record,
+ * list or JSON; the key authenticates as its user, and no key that differs
+ * from it in one character does (in the prefix: another key's lookup —
+ * letter case included —, in the secret: a hash that differs, in "oyl_"
+ * or the separator: a malformed key).
+ */
+START_TEST(api_key_shape_secrecy_and_exactness)
+{
+	chain c;
+	make_chain(&c, "keys");
+	const char *uid = oyl_user_id(c.user);
+	oyl_api_key *k = NULL, *k2 = NULL;
+	char *key = NULL, *key2 = NULL;
+	ck_assert_int_eq(oyl_api_key_create(root, uid, "laptop", &k, &key), OYL_OK);
+	ck_assert_int_eq(oyl_api_key_create(root, uid, "phone", &k2, &key2), OYL_OK);
+	assert_key_shape(key);
+	assert_key_shape(key2);
+	/* random: two keys share neither part */
+	ck_assert(strncmp(key + KEY_PREFIX_AT, key2 + KEY_PREFIX_AT, KEY_PREFIX_LEN) != 0);
+	ck_assert(strcmp(key + KEY_SECRET_AT, key2 + KEY_SECRET_AT) != 0);
+
+	/* the record's prefix is the key's, exactly (no "oyl_", nothing of the secret) */
+	char prefix[KEY_PREFIX_LEN + 1];
+	memcpy(prefix, key + KEY_PREFIX_AT, KEY_PREFIX_LEN);
+	prefix[KEY_PREFIX_LEN] = '\0';
+	ck_assert_str_eq(oyl_api_key_prefix(k), prefix);
+
+	/* stored: the prefix, and SHA-256 of the secret part (checked on a known vector first) */
+	char hash[OYL_SHA256_HEX + 1];
+	ck_assert_int_eq(oyl__sha256_hex("abc", 3, hash), OYL_OK);
+	ck_assert_str_eq(hash, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(oyl__sha256_hex(key + KEY_SECRET_AT, KEY_SECRET_LEN, hash), OYL_OK);
+	oyl_backend *b = t_backend_of(db);
+	oyl_filter by_id = {0, OYL_OP_EQ, {OYL_TYPE_UUID, 0, 0, oyl_api_key_id(k), 36}};
+	oyl_query q = {&by_id, 1, 0, 0, NULL, NULL, 0, 0};
+	oyl_scope scope = {oyl_tenant_id(c.tenant)};
+	key_row row = {"", ""};
+	ck_assert_int_eq(b->list(b, &scope, oyl_schema_table("api_keys"), &q, key_row_cb, &row), OYL_OK);
+	ck_assert_str_eq(row.prefix, prefix);
+	ck_assert_str_eq(row.hash, hash);
+
+	/* no table, record, list or JSON holds any run of the secret part */
+	char *all = dump_storage();
+	ck_assert_ptr_nonnull(strstr(all, prefix)); /* the dump did read api_keys */
+	ck_assert_msg(!leaks_secret(all, key), "the secret part is stored");
+	free(all);
+	char *json = NULL;
+	ck_assert_int_eq(oyl_api_key_to_json(k, &json), OYL_OK);
+	ck_assert_ptr_nonnull(strstr(json, prefix));
+	ck_assert_msg(!leaks_secret(json, key) && !strstr(json, "key_hash"), "%s", json);
+	oyl_free(json);
+	oyl_api_key *got = NULL;
+	ck_assert_int_eq(oyl_api_key_get(root, oyl_api_key_id(k), &got), OYL_OK);
+	ck_assert_str_eq(oyl_api_key_prefix(got), prefix);
+	ck_assert_int_eq(oyl_api_key_to_json(got, &json), OYL_OK);
+	ck_assert_msg(!leaks_secret(json, key) && !strstr(json, hash), "%s", json);
+	oyl_free(json);
+	oyl_api_key_free(got);
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_api_key_list(root, uid, NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 2);
+	/* both keys, in either order (they may share a created_at) */
+	char prefix2[KEY_PREFIX_LEN + 1];
+	memcpy(prefix2, key2 + KEY_PREFIX_AT, KEY_PREFIX_LEN);
+	prefix2[KEY_PREFIX_LEN] = '\0';
+	const char *p0 = oyl_api_key_prefix(oyl_page_api_key(p, 0));
+	const char *p1 = oyl_api_key_prefix(oyl_page_api_key(p, 1));
+	ck_assert_msg((strcmp(p0, prefix) == 0 && strcmp(p1, prefix2) == 0) ||
+			      (strcmp(p0, prefix2) == 0 && strcmp(p1, prefix) == 0),
+		      "listed prefixes %s, %s", p0, p1);
+	ck_assert_int_eq(oyl_page_to_json(p, &json), OYL_OK);
+	ck_assert_msg(!leaks_secret(json, key) && !leaks_secret(json, key2) && !strstr(json, hash),
+		      "%s", json);
+	oyl_free(json);
+	oyl_page_free(p);
+
+	/* the key is its user's */
+	oyl_actor *a = NULL;
+	ck_assert_int_eq(oyl_actor_from_api_key(db, key, &a), OYL_OK);
+	ck_assert_str_eq(oyl_actor_user_id(a), uid);
+	oyl_actor_free(a);
+	/* one character changed, anywhere: refused */
+	char wrong[KEY_LEN + 2];
+	for (size_t at = 0; at < KEY_LEN; at++) {
+		memcpy(wrong, key, KEY_LEN + 1);
+		wrong[at] = changed_char(wrong[at]);
+		assert_key_refused(wrong, "changed at", at);
+	}
+	/* one character more or less */
+	memcpy(wrong, key, KEY_LEN + 1);
+	wrong[KEY_LEN] = 'A';
+	wrong[KEY_LEN + 1] = '\0';
+	assert_key_refused(wrong, "appended at", KEY_LEN);
+	wrong[KEY_LEN - 1] = '\0';
+	assert_key_refused(wrong, "cut at", KEY_LEN - 1);
+	/* the other key's secret behind this key's prefix */
+	memcpy(wrong, key, KEY_SECRET_AT);
+	memcpy(wrong + KEY_SECRET_AT, key2 + KEY_SECRET_AT, KEY_SECRET_LEN + 1);
+	assert_key_refused(wrong, "other secret at", KEY_SECRET_AT);
+	/* and all that did not lock the right key out */
+	ck_assert_int_eq(oyl_actor_from_api_key(db, key, &a), OYL_OK);
+	ck_assert_str_eq(oyl_actor_user_id(a), uid);
+	oyl_actor_free(a);
+
+	oyl_free(key);
+	oyl_free(key2);
+	oyl_api_key_free(k);
+	oyl_api_key_free(k2);
 	free_chain(&c);
 }
 END_TEST
@@ -661,8 +1055,7 @@ START_TEST(metacharacters_in_every_text_field)
 	const char *tid = oyl_tenant_id(t);
 	for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
 		const char *m = payloads[i];
-		char slug[32], email[96], url[160], got_json[64];
-		(void)got_json;
+		char slug[32], email[96], url[160];
 		snprintf(slug, sizeof slug, "meta-%zu", i);
 		oyl_tenant *t2 = NULL;
 		ck_assert_int_eq(oyl_tenant_create(root, m, slug, NULL, &t2), OYL_OK);
@@ -710,10 +1103,18 @@ START_TEST(metacharacters_in_every_text_field)
 			oyl_social_link_free(l);
 			oyl_social_link_free(l2);
 		}
-		/* JSON export escapes what it must */
+		/* JSON export escapes what it must: a JSON parser reads back the
+		 * name byte for byte, and the id beside it */
 		char *json = NULL;
 		ck_assert_int_eq(oyl_workspace_to_json(ws2, &json), OYL_OK);
-		ck_assert_ptr_nonnull(strstr(json, "\"name\":\""));
+		cJSON *doc = cJSON_Parse(json);
+		ck_assert_msg(doc != NULL, "not JSON: %s", json);
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "name");
+		const cJSON *wid = cJSON_GetObjectItemCaseSensitive(doc, "id");
+		ck_assert_msg(cJSON_IsString(name) && strcmp(name->valuestring, m) == 0,
+			      "name in %s is not %s", json, m);
+		ck_assert(cJSON_IsString(wid) && strcmp(wid->valuestring, oyl_workspace_id(ws2)) == 0);
+		cJSON_Delete(doc);
 		oyl_free(json);
 		oyl_tenant_free(t2);
 		oyl_tenant_free(t3);
@@ -836,6 +1237,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, open_failures_are_clear);
 	tcase_add_test(tc, social_links_infer_and_check_platforms);
 	tcase_add_test(tc, orchestration_config_rules);
+	tcase_add_test(tc, orchestration_config_is_checked_as_written);
+	tcase_add_test(tc, api_key_shape_secrecy_and_exactness);
 	tcase_add_test(tc, lists_page_by_limit_offset_and_cursor);
 	tcase_add_test(tc, tenant_list_counts_users_and_documents);
 	tcase_add_test(tc, metacharacters_in_every_text_field);

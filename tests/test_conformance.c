@@ -118,7 +118,8 @@ START_TEST(crud_every_table)
 		/* documents.user_id has no cascade: the core clears it before a user goes. */
 		int rc = b->remove(b, &scope, t, &f, 1, &deleted);
 		ck_assert_msg(rc == OYL_OK, "remove from %s: %s", t->name, b->errmsg(b));
-		ck_assert_msg(deleted <= 1, "%s: deleted %lld", t->name, (long long)deleted);
+		/* the count is exactly the row with that id (children went first) */
+		ck_assert_msg(deleted == 1, "%s: deleted %lld, want 1", t->name, (long long)deleted);
 		ck_assert_int_eq(b->get(b, &scope, t, fx.ids[i], copy_cb, (oyl_value[32]){0}),
 				 OYL_ENOTFOUND);
 	}
@@ -487,6 +488,24 @@ static void add_chunk(const fx_tenant *fx, int ordinal, const char *content, cha
 	ck_assert_int_eq(b->insert(b, &scope, ch, row), OYL_OK);
 }
 
+/* The hits of `query` under tenant A's scope are exactly want[0..nwant), in any order. */
+static void assert_hits(const oyl_scope *sa, const char *query, const char *const *want,
+			size_t nwant)
+{
+	hits h = {0};
+	int rc = b->search(b, sa, oyl_schema_table("document_chunks"), NULL, 0, query, 10, hit_cb,
+			   &h);
+	ck_assert_msg(rc == OYL_OK, "query [%s]: %s", query, b->errmsg(b));
+	ck_assert_msg(h.n == (int)nwant, "query [%s]: %d hits, want %zu", query, h.n, nwant);
+	for (size_t w = 0; w < nwant; w++) {
+		int found = 0;
+		for (int k = 0; k < h.n; k++)
+			found += strcmp(h.ids[k], want[w]) == 0;
+		ck_assert_msg(found == 1, "query [%s]: chunk %s found %d times, want once", query,
+			      want[w], found);
+	}
+}
+
 START_TEST(search_ranks_and_confines)
 {
 	static fx_tenant fa, fb;
@@ -506,15 +525,145 @@ START_TEST(search_ranks_and_confines)
 	ck_assert_str_eq(h.ids[0], best);
 	ck_assert_str_eq(h.ids[1], other);
 	ck_assert(h.scores[0] >= h.scores[1]);
-	static const char *hostile[] = {"\"", "zebra\"", "*", "NEAR(", "OR", "AND NOT", "-zebra",
-					"col:zebra", "'; DROP TABLE x; --", "%_\\", "(((", ""};
-	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
-		hits hh = {0};
-		int rc = b->search(b, &sa, ch, NULL, 0, hostile[i], 10, hit_cb, &hh);
-		ck_assert_msg(rc == OYL_OK, "query [%s]: %s", hostile[i], b->errmsg(b));
-		for (int k = 0; k < hh.n && k < 16; k++)
-			ck_assert_str_ne(hh.ids[k], theirs);
+
+	/*
+	 * Hostile queries.  Chunks hold the hostile text verbatim, so that a
+	 * query read as SQL, LIKE pattern or FTS5/tsquery syntax would find
+	 * something else than its plain words do: ' OR '1'='1 would return
+	 * every chunk, %_\ (LIKE) every chunk, zeb* (prefix) the zebras,
+	 * -zebra (negation) every chunk but them.  Tenant B's chunk has every
+	 * word of every query, so a leak out of scope shows too.
+	 */
+	char quoted[37], dropped[37], near[37], andnot[37], percent[37], b_all[37];
+	add_chunk(&fa, 12, "someone typed ' OR '1'='1 into the form", quoted);
+	add_chunk(&fa, 13, "a note read '; DROP TABLE x; -- today", dropped);
+	add_chunk(&fa, 14, "parked near the river", near);
+	add_chunk(&fa, 15, "salt and not pepper", andnot);
+	add_chunk(&fa, 16, "100%_\\ sure", percent);
+	add_chunk(&fb, 11, "' OR '1'='1 and not '; DROP TABLE x; -- near col zeb (((\"%_\\*", b_all);
+	/* the fixture's own chunk of A ("The quick brown fox ...") matches none of them */
+	const char *zebras[] = {best, other};
+	static const char *nothing[1];
+	assert_hits(&sa, "' OR '1'='1", (const char *[]){quoted}, 1);
+	/* its words are x and or */
+	assert_hits(&sa, "x' OR 'x'='x", (const char *[]){quoted, dropped}, 2);
+	assert_hits(&sa, "'; DROP TABLE x; --", (const char *[]){dropped}, 1);
+	assert_hits(&sa, "OR", (const char *[]){quoted}, 1);
+	assert_hits(&sa, "AND NOT", (const char *[]){andnot}, 1);
+	assert_hits(&sa, "NEAR(", (const char *[]){near}, 1);
+	assert_hits(&sa, "zebra\"", zebras, 2);
+	assert_hits(&sa, "-zebra", zebras, 2);
+	assert_hits(&sa, "col:zebra", zebras, 2);
+	/* no prefix matching: "zeb" is a word of B's chunk only */
+	assert_hits(&sa, "zeb*", nothing, 0);
+	/* no words, no hits: punctuation is not searchable, even where it is verbatim */
+	static const char *wordless[] = {"%_\\", "\"", "*", "(((", "", "'; --"};
+	for (size_t i = 0; i < sizeof wordless / sizeof wordless[0]; i++)
+		assert_hits(&sa, wordless[i], nothing, 0);
+	/* and each of A's hostile chunks is still found by its own words */
+	assert_hits(&sa, "100 sure", (const char *[]){percent}, 1);
+	assert_hits(&sa, "SOMEONE typed", (const char *[]){quoted}, 1);
+}
+END_TEST
+
+/* ---- OYL_OP_EQ_NOCASE ---- */
+
+typedef struct names {
+	char v[16][64];
+	int n;
+} names;
+
+static int name_cb(const oyl_value *v, size_t n, void *payload)
+{
+	names *ns = payload;
+	int col = fx_col(oyl_schema_table("workspaces"), "name");
+	ck_assert_int_lt(col, (int)n);
+	ck_assert_int_lt(ns->n, 16);
+	ck_assert_uint_lt(v[col].n, sizeof ns->v[0]);
+	memcpy(ns->v[ns->n], v[col].s, v[col].n);
+	ns->v[ns->n++][v[col].n] = '\0';
+	return 0;
+}
+
+/* The workspace names of scope that equal `value` but for ASCII case are
+ * exactly want[0..nwant), in any order; count() agrees. */
+static void assert_nocase(const oyl_scope *scope, const char *value, const char *const *want,
+			  size_t nwant)
+{
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_filter f = {fx_col(ws, "name"), OYL_OP_EQ_NOCASE, text(value)};
+	oyl_query q = {&f, 1, fx_col(ws, "created_at"), 0, NULL, NULL, 0, 0};
+	names got = {0};
+	int rc = b->list(b, scope, ws, &q, name_cb, &got);
+	ck_assert_msg(rc == OYL_OK, "[%s]: %s", value, b->errmsg(b));
+	ck_assert_msg(got.n == (int)nwant, "[%s]: %d rows, want %zu (first: %s)", value, got.n,
+		      nwant, got.n ? got.v[0] : "-");
+	for (size_t w = 0; w < nwant; w++) {
+		int found = 0;
+		for (int k = 0; k < got.n; k++)
+			found += strcmp(got.v[k], want[w]) == 0;
+		ck_assert_msg(found == 1, "[%s]: \"%s\" found %d times, want once", value, want[w],
+			      found);
 	}
+	int64_t n = -1;
+	ck_assert_int_eq(b->count(b, scope, ws, &f, 1, &n), OYL_OK);
+	ck_assert_msg(n == (int64_t)nwant, "[%s]: count %lld, want %zu", value, (long long)n, nwant);
+}
+
+#define E_ACUTE_UP "\xc3\x89" /* U+00C9 */
+#define E_ACUTE_LO "\xc3\xa9" /* U+00E9 */
+#define KELVIN "\xe2\x84\xaa"  /* U+212A KELVIN SIGN, whose Unicode lower case is 'k' */
+#define DOTLESS_I "\xc4\xb1"   /* U+0131, whose Unicode upper case is 'I' */
+
+/*
+ * ASCII case-insensitive equality on both backends (PostgreSQL:
+ * lower((x) COLLATE "C"); SQLite: its ASCII-only lower()): ASCII letters
+ * fold, every other character compares as itself, whatever Unicode says
+ * its case is.  Equality, not a pattern: no prefix, no trailing space.
+ */
+START_TEST(eq_nocase_folds_ascii_only)
+{
+	static fx_tenant fa, fb;
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	static const char *mine[] = {
+		"Alice", "ALICE", "Alicia", "Alice ", "Al%ce",
+		E_ACUTE_UP "lan", E_ACUTE_LO "lan",
+		"Kilo", KELVIN "ilo", "Iris", DOTLESS_I "ris",
+	};
+	for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+		ck_assert_int_eq(insert_variant(&fa, "workspaces", "name", text(mine[i]), 1), OYL_OK);
+	/* tenant B's own Alice stays out of A's scope */
+	ck_assert_int_eq(insert_variant(&fb, "workspaces", "name", text("alice"), 1), OYL_OK);
+	oyl_scope sa = {fa.tenant_id};
+	static const char *nothing[1];
+
+	assert_nocase(&sa, "aLICE", (const char *[]){"Alice", "ALICE"}, 2);
+	assert_nocase(&sa, "alice", (const char *[]){"Alice", "ALICE"}, 2);
+	assert_nocase(&sa, "ALICE ", (const char *[]){"Alice "}, 1);
+	assert_nocase(&sa, "al%CE", (const char *[]){"Al%ce"}, 1); /* % is no wildcard */
+	assert_nocase(&sa, "Al_ce", nothing, 0);
+	assert_nocase(&sa, "Ali", nothing, 0);
+	/* É and é are not folded into each other; the ASCII letters next to them are */
+	assert_nocase(&sa, E_ACUTE_UP "lan", (const char *[]){E_ACUTE_UP "lan"}, 1);
+	assert_nocase(&sa, E_ACUTE_LO "lan", (const char *[]){E_ACUTE_LO "lan"}, 1);
+	assert_nocase(&sa, E_ACUTE_UP "LAN", (const char *[]){E_ACUTE_UP "lan"}, 1);
+	assert_nocase(&sa, E_ACUTE_LO "LaN", (const char *[]){E_ACUTE_LO "lan"}, 1);
+	assert_nocase(&sa, "elan", nothing, 0);
+	/* Unicode case mappings onto ASCII are not applied either way */
+	assert_nocase(&sa, "kilo", (const char *[]){"Kilo"}, 1);
+	assert_nocase(&sa, KELVIN "ILO", (const char *[]){KELVIN "ilo"}, 1);
+	assert_nocase(&sa, "iris", (const char *[]){"Iris"}, 1);
+	assert_nocase(&sa, DOTLESS_I "RIS", (const char *[]){DOTLESS_I "ris"}, 1);
+	/* the platform scope sees both tenants' */
+	oyl_scope platform = {NULL};
+	assert_nocase(&platform, "ALIce", (const char *[]){"Alice", "ALICE", "alice"}, 3);
+	/* a column that is not text is refused, not compared somehow */
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_filter on_time = {fx_col(ws, "created_at"), OYL_OP_EQ_NOCASE, text("x")};
+	int64_t n = -1;
+	ck_assert_int_eq(b->count(b, &sa, ws, &on_time, 1, &n), OYL_EINVAL);
+	ck_assert_msg(strstr(b->errmsg(b), "case-insensitive"), "%s", b->errmsg(b));
 }
 END_TEST
 
@@ -749,6 +898,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, failed_statement_rolls_back_transaction);
 	tcase_add_test(tc, keyset_pagination_visits_each_row_once);
 	tcase_add_test(tc, search_ranks_and_confines);
+	tcase_add_test(tc, eq_nocase_folds_ascii_only);
 	tcase_add_test(tc, migrate_is_idempotent_and_refuses_newer);
 	tcase_add_test(tc, concurrent_migrations_apply_once);
 	tcase_add_test(tc, lock_serialises_deciders);

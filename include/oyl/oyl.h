@@ -664,7 +664,7 @@ OYL_API const char *oyl_api_key_id(const oyl_api_key *k);
 OYL_API const char *oyl_api_key_tenant_id(const oyl_api_key *k);
 OYL_API const char *oyl_api_key_user_id(const oyl_api_key *k);
 OYL_API const char *oyl_api_key_name(const oyl_api_key *k);
-/** The lookup prefix, safe to show ("oyl_Ab12..."). */
+/** The lookup prefix, safe to show: the 12 characters after "oyl_" in the key. */
 OYL_API const char *oyl_api_key_prefix(const oyl_api_key *k);
 OYL_API int64_t oyl_api_key_last_used_at(const oyl_api_key *k);
 OYL_API int64_t oyl_api_key_revoked_at(const oyl_api_key *k);
