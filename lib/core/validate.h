@@ -4,14 +4,13 @@
 #define OYL_CORE_VALIDATE_H
 
 #include "core/internal.h"
+#include "util/utf8.h"
 
 #define OYL_NAME_MAX 200        /* characters of a name or title */
 #define OYL_TEXT_MAX (1u << 20) /* bytes of a long text (system prompt) */
 #define OYL_SLUG_MAX 63
 #define OYL_EMAIL_MAX 254
 
-/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
-int oyl__utf8_valid(const char *s, size_t n);
 
 /* Text of min..max characters (code points), valid UTF-8, no control
  * characters but tab/newline when `multiline`. */

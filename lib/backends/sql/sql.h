@@ -108,8 +108,6 @@ void oyl__sql_bind_int(oyl__sql *q, int64_t n);
 int oyl__sql_bind_ids(oyl__sql *q, const char *col, const char *const *ids, size_t n);
 /* 1 when s[0..n) is a canonical lowercase UUID. */
 bool oyl__sql_is_uuid(const char *s, size_t n);
-/* 1 when s[0..n) is well-formed UTF-8. */
-bool oyl__sql_is_utf8(const char *s, size_t n);
 
 /* ---- conditions (sql_where.c) ----------------------------------------- */
 

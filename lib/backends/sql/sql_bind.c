@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sql.h"
+#include "util/utf8.h"
 
 /* A new NULL parameter of coltype, without placeholder text. */
 static oyl__sql_param *push_param(oyl__sql *q, int32_t coltype)
@@ -58,48 +59,6 @@ bool oyl__sql_is_uuid(const char *s, size_t n)
 	return true;
 }
 
-/* No overlong forms, surrogates or code points past U+10FFFF. */
-bool oyl__sql_is_utf8(const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 static bool is_texty(int32_t type)
 {
 	return type == OYL_TYPE_TEXT || type == OYL_TYPE_JSON || type == OYL_TYPE_UUID;
@@ -118,7 +77,7 @@ static int bind_text(oyl__sql *q, oyl__sql_param *p, const char *col, const oyl_
 		return oyl__sql_fail(q, OYL_EINVAL, "column %s: value too large", col);
 	if (v->n && memchr(v->s, '\0', v->n))
 		return oyl__sql_fail(q, OYL_EINVAL, "column %s: text contains a NUL byte", col);
-	if (v->n && !oyl__sql_is_utf8(v->s, v->n))
+	if (v->n && !oyl__utf8_valid(v->s, v->n))
 		return oyl__sql_fail(q, OYL_EINVAL, "column %s: text is not valid UTF-8", col);
 	p->kind = OYL__SQL_TEXT;
 	p->s = v->s ? v->s : "";
