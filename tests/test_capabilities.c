@@ -59,7 +59,9 @@ START_TEST(a_missing_required_method_is_named)
 		snprintf(want, sizeof want, "lacks the required method %s", required[i].name);
 		ck_assert_msg(strstr(oyl_last_open_error(), want), "%s: %s", required[i].name,
 			      oyl_last_open_error());
-		if (!be->free) /* the library cannot free what has no free() */
+		/* the library frees the backend it refuses, unless it has no
+		 * free(); then the test does (be is not to be read otherwise) */
+		if (required[i].offset == offsetof(oyl_backend, free))
 			saved_free(be);
 	}
 	/* a version the library does not know */
@@ -164,12 +166,12 @@ static void run_everything(unsigned version, run *r)
 	CALL(r, "user_create (superadmin)",
 	     oyl_user_create(root, NULL, "sa@caps.example", "SA", OYL_ROLE_SUPERADMIN, &sa));
 	CALL(r, "actor_for_user", oyl_actor_for_user(db, oyl_user_id(u), &user));
-	CALL(r, "tenant_get", oyl_tenant_get(root, tid, &t));
-	oyl_tenant_free(t);
-	t = NULL;
+	oyl_tenant *got_tenant = NULL;
+	CALL(r, "tenant_get", oyl_tenant_get(root, tid, &got_tenant));
+	oyl_tenant_free(got_tenant);
 	CALL(r, "tenant_list", oyl_tenant_list(root, NULL, &p));
 	oyl_page_free(p);
-	CALL(r, "tenant_update", oyl_tenant_update(root, tid, "Caps 2", NULL, &t));
+	CALL(r, "tenant_update", oyl_tenant_update(root, tid, "Caps 2", NULL, NULL));
 	oyl_user *got_user = NULL;
 	CALL(r, "user_get", oyl_user_get(root, oyl_user_id(u), &got_user));
 	oyl_user_free(got_user);

@@ -140,7 +140,8 @@ static int count_by_one_by_one(oyl_backend *b, const oyl_read *r, const id_tap *
 	size_t nf = fq->nfilters;
 	if (nf + 1 > sizeof f / sizeof f[0])
 		return OYL_EINVAL;
-	memcpy(f, fq->filters, nf * sizeof f[0]);
+	if (nf)
+		memcpy(f, fq->filters, nf * sizeof f[0]);
 	for (size_t k = 0; k < tap->n; k++) {
 		int64_t count = 0;
 		f[nf] = (oyl_filter){r->group_col, OYL_OP_EQ,
