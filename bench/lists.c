@@ -88,9 +88,9 @@ static void explain_deep_page(const bench_env *env, const char *tenant)
 	PGconn *c = PQconnectdb(env->uri);
 	char sql[1024], at[64] = "", id[37] = "";
 	PQclear(PQexec(c, "BEGIN"));
+	PQclear(PQexec(c, "SET LOCAL ROLE oyl_runtime"));
 	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant);
 	PQclear(PQexec(c, sql));
-	PQclear(PQexec(c, "SET LOCAL oyl.platform = 'off'"));
 	snprintf(sql, sizeof sql,
 		 "SELECT created_at, id FROM workspaces WHERE tenant_id = '%s' "
 		 "ORDER BY created_at, id OFFSET 49999 LIMIT 1",

@@ -70,7 +70,7 @@ pq_path *pq_open(const bench_env *env)
 			return NULL;
 		}
 	snprintf(p->begin, sizeof p->begin,
-		 "BEGIN; SET LOCAL oyl.tenant_id = '%s'; SET LOCAL oyl.platform = 'off'", env->tenant);
+		 "BEGIN; SET LOCAL ROLE oyl_runtime; SET LOCAL oyl.tenant_id = '%s'", env->tenant);
 	return p;
 }
 

@@ -219,7 +219,7 @@ static bool against_pgbench(const bench_env *env)
 	pgbench_scripts_remove();
 
 	static const char *const what[PGB_NSCRIPTS] = {
-	    "BEGIN, SET LOCAL x2, the 2 inserts, COMMIT; 1 pipeline",
+	    "BEGIN, SET LOCAL ROLE and tenant, the 2 inserts, COMMIT; 1 pipeline",
 	    "every statement liboyl sends (+ the acting user's row); 1 pipeline",
 	    "the same in liboyl's 2 pipelines (reads, then writes)"};
 	printf("\ncreates: oyl_workspace_create / pgbench (prepared, 1 connection), %d slices of %d s "

@@ -29,7 +29,7 @@ static void write_script(FILE *f, const bench_env *env, int kind, bool citus)
 	fprintf(f, "\\startpipeline\nBEGIN;\n");
 	if (citus)
 		fprintf(f, "SET LOCAL citus.propagate_set_commands = 'local';\n");
-	fprintf(f, "SET LOCAL oyl.tenant_id = '%s';\nSET LOCAL oyl.platform = 'off';\n", t);
+	fprintf(f, "SET LOCAL ROLE oyl_runtime;\nSET LOCAL oyl.tenant_id = '%s';\n", t);
 	if (kind != PGB_WRITES)
 		fprintf(f,
 			"SELECT \"id\", \"tenant_id\", \"email\", \"name\", \"role\", "

@@ -21,7 +21,10 @@
 #   OYL_TEST_PG_OWNER    same, user=oyl_owner (non-superuser, owns oyl_test and
 #                        the test schemas: runs the migrations)
 #   OYL_TEST_PG_APP      same, user=oyl_app (LOGIN NOSUPERUSER NOBYPASSRLS, member of
-#                        oyl_runtime, owns nothing: row-level security binds it)
+#                        oyl_runtime and oyl_platform, owns nothing: row-level
+#                        security binds it)
+#   OYL_TEST_PG_WEB      same, user=oyl_web (member of oyl_runtime only: what a
+#                        tenant-facing server gets)
 #   OYL_TEST_PG_PASSWORD_URI  same, user=oyl_pw (password 'right-secret', scram)
 #
 # Runs the server as the `postgres` user when invoked as root, as the
@@ -127,10 +130,16 @@ pg_cluster_start() {
     if ! PGCONNECT_TIMEOUT=10 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin" \
             >"$dir/setup.log" 2>&1 <<'SQL'
 CREATE ROLE oyl_owner LOGIN NOSUPERUSER;
-CREATE ROLE oyl_app LOGIN NOSUPERUSER NOBYPASSRLS;
--- The migrations grant the runtime privileges to oyl_runtime (doc/backends.md).
+-- The library's two group roles, which the migrations grant their
+-- privileges to (doc/security.md), made here as a DBA would.
 CREATE ROLE oyl_runtime NOLOGIN NOSUPERUSER NOBYPASSRLS;
-GRANT oyl_runtime TO oyl_app;
+CREATE ROLE oyl_platform NOLOGIN NOSUPERUSER NOBYPASSRLS;
+-- oyl_app runs the suites: tenants' work and the platform's, as an admin
+-- console would; oyl_web only the tenants', as a tenant-facing server.
+CREATE ROLE oyl_app LOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT oyl_runtime, oyl_platform TO oyl_app;
+CREATE ROLE oyl_web LOGIN NOSUPERUSER NOBYPASSRLS;
+GRANT oyl_runtime TO oyl_web;
 CREATE ROLE oyl_pw LOGIN NOSUPERUSER PASSWORD 'right-secret';
 -- A Unicode collation, as production databases have: the default one folds
 -- É to é, so the tests see that the library's case-insensitive match does
@@ -152,8 +161,10 @@ SQL
     OYL_TEST_PG_ADMIN="$base user=postgres"
     OYL_TEST_PG_OWNER="$base user=oyl_owner"
     OYL_TEST_PG_APP="$base user=oyl_app"
+    OYL_TEST_PG_WEB="$base user=oyl_web"
     OYL_TEST_PG_PASSWORD_URI="$base user=oyl_pw"
-    export OYL_TEST_PG OYL_TEST_PG_ADMIN OYL_TEST_PG_OWNER OYL_TEST_PG_APP OYL_TEST_PG_PASSWORD_URI
+    export OYL_TEST_PG OYL_TEST_PG_ADMIN OYL_TEST_PG_OWNER OYL_TEST_PG_APP OYL_TEST_PG_WEB \
+        OYL_TEST_PG_PASSWORD_URI
     _pg_log "ready: $OYL_TEST_PG"
 }
 
@@ -193,7 +204,8 @@ pg_cluster_stop() {
 
     rm -rf -- "$dir"
     if [[ "$dir" == "${OYL_PG_CLUSTER_DIR:-}" ]]; then
-        unset OYL_PG_CLUSTER_DIR OYL_TEST_PG OYL_TEST_PG_ADMIN OYL_TEST_PG_OWNER OYL_TEST_PG_APP OYL_TEST_PG_PASSWORD_URI
+        unset OYL_PG_CLUSTER_DIR OYL_TEST_PG OYL_TEST_PG_ADMIN OYL_TEST_PG_OWNER OYL_TEST_PG_APP \
+            OYL_TEST_PG_WEB OYL_TEST_PG_PASSWORD_URI
     fi
     return 0
 }
@@ -214,6 +226,7 @@ _pg_cluster_main() {
             printf "export OYL_TEST_PG_OWNER='%s'\n" "$OYL_TEST_PG_OWNER"
             printf "export OYL_TEST_PG_PASSWORD_URI='%s'\n" "$OYL_TEST_PG_PASSWORD_URI"
             printf "export OYL_TEST_PG_APP='%s'\n" "$OYL_TEST_PG_APP"
+            printf "export OYL_TEST_PG_WEB='%s'\n" "$OYL_TEST_PG_WEB"
             printf "# stop with: %s stop %s\n" "$0" "$OYL_PG_CLUSTER_DIR"
             ;;
         stop)

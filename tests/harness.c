@@ -118,11 +118,14 @@ void t_cut_backend(oyl_backend *be, unsigned version)
 	be->name = version == 1 ? "sqlite-v1" : "sqlite-v2";
 	if (version < 2)
 		be->lock = NULL;
-	be->read_many = NULL;
-	be->get_many = NULL;
-	be->insert_many = NULL;
-	be->claim = NULL;
-	be->failed_write = NULL;
+	if (version < 3) {
+		be->read_many = NULL;
+		be->get_many = NULL;
+		be->insert_many = NULL;
+		be->claim = NULL;
+		be->failed_write = NULL;
+	}
+	be->locate = NULL;
 }
 
 /* A new schema owned by the owner role; uri gets `conninfo` with it as search_path. */
@@ -179,6 +182,19 @@ const char *t_owner_uri(const char *uri)
 	next = (next + 1) % 3;
 	snprintf(out, T_URI_MAX, "%s%s", pg_owner(), uri + n);
 	return out;
+}
+
+const char *t_web_uri(const char *uri)
+{
+	static char buf[T_URI_MAX];
+	const char *web = getenv("OYL_TEST_PG_WEB");
+	if (!t_is_postgres() || !t_has_runtime_role() || !web || !*web)
+		return NULL;
+	size_t n = strlen(pg_app());
+	if (strncmp(uri, pg_app(), n) != 0 || uri[n] != ' ')
+		return NULL;
+	snprintf(buf, T_URI_MAX, "%s%s", web, uri + n);
+	return buf;
 }
 
 void t_migrate(const char *uri)

@@ -53,6 +53,12 @@ void t_fresh_owner_uri(char uri[T_URI_MAX]);
  * valid until the call after next.
  */
 const char *t_owner_uri(const char *uri);
+/*
+ * The same database as a login that is a member of oyl_runtime only (what
+ * a tenant-facing server gets, OYL_TEST_PG_WEB), or NULL when there is
+ * none.  One static buffer.
+ */
+const char *t_web_uri(const char *uri);
 /* Migrates the database of `uri` through its owner; ck_assert on failure. */
 void t_migrate(const char *uri);
 /* 1 when PostgreSQL tests run as a separate runtime role (RLS in force). */

@@ -21,7 +21,7 @@ static oyl_backend *backend(unsigned version)
 	t_fresh_uri(uri);
 	t_migrate(uri);
 	ck_assert_msg(oyl_backend_open(&be, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
-	if (version < 3)
+	if (version < 3) /* SQLite's is version 4 without locate(): the same as 3 */
 		t_cut_backend(be, version);
 	return be;
 }
@@ -66,10 +66,12 @@ START_TEST(a_missing_required_method_is_named)
 	}
 	/* a version the library does not know */
 	oyl_backend *be = backend(3);
-	be->version = 4;
+	be->version = OYL_BACKEND_VERSION + 1;
 	oyl_db *db = NULL;
 	ck_assert_int_eq(oyl_db_open_backend(&db, be, NULL), OYL_EINVAL);
-	ck_assert_ptr_nonnull(strstr(oyl_last_open_error(), "version 4 is not supported"));
+	char want[64];
+	snprintf(want, sizeof want, "version %d is not supported", OYL_BACKEND_VERSION + 1);
+	ck_assert_ptr_nonnull(strstr(oyl_last_open_error(), want));
 }
 END_TEST
 

@@ -106,9 +106,9 @@ static char *pg_plan(const caught *c, const char *scope, const char *mode)
 	ck_assert_int_eq(PQstatus(conn), CONNECTION_OK);
 	char sql[8192];
 	exec_ok(conn, "BEGIN");
+	/* as the library runs it: the tenant's role, or the platform's */
+	exec_ok(conn, scope ? "SET LOCAL ROLE oyl_runtime" : "SET LOCAL ROLE oyl_platform");
 	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", scope ? scope : "");
-	exec_ok(conn, sql);
-	snprintf(sql, sizeof sql, "SET LOCAL oyl.platform = '%s'", scope ? "off" : "on");
 	exec_ok(conn, sql);
 	/* a small table must not hide a missing index: with these off, a plan
 	 * still sorts only when no index gives the list's order */

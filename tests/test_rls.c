@@ -1,12 +1,14 @@
 /*
- * PostgreSQL row-level security, the second wall between tenants
- * (doc/backends.md, "Row-level security"; doc/testing.md lists what this
- * suite shows).  PostgreSQL only: on SQLite, or without a separate runtime role (RLS would be
- * bypassed), the program exits 77 (skip).
+ * PostgreSQL's wall between tenants: row-level security, the two roles
+ * and the lookup functions of schema version 5 (doc/security.md;
+ * doc/testing.md lists what this suite shows).  PostgreSQL only: on
+ * SQLite, or without separate roles, the program exits 77 (skip).
  *
- * The library's statements and raw SQL run as the runtime role (the
- * harness's app role); DDL as the schema's owner.  Raw statements carry
- * no tenant predicate, so only the policies stand between the tenants.
+ * Raw SQL, with libpq and no library in between, runs as each kind of
+ * login: `web` (a member of oyl_runtime only, what a tenant-facing server
+ * gets), `app` (of both, an admin console; the library's own handle runs
+ * as it) and the schema's owner for DDL.  Raw statements carry no tenant
+ * predicate, so only the database stands between the tenants.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +17,11 @@
 #include "backends/postgres/pg_internal.h"
 #include "fixture.h"
 
-static char uri[T_URI_MAX];
+static char uri[T_URI_MAX], web_uri[T_URI_MAX];
 static oyl_db *db;
 static oyl_backend *b;
-static PGconn *app;   /* a raw session of the runtime role */
+static PGconn *app;   /* a raw session of the admin console's login (both roles) */
+static PGconn *web;   /* a raw session of a runtime-only login */
 static PGconn *owner; /* a raw session of the schema's owner */
 static size_t ntables;
 static const oyl_table *const *tables;
@@ -37,13 +40,16 @@ static void setup(void)
 	db = t_open_uri(uri);
 	b = t_backend_of(db);
 	tables = oyl_schema_tables(&ntables);
+	snprintf(web_uri, sizeof web_uri, "%s", t_web_uri(uri));
 	app = connect_to(uri);
+	web = connect_to(web_uri);
 	owner = connect_to(t_owner_uri(uri));
 }
 
 static void teardown(void)
 {
 	PQfinish(app);
+	PQfinish(web);
 	PQfinish(owner);
 	oyl_db_close(db);
 }
@@ -127,34 +133,44 @@ static void each_tenant_table_counts(PGconn *c, long long want, const char *wher
 }
 
 /*
- * Begins a transaction of the raw session c with the tenant settings, in
- * the order the library sends them (pg_txn.c):
+ * Begins a transaction of the raw session c as the library does
+ * (pg_txn.c), each a statement of its own (Citus replays a SET LOCAL's
+ * whole query text on its workers, so nothing else may share it):
  *   BEGIN
  *   SET LOCAL citus.propagate_set_commands = 'local'
- *   SET LOCAL oyl.tenant_id = '<tenant>'   (tenant non-NULL)
- *   SET LOCAL oyl.platform = '<platform>'  (platform non-NULL: "on" or "off")
- * each a statement of its own: Citus replays a SET LOCAL's whole query text
- * on its workers, so nothing else may share it.  The library sends the
- * Citus setting only to a Citus server; here it goes to any server: without
- * Citus loaded it only sets a placeholder, local to the transaction.
- * SET takes no parameters: the tenant goes in as a literal (the fixture's
- * ids are library-made UUIDs, checked here).  The caller ends with COMMIT.
+ *   SET LOCAL ROLE <role>                   (role non-NULL)
+ *   SET LOCAL oyl.tenant_id = '<tenant>'    (tenant non-NULL)
+ * The library sends the Citus setting only to a Citus server; here it goes
+ * to any server: without Citus loaded it only sets a placeholder, local to
+ * the transaction.  SET takes no parameters: the tenant goes in as a
+ * literal (the fixture's ids are library-made UUIDs, checked here).  The
+ * caller ends with COMMIT or ROLLBACK.
  */
-static void set_tenant(PGconn *c, const char *tenant, const char *platform)
+static void set_tenant(PGconn *c, const char *tenant, const char *role)
 {
 	char sql[160];
 	ok_stmt(c, "BEGIN");
 	ok_stmt(c, "SET LOCAL citus.propagate_set_commands = 'local'");
+	if (role) {
+		ck_assert(strcmp(role, "oyl_runtime") == 0 || strcmp(role, "oyl_platform") == 0);
+		snprintf(sql, sizeof sql, "SET LOCAL ROLE %s", role);
+		ok_stmt(c, sql);
+	}
 	if (tenant) {
 		ck_assert(oyl__pg_is_uuid(tenant));
 		snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant);
 		ok_stmt(c, sql);
 	}
-	if (platform) {
-		ck_assert(strcmp(platform, "on") == 0 || strcmp(platform, "off") == 0);
-		snprintf(sql, sizeof sql, "SET LOCAL oyl.platform = '%s'", platform);
-		ok_stmt(c, sql);
-	}
+}
+
+/* A statement expected to fail with `state`, alone in a transaction of
+ * its own (a failure aborts the transaction it is in). */
+static void refused_in_txn(PGconn *c, const char *tenant, const char *sql, const char *p1,
+			   const char *state)
+{
+	set_tenant(c, tenant, NULL);
+	fails_with(c, sql, p1, state);
+	ok_stmt(c, "ROLLBACK");
 }
 
 /* ---- through the backend ---------------------------------------------- */
@@ -272,40 +288,154 @@ static void unpoliced(PGconn *c, char *out, size_t size)
 	PQclear(r);
 }
 
-START_TEST(catalog_every_tenant_table_is_policed)
+/* The privileges each role must hold, table by table (doc/security.md):
+ * S select, I insert, U update, D delete; "-" none.  Nothing else:
+ * TRUNCATE, REFERENCES and TRIGGER ignore row-level security. */
+static const struct {
+	const char *table, *runtime, *platform;
+} grants[] = {
+	{"tenants", "S", "SIUD"},
+	{"superadmins", "-", "SIUD"},
+	{"user_emails", "SIUD", "SIUD"},
+	{"platform_audit_events", "I", "SI"},
+	{"superadmin_sessions", "-", "SIUD"},
+	{"users", "SIUD", "SIUD"},
+	{"auth_sessions", "SIUD", "SIUD"},
+	{"api_keys", "SIUD", "SIUD"},
+	{"workspaces", "SIUD", "SIUD"},
+	{"teammates", "SIUD", "SIUD"},
+	{"assistants", "SIUD", "SIUD"},
+	{"instructions", "SIUD", "SIUD"},
+	{"knowledge_bases", "SIUD", "SIUD"},
+	{"documents", "SIUD", "SIUD"},
+	{"document_chunks", "SIUD", "SIUD"},
+	{"social_links", "SIUD", "SIUD"},
+	{"chat_sessions", "SIUD", "SIUD"},
+	{"messages", "SIUD", "SIUD"},
+	{"message_citations", "SIUD", "SIUD"},
+	{"audit_events", "SI", "SI"},
+	{"schema_migrations", "S", "S"},
+};
+
+/* A role's table privileges as the catalog says, in the letters above. */
+static const char *privileges_sql =
+	"SELECT CASE WHEN p = '' THEN '-' ELSE p END FROM (SELECT"
+	" CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'S' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'I' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'U' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'D' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'T' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'REFERENCES') THEN 'R' ELSE '' END ||"
+	" CASE WHEN has_table_privilege($1, c.oid, 'TRIGGER') THEN 'G' ELSE '' END AS p"
+	" FROM pg_class c WHERE c.oid = $2::regclass) AS x";
+
+/*
+ * Every table of the schema against the grants table: the mismatches,
+ * "table role: have, want" joined by "; " ("" when none).  A table the
+ * grants table does not know is a mismatch too: a new table must come
+ * with its grants (and a line above).
+ */
+static void grant_mismatches(PGconn *c, char *out, size_t size)
 {
-	char flagged[512];
+	PGresult *r = run(c, "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p')"
+			     " AND relnamespace = current_schema()::regnamespace ORDER BY 1",
+			  NULL, NULL);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+	out[0] = '\0';
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *table = PQgetvalue(r, i, 0);
+		size_t k = 0;
+		while (k < sizeof grants / sizeof grants[0] && strcmp(grants[k].table, table))
+			k++;
+		size_t used = strlen(out);
+		if (k == sizeof grants / sizeof grants[0]) {
+			snprintf(out + used, size - used, "%s%s: not in the grants table",
+				 used ? "; " : "", table);
+			continue;
+		}
+		const char *roles[2] = {"oyl_runtime", "oyl_platform"};
+		const char *want[2] = {grants[k].runtime, grants[k].platform};
+		for (int role = 0; role < 2; role++) {
+			PGresult *p = run(c, privileges_sql, roles[role], table);
+			ck_assert_msg(PQresultStatus(p) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+			const char *have = PQgetvalue(p, 0, 0);
+			used = strlen(out);
+			if (strcmp(have, want[role]) != 0)
+				snprintf(out + used, size - used, "%s%s %s: %s, want %s",
+					 used ? "; " : "", table, roles[role], have, want[role]);
+			PQclear(p);
+		}
+	}
+	PQclear(r);
+}
+
+/* 1 when the table has the policy `name` FOR ALL with both clauses, to its
+ * one role: tenant_rows to oyl_runtime, platform_rows to oyl_platform. */
+static int has_policy(const char *table, const char *name)
+{
+	return int_of(app,
+		      "SELECT count(*) FROM pg_policy p WHERE p.polrelid = $1::regclass"
+		      " AND p.polname = $2 AND p.polcmd = '*' AND p.polpermissive"
+		      " AND p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL"
+		      " AND p.polroles = ARRAY[(SELECT oid FROM pg_roles WHERE rolname ="
+		      "  CASE WHEN $2 = 'tenant_rows' THEN 'oyl_runtime' ELSE 'oyl_platform' END)]",
+		      table, name) == 1;
+}
+
+START_TEST(catalog_every_table_is_policed_and_granted)
+{
+	char flagged[2048];
 	int owned = 0;
 	for (size_t i = 0; i < ntables; i++) {
 		const char *name = tables[i]->name;
-		if (tables[i]->tenant_col < 0)
-			continue;
-		owned++;
-		/* RLS, FORCE, and one policy for every command and role, with both clauses */
+		/* every table of the library: RLS enabled and forced */
 		ck_assert_msg(int_of(app,
 				     "SELECT (c.relrowsecurity AND c.relforcerowsecurity)::int"
 				     " FROM pg_class c WHERE c.oid = $1::regclass",
 				     name, NULL) == 1,
 			      "%s: row-level security not enabled and forced", name);
+		if (tables[i]->tenant_col < 0)
+			continue;
+		owned++;
+		/* a tenant's rows for the runtime, all for the platform: roles, not settings */
+		ck_assert_msg(has_policy(name, "tenant_rows"),
+			      "%s: no FOR ALL policy tenant_rows TO oyl_runtime", name);
+		ck_assert_msg(has_policy(name, "platform_rows"),
+			      "%s: no FOR ALL policy platform_rows TO oyl_platform", name);
 		ck_assert_msg(int_of(app,
 				     "SELECT count(*) FROM pg_policy WHERE polrelid = $1::regclass"
-				     " AND polcmd = '*' AND polpermissive AND polroles = '{0}'"
-				     " AND polqual IS NOT NULL AND polwithcheck IS NOT NULL",
-				     name, NULL) == 1,
-			      "%s: no FOR ALL policy with USING and WITH CHECK", name);
+				     " AND pg_get_expr(polqual, polrelid) LIKE '%oyl.platform%'",
+				     name, NULL) == 0,
+			      "%s: a policy still trusts the oyl.platform setting", name);
 	}
 	ck_assert_int_eq(owned, 15);
 	unpoliced(app, flagged, sizeof flagged);
 	ck_assert_msg(flagged[0] == '\0', "tables without a policy: %s", flagged);
 
-	/* The check can fail: a new tenant table is flagged until it has all three. */
+	/* every table's grants, per role, exactly */
+	grant_mismatches(app, flagged, sizeof flagged);
+	ck_assert_msg(flagged[0] == '\0', "grants: %s", flagged);
+	/* tenants: the runtime may rename its own tenant, nothing else */
+	ck_assert_int_eq(int_of(app,
+				"SELECT (has_column_privilege('oyl_runtime', 'tenants', 'name', 'UPDATE')"
+				" AND has_column_privilege('oyl_runtime', 'tenants', 'updated_at',"
+				"  'UPDATE')"
+				" AND NOT has_column_privilege('oyl_runtime', 'tenants', 'slug', 'UPDATE')"
+				" AND NOT has_column_privilege('oyl_runtime', 'tenants', 'quota_users',"
+				"  'UPDATE'))::int",
+				NULL, NULL),
+			 1);
+
+	/* The checks can fail: a new tenant table is flagged until it has RLS,
+	 * FORCE and a policy; any new table until the grants table knows it. */
 	ok(owner, "CREATE TABLE scratch_tenant (tenant_id uuid NOT NULL, id uuid NOT NULL,"
 		  " PRIMARY KEY (tenant_id, id))", NULL);
+	grant_mismatches(app, flagged, sizeof flagged);
+	ck_assert_str_eq(flagged, "scratch_tenant: not in the grants table");
 	static const char *const steps[] = {
 		"ALTER TABLE scratch_tenant ENABLE ROW LEVEL SECURITY",
 		"ALTER TABLE scratch_tenant FORCE ROW LEVEL SECURITY",
-		"CREATE POLICY p ON scratch_tenant USING (tenant_id ="
-		" NULLIF(current_setting('oyl.tenant_id', true), '')::uuid)",
+		"CREATE POLICY p ON scratch_tenant USING (tenant_id = oyl_scope_tenant())",
 	};
 	for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
 		unpoliced(app, flagged, sizeof flagged);
@@ -315,43 +445,50 @@ START_TEST(catalog_every_tenant_table_is_policed)
 	unpoliced(app, flagged, sizeof flagged);
 	ck_assert_str_eq(flagged, "");
 
-	/* The runtime role: not superuser, not BYPASSRLS, owns (and may become
-	 * the owner of) no table of the schema, yet may do its work. */
+	/* The roles: neither passes row-level security; the runtime-only login
+	 * owns (and may become the owner of) no table, and may not become the
+	 * platform. */
 	ck_assert_int_eq(int_of(app,
-				"SELECT (rolsuper OR rolbypassrls)::int FROM pg_roles"
-				" WHERE rolname = current_user",
+				"SELECT count(*) FROM pg_roles WHERE rolname IN ('oyl_runtime',"
+				" 'oyl_platform') AND NOT rolsuper AND NOT rolbypassrls AND NOT rolcanlogin",
 				NULL, NULL),
-			 0);
-	ck_assert_int_ge(int_of(app,
-				"SELECT count(*) FROM pg_class WHERE relkind = 'r'"
-				" AND relnamespace = current_schema()::regnamespace",
+			 2);
+	ck_assert_int_eq(int_of(web,
+				"SELECT (NOT rolsuper AND NOT rolbypassrls"
+				" AND pg_has_role(current_user, 'oyl_runtime', 'MEMBER')"
+				" AND NOT pg_has_role(current_user, 'oyl_platform', 'MEMBER'))::int"
+				" FROM pg_roles WHERE rolname = current_user",
 				NULL, NULL),
-			 (long long)ntables + 1);
-	ck_assert_int_eq(int_of(app,
+			 1);
+	ck_assert_int_eq(int_of(web,
 				"SELECT count(*) FROM pg_class WHERE relkind IN ('r', 'p')"
 				" AND relnamespace = current_schema()::regnamespace"
 				" AND pg_has_role(current_user, relowner, 'MEMBER')",
 				NULL, NULL),
 			 0);
-	for (size_t i = 0; i <= ntables; i++) {
-		const char *name = i < ntables ? tables[i]->name : "schema_migrations";
-		const char *rw = i < ntables ? "1" : "0";
-		ck_assert_msg(int_of(app,
-				     "SELECT (has_table_privilege($1, 'SELECT')"
-				     " AND (has_table_privilege($1, 'INSERT')"
-				     "  AND has_table_privilege($1, 'UPDATE')"
-				     "  AND has_table_privilege($1, 'DELETE')) = $2::bool"
-				     /* TRUNCATE and REFERENCES ignore row-level security */
-				     " AND NOT has_table_privilege($1, 'TRUNCATE')"
-				     " AND NOT has_table_privilege($1, 'REFERENCES')"
-				     " AND NOT has_table_privilege($1, 'TRIGGER'))::int",
-				     name, rw) == 1,
-			      "%s: the runtime role's privileges are not what it needs", name);
-	}
+
+	/* The lookups: SECURITY DEFINER with a search_path of their own,
+	 * executable by the two roles and nobody else. */
+	ck_assert_int_eq(int_of(app,
+				"SELECT count(*) FROM pg_proc WHERE pronamespace ="
+				" current_schema()::regnamespace AND proname LIKE 'oyl_locate_%'"
+				" AND prosecdef AND proconfig::text LIKE '%search_path%'"
+				" AND has_function_privilege('oyl_runtime', oid, 'EXECUTE')"
+				" AND has_function_privilege('oyl_platform', oid, 'EXECUTE')"
+				" AND proacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+				"  aclexplode(proacl) a WHERE a.grantee = 0)", /* PUBLIC */
+				NULL, NULL),
+			 4);
 }
 END_TEST
 
 /* ---- b. a tenant's setting, no predicate ------------------------------- */
+
+/* The audit tables: append-only for every role. */
+static int append_only(const oyl_table *t)
+{
+	return !strcmp(t->name, "audit_events") || !strcmp(t->name, "platform_audit_events");
+}
 
 START_TEST(tenant_setting_confines_unfiltered_statements)
 {
@@ -362,44 +499,44 @@ START_TEST(tenant_setting_confines_unfiltered_statements)
 	uint64_t before = tenant_rows(fb.tenant_id, &rows_b);
 	ck_assert_int_eq(rows_b, 15);
 
-	set_tenant(app, fa.tenant_id, NULL);
-	each_tenant_table_counts(app, 1, NULL);
+	set_tenant(web, fa.tenant_id, NULL);
+	each_tenant_table_counts(web, 1, NULL);
 	for (size_t i = 0; i < ntables; i++) {
 		const char *name = tables[i]->name;
-		if (tables[i]->tenant_col < 0)
+		if (tables[i]->tenant_col < 0 || append_only(tables[i]))
 			continue;
-		ck_assert_int_eq(int_of(app, with_table(sql, sizeof sql,
+		ck_assert_int_eq(int_of(web, with_table(sql, sizeof sql,
 							"SELECT count(*) FROM %s WHERE tenant_id = $1",
 							name),
 					fb.tenant_id, NULL),
 				 0);
 		/* B's row by its id, then every row: only A's changes */
-		ck_assert_int_eq(changed_by(app, with_table(sql, sizeof sql,
+		ck_assert_int_eq(changed_by(web, with_table(sql, sizeof sql,
 							    "UPDATE %s SET created_at = 'epoch'"
 							    " WHERE id = $1",
 							    name),
 					    fb.ids[i]),
 				 0);
-		ck_assert_int_eq(changed_by(app, with_table(sql, sizeof sql,
+		ck_assert_int_eq(changed_by(web, with_table(sql, sizeof sql,
 							    "UPDATE %s SET created_at = 'epoch'", name),
 					    NULL),
 				 1);
 	}
 	/* children first; a cascade may have taken A's row already */
 	for (size_t i = ntables; i-- > 0;) {
-		if (tables[i]->tenant_col < 0)
+		if (tables[i]->tenant_col < 0 || append_only(tables[i]))
 			continue;
-		long long n = changed_by(app, with_table(sql, sizeof sql, "DELETE FROM %s",
+		long long n = changed_by(web, with_table(sql, sizeof sql, "DELETE FROM %s",
 							 tables[i]->name),
 					 NULL);
 		ck_assert_msg(n <= 1, "DELETE FROM %s took %lld rows", tables[i]->name, n);
 	}
-	ok_stmt(app, "COMMIT");
+	ok_stmt(web, "COMMIT");
 
 	ck_assert(tenant_rows(fb.tenant_id, &rows_b) == before);
 	ck_assert_int_eq(rows_b, 15);
 	tenant_rows(fa.tenant_id, &rows_a);
-	ck_assert_int_eq(rows_a, 0);
+	ck_assert_int_eq(rows_a, 1); /* A's audit event: append-only */
 }
 END_TEST
 
@@ -427,29 +564,38 @@ START_TEST(unset_context_fails_closed)
 	fx_build(b, &fa, 1);
 	fx_build(b, &fb, 2);
 
-	/* A fresh session: the settings do not exist (NULL). */
-	ck_assert_int_eq(int_of(app,
-				"SELECT (current_setting('oyl.tenant_id', true) IS NULL"
-				" AND current_setting('oyl.platform', true) IS NULL)::int",
+	/* A fresh session: the setting does not exist (NULL). */
+	ck_assert_int_eq(int_of(web, "SELECT (current_setting('oyl.tenant_id', true) IS NULL)::int",
 				NULL, NULL),
 			 1);
-	sees_nothing_writes_nothing(app);
+	sees_nothing_writes_nothing(web);
 
-	/* After committed SET LOCALs the settings exist but are empty (''). */
-	set_tenant(app, fa.tenant_id, "on");
-	each_tenant_table_counts(app, 2, NULL);
-	ok_stmt(app, "COMMIT");
-	ck_assert_int_eq(int_of(app,
-				"SELECT (current_setting('oyl.tenant_id', true) = ''"
-				" AND current_setting('oyl.platform', true) = '')::int",
+	/* The old platform switch is an ordinary setting now: it widens nothing. */
+	set_tenant(web, fa.tenant_id, NULL);
+	ok_stmt(web, "SET LOCAL oyl.platform = 'on'");
+	each_tenant_table_counts(web, 1, NULL);
+	ok_stmt(web, "COMMIT");
+	/* After committed SET LOCALs the setting exists but is empty (''). */
+	ck_assert_int_eq(int_of(web, "SELECT (current_setting('oyl.tenant_id', true) = '')::int",
 				NULL, NULL),
 			 1);
-	sees_nothing_writes_nothing(app);
+	sees_nothing_writes_nothing(web);
 
 	/* ... and the same inside a transaction that sets nothing. */
-	ok_stmt(app, "BEGIN");
-	each_tenant_table_counts(app, 0, NULL);
-	ok_stmt(app, "COMMIT");
+	ok_stmt(web, "BEGIN");
+	each_tenant_table_counts(web, 0, NULL);
+	ok_stmt(web, "COMMIT");
+
+	/* A setting that is not a canonical UUID sees nothing, with no cast error. */
+	static const char *const bad[] = {"not-a-uuid", "'; DROP TABLE users; --", " ",
+					  "6F9619FF-8B86-D011-B42D-00C04FC964FF"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		PGresult *r = run(web, "SELECT set_config('oyl.tenant_id', $1, false)", bad[i], NULL);
+		ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+		PQclear(r);
+		sees_nothing_writes_nothing(web);
+	}
+	ok_stmt(web, "RESET oyl.tenant_id");
 
 	/* The library's rows are all still there. */
 	int64_t n = 0;
@@ -460,82 +606,96 @@ END_TEST
 
 /* ---- d. one connection: A, then B, then nobody ------------------------- */
 
-/* Through the backend with `scope`: only `tenant`'s row of every tenant table. */
-static void backend_sees_only(const oyl_scope *scope, const char *tenant)
+/* Through backend `be` with `scope`: only `tenant`'s row of every tenant table. */
+static void backend_sees_only(oyl_backend *be, const oyl_scope *scope, const char *tenant)
 {
 	for (size_t i = 0; i < ntables; i++) {
 		if (tables[i]->tenant_col < 0)
 			continue;
-		seen s = list_as(scope, tables[i], tenant);
+		seen s = {tenant, tables[i]->tenant_col, 0, 0};
+		oyl_query q = {NULL, 0, 0, 0, NULL, NULL, 0, 0};
+		int rc = be->list(be, scope, tables[i], &q, seen_cb, &s);
+		ck_assert_msg(rc == OYL_OK, "list %s: %s", tables[i]->name, be->errmsg(be));
 		ck_assert_msg(s.mine == 1 && s.others == 0, "%s: %d rows of the tenant, %d of others",
 			      tables[i]->name, s.mine, s.others);
 	}
 }
 
+static void current_user_is(PGconn *c, const char *want)
+{
+	PGresult *r = run(c, "SELECT current_user::text", NULL, NULL);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), want);
+	PQclear(r);
+}
+
+/*
+ * A tenant-facing server's connection (runtime only), serving A, then B,
+ * then nobody: inside the library's transactions the session is
+ * oyl_runtime with that tenant's setting, and between them nothing is left.
+ */
 START_TEST(one_connection_a_then_b_then_nobody)
 {
 	fx_build(b, &fa, 1);
 	fx_build(b, &fb, 2);
-	PGconn *conn = pg_of(b)->conn; /* the backend's own session */
+	oyl_backend *wb = NULL;
+	char err[512];
+	ck_assert_msg(oyl_backend_open(&wb, web_uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
+	PGconn *conn = pg_of(wb)->conn; /* the backend's own session */
 	oyl_scope sa = {fa.tenant_id}, sb = {fb.tenant_id}, platform = {NULL};
 	char where_a[80];
 	snprintf(where_a, sizeof where_a, " WHERE tenant_id = '%s'", fa.tenant_id);
 
 	/* A, in a write transaction: between the backend's batches the
-	 * session's settings are A's. */
-	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
-	backend_sees_only(&sa, fa.tenant_id);
+	 * session is the runtime role with A's setting. */
+	ck_assert_int_eq(wb->begin(wb, &sa, OYL_TXN_WRITE), OYL_OK);
+	backend_sees_only(wb, &sa, fa.tenant_id);
+	current_user_is(conn, "oyl_runtime");
 	each_tenant_table_counts(conn, 1, where_a);
 	each_tenant_table_counts(conn, 1, NULL);
-	ck_assert_int_eq(b->commit(b), OYL_OK);
+	ck_assert_int_eq(wb->commit(wb), OYL_OK);
+	current_user_is(conn, "oyl_web");
 
 	/* A read transaction's batches each end with COMMIT: nothing of A's
 	 * settings outlives one, even before commit(). */
-	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
-	backend_sees_only(&sa, fa.tenant_id);
+	ck_assert_int_eq(wb->begin(wb, &sa, OYL_TXN_READ), OYL_OK);
+	backend_sees_only(wb, &sa, fa.tenant_id);
 	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
 	each_tenant_table_counts(conn, 0, NULL);
-	ck_assert_int_eq(b->commit(b), OYL_OK);
+	ck_assert_int_eq(wb->commit(wb), OYL_OK);
 
 	/* B, next, on the same connection: nothing of A. */
-	ck_assert_int_eq(b->begin(b, &sb, OYL_TXN_WRITE), OYL_OK);
-	backend_sees_only(&sb, fb.tenant_id);
+	ck_assert_int_eq(wb->begin(wb, &sb, OYL_TXN_WRITE), OYL_OK);
+	backend_sees_only(wb, &sb, fb.tenant_id);
 	each_tenant_table_counts(conn, 0, where_a);
-	ck_assert_int_eq(b->commit(b), OYL_OK);
+	ck_assert_int_eq(wb->commit(wb), OYL_OK);
 
 	/* Nobody: nothing is left of B's (or A's) settings. */
 	each_tenant_table_counts(conn, 0, NULL);
 
-	/* One transaction, begun as the platform, then acting as A, B, the platform. */
-	ck_assert_int_eq(b->begin(b, &platform, OYL_TXN_WRITE), OYL_OK);
-	backend_sees_only(&sa, fa.tenant_id);
-	each_tenant_table_counts(conn, 1, NULL);
-	backend_sees_only(&sb, fb.tenant_id);
-	each_tenant_table_counts(conn, 0, where_a);
-	for (size_t i = 0; i < ntables; i++) {
-		if (tables[i]->tenant_col < 0)
-			continue;
-		seen s = list_as(&platform, tables[i], fa.tenant_id);
-		ck_assert_int_eq(s.mine + s.others, 2);
-	}
-	each_tenant_table_counts(conn, 2, NULL);
-	ck_assert_int_eq(b->rollback(b), OYL_OK);
-	each_tenant_table_counts(conn, 0, NULL);
+	/* The platform is out of this connection's reach: refused at begin(),
+	 * with nothing sent, and for a call alone too. */
+	ck_assert_int_eq(wb->begin(wb, &platform, OYL_TXN_READ), OYL_EPERM);
+	ck_assert_ptr_nonnull(strstr(wb->errmsg(wb), "not a member of oyl_platform"));
+	int64_t n = -1;
+	ck_assert_int_eq(wb->count(wb, &platform, tables[fx_table_index("users")], NULL, 0, &n),
+			 OYL_EPERM);
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
 
 	/* Calls outside any transaction get one of their own, scope and all. */
-	backend_sees_only(&sa, fa.tenant_id);
+	backend_sees_only(wb, &sa, fa.tenant_id);
 	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
 	each_tenant_table_counts(conn, 0, NULL);
-	backend_sees_only(&sb, fb.tenant_id);
+	backend_sees_only(wb, &sb, fb.tenant_id);
 	each_tenant_table_counts(conn, 0, NULL);
 	for (size_t i = 0; i < ntables; i++) {
 		if (tables[i]->tenant_col < 0)
 			continue;
-		int64_t n = -1;
-		ck_assert_int_eq(b->count(b, &sb, tables[i], NULL, 0, &n), OYL_OK);
+		n = -1;
+		ck_assert_int_eq(wb->count(wb, &sb, tables[i], NULL, 0, &n), OYL_OK);
 		ck_assert_int_eq(n, 1);
-		ck_assert_int_eq(b->get(b, &sb, tables[i], fa.ids[i], seen_cb,
-					&(seen){fb.tenant_id, tables[i]->tenant_col, 0, 0}),
+		ck_assert_int_eq(wb->get(wb, &sb, tables[i], fa.ids[i], seen_cb,
+					 &(seen){fb.tenant_id, tables[i]->tenant_col, 0, 0}),
 				 OYL_ENOTFOUND);
 		/* A's row under B's scope: refused (the backend's check, or RLS alone) */
 		oyl_value row[32];
@@ -543,12 +703,272 @@ START_TEST(one_connection_a_then_b_then_nobody)
 		char id[37];
 		oyl__uuid_new(id);
 		row[0] = (oyl_value){OYL_TYPE_UUID, 0, 0, id, 36};
-		ck_assert_int_eq(b->insert(b, &sb, tables[i], row), OYL_EINVAL);
+		ck_assert_int_eq(wb->insert(wb, &sb, tables[i], row), OYL_EINVAL);
 		ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
 	}
-	int64_t n = 0;
-	tenant_rows(fa.tenant_id, &n);
-	ck_assert_int_eq(n, 15);
+	wb->free(wb);
+	int64_t rows = 0;
+	tenant_rows(fa.tenant_id, &rows);
+	ck_assert_int_eq(rows, 15);
+}
+END_TEST
+
+/*
+ * An admin console's connection (both roles): a transaction begun as the
+ * platform runs as oyl_platform and sees every tenant (the library's own
+ * predicate confines its statements); one begun in a tenant runs as
+ * oyl_runtime, whatever the login may do.
+ */
+START_TEST(platform_transactions_run_as_the_platform)
+{
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	PGconn *conn = pg_of(b)->conn;
+	oyl_scope sa = {fa.tenant_id}, sb = {fb.tenant_id}, platform = {NULL};
+
+	ck_assert_int_eq(b->begin(b, &platform, OYL_TXN_WRITE), OYL_OK);
+	backend_sees_only(b, &sa, fa.tenant_id);
+	current_user_is(conn, "oyl_platform");
+	each_tenant_table_counts(conn, 2, NULL);
+	backend_sees_only(b, &sb, fb.tenant_id);
+	for (size_t i = 0; i < ntables; i++) {
+		if (tables[i]->tenant_col < 0)
+			continue;
+		seen s = list_as(&platform, tables[i], fa.tenant_id);
+		ck_assert_int_eq(s.mine + s.others, 2);
+	}
+	ck_assert_int_eq(b->rollback(b), OYL_OK);
+
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	backend_sees_only(b, &sa, fa.tenant_id);
+	current_user_is(conn, "oyl_runtime");
+	each_tenant_table_counts(conn, 1, NULL);
+	ck_assert_int_eq(b->commit(b), OYL_OK);
+}
+END_TEST
+
+/* ---- e. attacks of a session that sends its own SQL -------------------- */
+
+/* The text fixture value of a column of fx's row of `table`. */
+static const char *fx_text(const fx_tenant *fx, const char *table, const char *column)
+{
+	const oyl_table *t = oyl_schema_table(table);
+	return fx_row(fx, t)[fx_col(t, column)].s;
+}
+
+/*
+ * What a runtime-only session can no longer do (each refused with 42501,
+ * insufficient privilege, or seeing nothing), and the platform's own
+ * limits on the audit trail.
+ */
+START_TEST(attacks_of_a_runtime_session_fail)
+{
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	int64_t rows_b = 0;
+	uint64_t before = tenant_rows(fb.tenant_id, &rows_b);
+	const char *superadmin = fa.ids[fx_table_index("superadmins")];
+
+	/* 1. a session row of its choosing for a superadmin: refused */
+	fails_with(web, "INSERT INTO superadmin_sessions (id, user_id, token_hash, expires_at,"
+			" created_at) VALUES (gen_random_uuid(), $1, 'chosen', now() + interval '1 day',"
+			" now())",
+		   superadmin, "42501");
+	/* 2. superadmins' hashes, e-mails and sessions: out of reach */
+	fails_with(web, "UPDATE superadmins SET password_hash = 'chosen' WHERE id = $1", superadmin,
+		   "42501");
+	fails_with(web, "SELECT password_hash FROM superadmins", NULL, "42501");
+	fails_with(web, "SELECT token_hash FROM superadmin_sessions", NULL, "42501");
+	/* ... and other tenants' addresses */
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM user_emails", NULL, NULL), 0);
+	set_tenant(web, fa.tenant_id, NULL);
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM user_emails", NULL, NULL), 1);
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM user_emails WHERE tenant_id = $1",
+				fb.tenant_id, NULL),
+			 0);
+	/* nor B's password, token or API-key hashes */
+	static const char *const secrets[] = {"users", "auth_sessions", "api_keys"};
+	for (size_t i = 0; i < 3; i++) {
+		char sql[128];
+		ck_assert_int_eq(int_of(web, with_table(sql, sizeof sql,
+							"SELECT count(*) FROM %s WHERE tenant_id = $1",
+							secrets[i]),
+					fb.tenant_id, NULL),
+				 0);
+	}
+	/* its own tenant's row: renamed (a tenant_admin may), nothing more */
+	ck_assert_int_eq(changed_by(web, "UPDATE tenants SET name = 'renamed' WHERE id = $1",
+				    fa.tenant_id),
+			 1);
+	ck_assert_int_eq(changed_by(web, "UPDATE tenants SET name = 'renamed' WHERE id = $1",
+				    fb.tenant_id),
+			 0);
+	ok_stmt(web, "COMMIT");
+	/* 3. scoped to A, B's tenant deleted (its rows would cascade as the owner) */
+	refused_in_txn(web, fa.tenant_id, "DELETE FROM tenants WHERE id = $1", fb.tenant_id, "42501");
+	refused_in_txn(web, fa.tenant_id, "DELETE FROM tenants WHERE id = $1", fa.tenant_id, "42501");
+	refused_in_txn(web, fa.tenant_id, "UPDATE tenants SET slug = 'chosen' WHERE id = $1",
+		       fa.tenant_id, "42501");
+	refused_in_txn(web, fa.tenant_id, "UPDATE tenants SET quota_users = 1000000 WHERE id = $1",
+		       fa.tenant_id, "42501");
+	refused_in_txn(web, fa.tenant_id,
+		       "INSERT INTO tenants (id, name, slug, created_at, updated_at) VALUES"
+		       " (gen_random_uuid(), 'x', 'x', now(), now())",
+		       NULL, "42501");
+	/* 4. the platform is a role it cannot take, whatever it sets */
+	fails_with(web, "SET ROLE oyl_platform", NULL, "42501");
+	refused_in_txn(web, fa.tenant_id, "SET LOCAL ROLE oyl_platform", NULL, "42501");
+	/* 5. the audit trail is append-only, for the runtime ... */
+	static const char *const rewrite[] = {
+		"UPDATE audit_events SET action = 'erased'", "DELETE FROM audit_events",
+		"UPDATE platform_audit_events SET action = 'erased'",
+		"DELETE FROM platform_audit_events", "SELECT count(*) FROM platform_audit_events"};
+	for (size_t i = 0; i < sizeof rewrite / sizeof rewrite[0]; i++)
+		refused_in_txn(web, fa.tenant_id, rewrite[i], NULL, "42501");
+	/* ... and for the platform, which reads it */
+	for (size_t i = 0; i < 4; i++) {
+		set_tenant(app, NULL, "oyl_platform");
+		fails_with(app, rewrite[i], NULL, "42501");
+		ok_stmt(app, "ROLLBACK");
+	}
+	set_tenant(app, NULL, "oyl_platform");
+	ck_assert_int_ge(int_of(app, "SELECT count(*) FROM platform_audit_events", NULL, NULL), 2);
+	ok_stmt(app, "COMMIT");
+
+	/* B is untouched; A's rename is the one change */
+	ck_assert(tenant_rows(fb.tenant_id, &rows_b) == before);
+	ck_assert_int_eq(rows_b, 15);
+}
+END_TEST
+
+/* ---- f. the lookups ------------------------------------------------------ */
+
+/* Runs a lookup as the runtime-only session: its rows, and checks its shape. */
+static int lookup(const char *sql, const char *key, char tenant[37], char id[37])
+{
+	PGresult *r = run(web, sql, key, NULL);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(web));
+	/* two columns, the tenant and the id: never a hash, never a list */
+	ck_assert_int_eq(PQnfields(r), 2);
+	ck_assert_str_eq(PQfname(r, 0), "tenant_id");
+	ck_assert_str_eq(PQfname(r, 1), "id");
+	int n = PQntuples(r);
+	ck_assert_int_le(n, 1);
+	if (n) {
+		snprintf(tenant, 37, "%s", PQgetvalue(r, 0, 0));
+		snprintf(id, 37, "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return n;
+}
+
+START_TEST(lookups_return_one_tenant_and_id)
+{
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	char tenant[37], id[37];
+	static const struct {
+		const char *sql, *table, *column;
+	} lookups[] = {
+		{"SELECT * FROM oyl_locate_email($1)", "user_emails", "email_key"},
+		{"SELECT * FROM oyl_locate_session($1)", "auth_sessions", "token_hash"},
+		{"SELECT * FROM oyl_locate_api_key($1)", "api_keys", "prefix"},
+	};
+	for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+		/* B's row, from a session with no tenant at all */
+		const char *key = fx_text(&fb, lookups[i].table, lookups[i].column);
+		ck_assert_int_eq(lookup(lookups[i].sql, key, tenant, id), 1);
+		ck_assert_str_eq(tenant, fb.tenant_id);
+		ck_assert_str_eq(id, fb.ids[fx_table_index(lookups[i].table)]);
+		/* the key is compared whole: no pattern, no prefix of it */
+		ck_assert_int_eq(lookup(lookups[i].sql, "%", tenant, id), 0);
+		char part[128];
+		snprintf(part, sizeof part, "%s", key);
+		part[strlen(part) - 1] = '\0';
+		ck_assert_int_eq(lookup(lookups[i].sql, part, tenant, id), 0);
+	}
+	ck_assert_int_eq(lookup("SELECT * FROM oyl_locate_user($1)",
+				fb.ids[fx_table_index("user_emails")], tenant, id),
+			 1);
+	ck_assert_str_eq(tenant, fb.tenant_id);
+	/* who may call them: the catalog test checks their grants */
+}
+END_TEST
+
+/* ---- g. the library on a tenant-facing server's connection --------------- */
+
+START_TEST(the_library_on_a_runtime_only_connection)
+{
+	oyl_actor *root = NULL, *as_web = NULL, *admin = NULL, *by_token = NULL, *by_key = NULL,
+		  *account = NULL;
+	oyl_tenant *t = NULL;
+	oyl_user *sa = NULL;
+	oyl_tenant_options to = OYL_TENANT_OPTIONS_INIT;
+	to.admin_email = "admin@web.example";
+	to.admin_name = "Admin";
+	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_create(root, "Web", "web", &to, &t), OYL_OK);
+	ck_assert_int_eq(oyl_user_create(root, NULL, "sa@web.example", "SA", OYL_ROLE_SUPERADMIN,
+					 &sa),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_user_set_password(root, oyl_user_id(sa), "a long password"), OYL_OK);
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_user_list(root, oyl_tenant_id(t), NULL, &p), OYL_OK);
+	char admin_id[37];
+	snprintf(admin_id, sizeof admin_id, "%s", oyl_user_id(oyl_page_user(p, 0)));
+	oyl_page_free(p);
+	ck_assert_int_eq(oyl_user_set_password(root, admin_id, "a long password"), OYL_OK);
+
+	oyl_db *w = NULL;
+	ck_assert_int_eq(oyl_db_open(&w, web_uri, NULL), OYL_OK);
+	/* the platform's calls: refused, with the reason, nothing written */
+	uint64_t before = t_fingerprint(b);
+	ck_assert_int_eq(oyl_actor_superadmin(w, &as_web), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_create(as_web, "No", "no", NULL, NULL), OYL_EPERM);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(w), "not a member of oyl_platform"));
+	ck_assert_int_eq(oyl_workspace_create(as_web, oyl_tenant_id(t), "No", NULL), OYL_EPERM);
+	ck_assert(t_fingerprint(b) == before);
+
+	/* a tenant's: as usual, from a user id, a login, a token, an API key */
+	ck_assert_int_eq(oyl_actor_for_user(w, admin_id, &admin), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_create(admin, oyl_tenant_id(t), "Yes", NULL), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_list(admin, oyl_tenant_id(t), NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 1);
+	oyl_page_free(p);
+	ck_assert_int_eq(oyl_tenant_update(admin, oyl_tenant_id(t), "Web 2", NULL, NULL), OYL_OK);
+	char *token = NULL, *secret = NULL;
+	ck_assert_int_eq(oyl_auth_login(w, "admin@web.example", "a long password", NULL, &token,
+					NULL),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_actor_from_token(w, token, &by_token), OYL_OK);
+	ck_assert_int_eq(oyl_actor_role(by_token), OYL_ROLE_TENANT_ADMIN);
+	ck_assert_int_eq(oyl_api_key_create(admin, admin_id, "k", NULL, &secret), OYL_OK);
+	ck_assert_int_eq(oyl_actor_from_api_key(w, secret, &by_key), OYL_OK);
+	ck_assert_str_eq(oyl_actor_tenant_id(by_key), oyl_tenant_id(t));
+	/* the platform's lists: refused for a tenant's actor, before any read */
+	ck_assert_int_eq(oyl_user_list(admin, NULL, NULL, &p), OYL_EPERM);
+	ck_assert_int_eq(oyl_audit_list(admin, NULL, NULL, &p), OYL_EPERM);
+
+	/* a superadmin account cannot log in here: like a wrong password */
+	char *none = NULL;
+	ck_assert_int_eq(oyl_auth_login(w, "sa@web.example", "a long password", NULL, &none, NULL),
+			 OYL_EAUTH);
+	ck_assert_str_eq(oyl_db_errmsg(w), "invalid e-mail or password");
+	ck_assert_ptr_null(none);
+	ck_assert_int_eq(oyl_actor_for_user(w, oyl_user_id(sa), &account), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_list(account, NULL, &p), OYL_EPERM);
+
+	oyl_free(token);
+	oyl_free(secret);
+	oyl_actor_free(account);
+	oyl_actor_free(by_key);
+	oyl_actor_free(by_token);
+	oyl_actor_free(admin);
+	oyl_actor_free(as_web);
+	oyl_actor_free(root);
+	oyl_user_free(sa);
+	oyl_tenant_free(t);
+	oyl_db_close(w);
 }
 END_TEST
 
@@ -612,19 +1032,23 @@ int main(int argc, char **argv)
 			t_backend());
 		return 77;
 	}
-	if (!t_has_runtime_role()) {
-		fprintf(stderr, "no runtime role (OYL_TEST_PG_OWNER, OYL_TEST_PG_APP): "
-				"row-level security cannot be tested\n");
+	if (!t_has_runtime_role() || !getenv("OYL_TEST_PG_WEB")) {
+		fprintf(stderr, "no separate roles (OYL_TEST_PG_OWNER, OYL_TEST_PG_APP, "
+				"OYL_TEST_PG_WEB): the wall cannot be tested\n");
 		return 77;
 	}
 	Suite *s = suite_create(t_backend());
 	TCase *tc = tcase_create("rls");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, catalog_every_tenant_table_is_policed);
+	tcase_add_test(tc, catalog_every_table_is_policed_and_granted);
 	tcase_add_test(tc, tenant_setting_confines_unfiltered_statements);
 	tcase_add_test(tc, unset_context_fails_closed);
 	tcase_add_test(tc, one_connection_a_then_b_then_nobody);
+	tcase_add_test(tc, platform_transactions_run_as_the_platform);
+	tcase_add_test(tc, attacks_of_a_runtime_session_fail);
+	tcase_add_test(tc, lookups_return_one_tenant_and_id);
+	tcase_add_test(tc, the_library_on_a_runtime_only_connection);
 	tcase_add_test(tc, scope_changes_cost_one_round_trip);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);

@@ -68,6 +68,38 @@ static void remember(oyl_db *db, const oyl_actor *a)
 	oyl__remember_user(db, a->id, a->tenant_id, a->role);
 }
 
+/* ---- the actor's scope ------------------------------------------------ */
+
+/* Its tenant from the e-mail registry, whose row id is the user's. */
+static int place(oyl_db *db, oyl_actor *a)
+{
+	char tenant[OYL_UUID_LEN + 1], id[OYL_UUID_LEN + 1];
+	int rc = oyl__locate(db, &oyl__t_user_emails, USER_EMAILS_id, a->id, tenant, id);
+	if (rc == OYL_ENOTFOUND)
+		return oyl__fail(db, OYL_EAUTH, "actor: user %s no longer exists", a->id);
+	if (rc != OYL_OK)
+		return rc;
+	memcpy(a->tenant_id, tenant, sizeof a->tenant_id);
+	a->is_account = !tenant[0];
+	a->tenant_known = 1;
+	return OYL_OK;
+}
+
+int oyl__actor_begin(oyl_db *db, oyl_actor *actor, unsigned flags)
+{
+	if (actor->id[0] && !actor->tenant_known) {
+		int rc = place(db, actor);
+		if (rc != OYL_OK)
+			return rc;
+	}
+	return oyl__txn_begin(db, actor, NULL, flags);
+}
+
+int oyl__actor_is_platform(const oyl_actor *actor)
+{
+	return actor->tenant_known && !actor->tenant_id[0];
+}
+
 /* ---- the actor's user, read by each call ------------------------------ */
 
 void oyl__batch_begin(oyl__batch *bt, oyl_db *db)

@@ -14,6 +14,23 @@
 const char *oyl__actor_scope(const oyl_actor *actor);
 
 /*
+ * Opens the call's transaction (OYL_TXN_*) in the actor's scope.  An actor
+ * met for the first time (oyl_actor_for_user of a user this handle has
+ * not read) is placed first: its user's tenant looked up (locate(), a
+ * round trip of its own), OYL_EAUTH when there is no such user.
+ */
+int oyl__actor_begin(oyl_db *db, oyl_actor *actor, unsigned flags);
+
+/*
+ * 1 when the actor acts for the platform (the host's superadmin, or a
+ * superadmin account): only such an actor's calls may read the platform's
+ * own tables (superadmin accounts, the platform's audit log), which a
+ * tenant's transaction cannot even read behind PostgreSQL's wall.  Known
+ * once oyl__actor_begin() placed the actor: a user's tenant never changes.
+ */
+int oyl__actor_is_platform(const oyl_actor *actor);
+
+/*
  * Starts a read batch of the current call; the transaction's first one
  * also reads the actor's user.  Run it with oyl__batch_run(), which then
  * refreshes the actor's role (and tenant) or fails with OYL_EAUTH.

@@ -157,6 +157,8 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 		if (b->failed_write)
 			caps |= OYL_BACKEND_CAP_DEFER;
 	}
+	if (b->version >= 4 && b->locate)
+		caps |= OYL_BACKEND_CAP_LOCATE;
 	return caps;
 }
 

@@ -83,6 +83,15 @@ int oyl__fail(oyl_db *db, int code, const char *fmt, ...) __attribute__((format(
  * <backend message>".
  */
 int oyl__fail_backend(oyl_db *db, int code, const char *doing);
+
+/*
+ * Where the row of t whose column `col` equals `key` is, before its
+ * tenant is known (core/locate.c): its tenant ("" for none) and id.
+ * OYL_ENOTFOUND (no message set) when there is none; any other failure
+ * with its message.
+ */
+int oyl__locate(oyl_db *db, const oyl_table *t, int32_t col, const char *key,
+		char tenant[OYL_UUID_LEN + 1], char id[OYL_UUID_LEN + 1]);
 /* Clears the handle's error state; returns OYL_OK. */
 int oyl__ok(oyl_db *db);
 

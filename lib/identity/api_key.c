@@ -66,7 +66,7 @@ OYL_API int oyl_api_key_create(oyl_actor *actor, const char *user_id, const char
 	memcpy(key + sizeof KEY_TAG - 1, prefix, PREFIX_LEN);
 	key[sizeof KEY_TAG - 1 + PREFIX_LEN] = '_';
 
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
@@ -128,7 +128,7 @@ OYL_API int oyl_api_key_get(oyl_actor *actor, const char *id, oyl_api_key **out)
 	oyl_db *db = oyl__enter_out(actor, out, "oyl_api_key_get", &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	oyl__batch bt;
 	const oyl__record *row = NULL;
@@ -153,7 +153,7 @@ OYL_API int oyl_api_key_list(oyl_actor *actor, const char *user_id, const oyl_li
 	oyl__page_plan plan;
 	if ((rc = oyl__page_plan_make(db, &oyl__t_api_keys, API_KEYS_created_at, &f, 1, opts, &plan)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ))) {
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ))) {
 		oyl__page_plan_drop(&plan);
 		return rc;
 	}
@@ -180,7 +180,7 @@ OYL_API int oyl_api_key_revoke(oyl_actor *actor, const char *id)
 	oyl_db *db = oyl__enter(actor, NULL, &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	const oyl__record *rec = NULL;
@@ -251,7 +251,14 @@ OYL_API int oyl_actor_from_api_key(oyl_db *db, const char *key, oyl_actor **out)
 	/* A malformed key is refused before any query. */
 	if (!parse_key(key, prefix, &secret) || oyl__sha256_hex(secret, SECRET_LEN, hash))
 		return oyl__fail(db, OYL_EAUTH, BAD_KEY);
-	int rc = oyl__txn_begin(db, NULL, NULL, OYL_TXN_WRITE);
+	/* The prefix's tenant first, then the key read in that tenant's scope
+	 * only: nothing of any other tenant is opened to find it. */
+	char where[OYL_UUID_LEN + 1], key_id[OYL_UUID_LEN + 1];
+	int rc = oyl__locate(db, &oyl__t_api_keys, API_KEYS_prefix, prefix, where, key_id);
+	if (rc == OYL_ENOTFOUND || (rc == OYL_OK && !where[0]))
+		return oyl__fail(db, OYL_EAUTH, BAD_KEY);
+	if (rc == OYL_OK)
+		rc = oyl__txn_begin(db, NULL, where, OYL_TXN_WRITE);
 	if (rc)
 		return rc;
 	/* the keys of that prefix (one, but compared all the same), then their user */
@@ -260,7 +267,7 @@ OYL_API int oyl_actor_from_api_key(oyl_db *db, const char *key, oyl_actor **out)
 	key_match m = {hash, NULL};
 	oyl__batch bt;
 	oyl__batch_init(&bt, db);
-	oyl__batch_list(&bt, NULL, &oyl__t_api_keys, &q, match_cb, &m);
+	oyl__batch_list(&bt, where, &oyl__t_api_keys, &q, match_cb, &m);
 	rc = oyl__batch_execute(&bt);
 	oyl__batch_free(&bt);
 	if (rc == OYL_OK && (!m.found || m.found->vals[API_KEYS_revoked_at].type != OYL_TYPE_NULL))

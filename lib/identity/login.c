@@ -64,7 +64,7 @@ OYL_API int oyl_user_set_password(oyl_actor *actor, const char *user_id, const c
 	const oyl__record *user = NULL;
 	int is_account = 0, locked = 0;
 	/* Find and authorize first: refused calls cost no Argon2 time. */
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	rc = look_at_user(db, actor, key, OYL_TXN_READ, &bt, &user, &is_account, &locked);
 	oyl__batch_free(&bt);
@@ -74,7 +74,7 @@ OYL_API int oyl_user_set_password(oyl_actor *actor, const char *user_id, const c
 	/* Then again, in the transaction that writes: the user may be gone,
 	 * or the actor's role may have changed, while the hash was made. */
 	if (rc == OYL_OK)
-		rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE);
+		rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE);
 	if (rc == OYL_OK) {
 		rc = look_at_user(db, actor, key, OYL_TXN_WRITE, &bt, &user, &is_account, &locked);
 		const oyl__kind *uk = is_account ? &oyl__kind_superadmin_account : &oyl__kind_user;
@@ -117,35 +117,37 @@ static void email_key(const char *email, char key[OYL_EMAIL_MAX + 1])
 }
 
 /*
- * The user with that e-mail and its password hash, read as the platform:
- * the registry, then the user it names (a tenant's, or an account).
- * *user NULL when there is none.
+ * The user with that e-mail and its password hash: the registry names its
+ * tenant (locate(), which opens nobody's rows), then the user is read in
+ * that tenant's scope, or as the platform for a superadmin account.
+ * *user NULL when there is none, and for an account on a connection that
+ * may not act as the platform (doc/security.md): its login fails like a
+ * wrong password, after the same work.
  */
 static int find_by_email(oyl_db *db, const char *email, oyl__record **user, int *is_account)
 {
-	char key[OYL_EMAIL_MAX + 1];
+	char key[OYL_EMAIL_MAX + 1], tenant[OYL_UUID_LEN + 1], id[OYL_UUID_LEN + 1];
 	email_key(email, key);
-	oyl_filter f = oyl__eq(USER_EMAILS_email_key, OYL_TYPE_TEXT, key);
-	oyl_query q = {&f, 1, USER_EMAILS_created_at, 0, NULL, NULL, 1, 0};
-	oyl__record_sink reg = {&oyl__t_user_emails, NULL};
-	oyl__batch bt;
 	*user = NULL;
+	int rc = oyl__locate(db, &oyl__t_user_emails, USER_EMAILS_email_key, key, tenant, id);
+	if (rc == OYL_ENOTFOUND)
+		return oyl__ok(db);
+	if (rc != OYL_OK)
+		return rc;
+	*is_account = !tenant[0];
+	rc = oyl__txn_begin(db, NULL, *is_account ? NULL : tenant, OYL_TXN_READ);
+	if (rc == OYL_EPERM && *is_account)
+		return oyl__ok(db);
+	if (rc != OYL_OK)
+		return rc;
+	oyl__batch bt;
 	oyl__batch_init(&bt, db);
-	oyl__batch_list(&bt, NULL, &oyl__t_user_emails, &q, oyl__record_cb, &reg);
-	int rc = oyl__batch_execute(&bt);
+	int i = oyl__batch_get(&bt, *is_account ? NULL : tenant,
+			       *is_account ? &oyl__t_superadmins : &oyl__t_users, id, OYL__LOCK_NONE);
+	rc = oyl__batch_execute(&bt);
+	*user = rc == OYL_OK ? oyl__batch_take(&bt, i) : NULL;
 	oyl__batch_free(&bt);
-	if (rc == OYL_OK && reg.rec) {
-		const char *tenant = oyl__record_text(reg.rec, USER_EMAILS_tenant_id);
-		*is_account = tenant == NULL;
-		oyl__batch_init(&bt, db);
-		int i = oyl__batch_get(&bt, tenant, *is_account ? &oyl__t_superadmins : &oyl__t_users,
-				       oyl__record_text(reg.rec, USER_EMAILS_id), OYL__LOCK_NONE);
-		rc = oyl__batch_execute(&bt);
-		*user = rc == OYL_OK ? oyl__batch_take(&bt, i) : NULL;
-		oyl__batch_free(&bt);
-	}
-	oyl__record_free(reg.rec);
-	return rc;
+	return oyl__txn_end(db, rc);
 }
 
 /* ttl_seconds of the options, checked; the default without. */
@@ -234,9 +236,7 @@ OYL_API int oyl_auth_login(oyl_db *db, const char *email, const char *password,
 
 	oyl__record *user = NULL;
 	int is_account = 0;
-	if ((rc = oyl__txn_begin(db, NULL, NULL, OYL_TXN_READ)))
-		return rc;
-	if ((rc = oyl__txn_end(db, find_by_email(db, email, &user, &is_account)))) {
+	if ((rc = find_by_email(db, email, &user, &is_account))) {
 		oyl__record_free(user);
 		return rc;
 	}

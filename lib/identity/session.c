@@ -84,54 +84,80 @@ static int token_shape_ok(const char *token)
 	return 1;
 }
 
-/* A token's session: read in both tables by the token's hash. */
+/* A token's live session, and whether it is a superadmin account's. */
 typedef struct found_session {
-	oyl_filter by_hash[2];
-	oyl_query query[2];
-	oyl__record_sink sink[2];
-	oyl__record *row; /* the live one */
+	oyl__record *row;
 	int is_account;
 } found_session;
 
-static int find_session(oyl_db *db, const char *token, found_session *s)
+static int take_first(const oyl_value *vals, size_t n, void *payload)
 {
-	char hash[OYL_SHA256_HEX + 1];
+	oyl__record_sink *sink = payload;
+	return sink->rec ? OYL_OK : oyl__record_copy(sink->t, vals, n, &sink->rec);
+}
+
+/* The session of that hash in one table, read in `tenant`'s scope. */
+static int read_session(oyl_db *db, const char *tenant, int account, const char *hash,
+			oyl__record **row)
+{
+	const oyl__kind *k = session_kind(account);
+	int hash_col = account ? SUPERADMIN_SESSIONS_token_hash : AUTH_SESSIONS_token_hash;
+	oyl_filter by_hash = oyl__eq(hash_col, OYL_TYPE_TEXT, hash);
+	oyl_query q = {&by_hash, 1, k->created_col, 0, NULL, NULL, 1, 0};
+	oyl__record_sink sink = {k->t, NULL};
+	oyl__batch bt;
+	oyl__batch_init(&bt, db);
+	oyl__batch_list(&bt, tenant, k->t, &q, take_first, &sink);
+	int rc = oyl__batch_execute(&bt);
+	oyl__batch_free(&bt);
+	*row = sink.rec;
+	return rc;
+}
+
+static int live(const oyl__record *r, int account)
+{
+	int exp_col = account ? SUPERADMIN_SESSIONS_expires_at : AUTH_SESSIONS_expires_at;
+	int rev_col = account ? SUPERADMIN_SESSIONS_revoked_at : AUTH_SESSIONS_revoked_at;
+	return r->vals[rev_col].type == OYL_TYPE_NULL && oyl__record_int(r, exp_col) > oyl__now();
+}
+
+/*
+ * Opens a write transaction on a token's live session, left open on
+ * success (EAUTH, with the transaction ended, otherwise).  A tenant's
+ * session is found by its hash's tenant (locate(), which opens nobody's
+ * rows) and read in that tenant's scope; a hash no tenant knows may be a
+ * superadmin account's, read as the platform when the connection may act
+ * as the platform (doc/security.md).
+ */
+static int open_session(oyl_db *db, const char *token, found_session *s)
+{
+	char hash[OYL_SHA256_HEX + 1], tenant[OYL_UUID_LEN + 1], id[OYL_UUID_LEN + 1];
 	memset(s, 0, sizeof *s);
 	if (!token_shape_ok(token) || oyl__sha256_hex(token, TOKEN_LEN, hash))
 		return oyl__fail(db, OYL_EAUTH, BAD_TOKEN);
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	for (int account = 0; account <= 1; account++) {
-		const oyl__kind *k = session_kind(account);
-		int hash_col = account ? SUPERADMIN_SESSIONS_token_hash : AUTH_SESSIONS_token_hash;
-		s->by_hash[account] = oyl__eq(hash_col, OYL_TYPE_TEXT, hash);
-		s->query[account] = (oyl_query){&s->by_hash[account], 1, k->created_col, 0, NULL, NULL,
-						1, 0};
-		s->sink[account] = (oyl__record_sink){k->t, NULL};
-		oyl__batch_list(&bt, NULL, k->t, &s->query[account], oyl__record_cb, &s->sink[account]);
-	}
-	int rc = oyl__batch_run(&bt);
-	oyl__batch_free(&bt);
-	for (int account = 0; rc == OYL_OK && account <= 1; account++) {
-		oyl__record *r = s->sink[account].rec;
-		if (!r)
-			continue;
-		int exp_col = account ? SUPERADMIN_SESSIONS_expires_at : AUTH_SESSIONS_expires_at;
-		int rev_col = account ? SUPERADMIN_SESSIONS_revoked_at : AUTH_SESSIONS_revoked_at;
-		if (r->vals[rev_col].type == OYL_TYPE_NULL && oyl__record_int(r, exp_col) > oyl__now()) {
-			s->row = r;
-			s->is_account = account;
-		}
-	}
-	if (rc == OYL_OK && !s->row)
+	int rc = oyl__locate(db, &oyl__t_auth_sessions, AUTH_SESSIONS_token_hash, hash, tenant, id);
+	if (rc != OYL_OK && rc != OYL_ENOTFOUND)
+		return rc;
+	s->is_account = rc == OYL_ENOTFOUND || !tenant[0];
+	rc = oyl__txn_begin(db, NULL, s->is_account ? NULL : tenant, OYL_TXN_WRITE);
+	if (rc == OYL_EPERM && s->is_account)
+		return oyl__fail(db, OYL_EAUTH, BAD_TOKEN);
+	if (rc != OYL_OK)
+		return rc;
+	rc = read_session(db, s->is_account ? NULL : tenant, s->is_account, hash, &s->row);
+	if (rc == OYL_OK && (!s->row || !live(s->row, s->is_account)))
 		rc = oyl__fail(db, OYL_EAUTH, BAD_TOKEN);
-	return rc;
+	if (rc != OYL_OK) {
+		oyl__record_free(s->row);
+		s->row = NULL;
+		return oyl__txn_end(db, rc);
+	}
+	return OYL_OK;
 }
 
 static void free_session(found_session *s)
 {
-	oyl__record_free(s->sink[0].rec);
-	oyl__record_free(s->sink[1].rec);
+	oyl__record_free(s->row);
 }
 
 /* Sets one time column of a session (last_used_at or revoked_at). */
@@ -152,11 +178,10 @@ OYL_API int oyl_actor_from_token(oyl_db *db, const char *token, oyl_actor **out)
 		return oyl__fail(db, OYL_EMISUSE, "oyl_actor_from_token: NULL out-pointer");
 	*out = NULL;
 	oyl__ok(db);
-	int rc = oyl__txn_begin(db, NULL, NULL, OYL_TXN_WRITE);
+	found_session s;
+	int rc = open_session(db, token, &s);
 	if (rc)
 		return rc;
-	found_session s;
-	rc = find_session(db, token, &s);
 	/* the user now, in its own tenant's scope: role and tenant as they are */
 	oyl__batch bt;
 	oyl__batch_init(&bt, db);
@@ -192,14 +217,12 @@ OYL_API int oyl_auth_logout(oyl_db *db, const char *token)
 	if (!oyl__db_check(db))
 		return OYL_EMISUSE;
 	oyl__ok(db);
-	int rc = oyl__txn_begin(db, NULL, NULL, OYL_TXN_WRITE);
+	found_session s;
+	int rc = open_session(db, token, &s);
 	if (rc)
 		return rc;
-	found_session s;
-	rc = find_session(db, token, &s);
-	if (rc == OYL_OK)
-		rc = touch_session(db, &s, s.is_account ? SUPERADMIN_SESSIONS_revoked_at
-							: AUTH_SESSIONS_revoked_at);
+	rc = touch_session(db, &s, s.is_account ? SUPERADMIN_SESSIONS_revoked_at
+						: AUTH_SESSIONS_revoked_at);
 	free_session(&s);
 	rc = oyl__txn_end(db, rc);
 	return rc == OYL_OK ? oyl__ok(db) : rc;
@@ -212,7 +235,7 @@ OYL_API int oyl_auth_revoke_sessions(oyl_actor *actor, const char *user_id)
 	oyl_db *db = oyl__enter(actor, NULL, &rc);
 	if (!db || (rc = oyl__check_id(db, "user_id", user_id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;

@@ -26,13 +26,15 @@ OYL_API int oyl_audit_list(oyl_actor *actor, const char *tenant_id, const oyl_li
 	if ((rc = oyl__page_plan_make(db, oyl__kind_platform_event.t,
 				      oyl__kind_platform_event.created_col, NULL, 0, opts, &plan)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ))) {
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ))) {
 		oyl__page_plan_drop(&plan);
 		return rc;
 	}
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	oyl__page_plan_reads(&plan, &bt, NULL);
+	/* a tenant's actor is refused below, having read no platform row */
+	if (oyl__actor_is_platform(actor))
+		oyl__page_plan_reads(&plan, &bt, NULL);
 	rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, OYL__PLATFORM);

@@ -129,7 +129,7 @@ int oyl__get_public(oyl_actor *actor, const oyl__kind *k, const char *id, void *
 	oyl_db *db = oyl__enter_out(actor, out, "get", &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
@@ -170,7 +170,7 @@ int oyl__delete_public(oyl_actor *actor, const oyl__kind *k, const char *id)
 	oyl_db *db = oyl__enter(actor, NULL, &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
@@ -256,7 +256,7 @@ int oyl__update_public(oyl_actor *actor, const oyl__kind *k, const char *id, oyl
 	oyl_db *db = oyl__enter(actor, NULL, &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
@@ -300,7 +300,7 @@ int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id
 	oyl__page_plan plan;
 	if ((rc = oyl__page_plan_make(db, k->t, k->created_col, &f, 1, opts, &plan)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ))) {
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ))) {
 		oyl__page_plan_drop(&plan);
 		return rc;
 	}
@@ -330,7 +330,7 @@ int oyl__create_child(oyl_db *db, oyl_actor *actor, const oyl__kind *k, const ch
 	int rc = oyl__check_id(db, parent_field, parent_id, pid);
 	if (rc)
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	/* The parent is not locked: the foreign key refuses a child of a parent
 	 * deleted meanwhile, and the insert then fails with EREFERENCE. */

@@ -33,7 +33,7 @@ static int begin_on_assistant(oyl_actor *actor, oyl_db *db, const char *assistan
 	int rc = oyl__check_id(db, "assistant_id", assistant_id, c->aid);
 	if (rc)
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, flags)))
+	if ((rc = oyl__actor_begin(db, actor, flags)))
 		return rc;
 	const char *scope = oyl__actor_scope(actor);
 	c->by_assistant = oyl__eq(INSTRUCTIONS_assistant_id, OYL_TYPE_UUID, c->aid);

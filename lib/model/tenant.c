@@ -45,7 +45,7 @@ OYL_API int oyl_tenant_create(oyl_actor *actor, const char *name, const char *sl
 	v[TENANTS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 	v[TENANTS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
 
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db); /* the actor's user alone */
@@ -72,7 +72,7 @@ OYL_API int oyl_tenant_get(oyl_actor *actor, const char *id, oyl_tenant **out)
 	oyl_db *db = oyl__enter_out(actor, out, "oyl_tenant_get", &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	/* the tenant and its counts in one batch */
 	const char *scope = oyl__actor_scope(actor);
@@ -121,7 +121,7 @@ OYL_API int oyl_tenant_list(oyl_actor *actor, const oyl_list_options *opts, oyl_
 	oyl_db *db = oyl__enter_out(actor, out, "oyl_tenant_list", &rc);
 	if (!db)
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	/* which tenants depends on who: a never-seen actor is read first */
 	rc = oyl__actor_ready(db, actor);

@@ -117,7 +117,7 @@ OYL_API int oyl_user_create(oyl_actor *actor, const char *tenant_id, const char 
 	}
 	if ((rc = oyl__check_email(db, "email", email)) || (rc = oyl__check_name(db, "name", name)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	/* The tenant, locked for its quota, and its users, counted after the
 	 * lock (a statement that starts once the lock is held), in one batch. */
@@ -226,7 +226,7 @@ OYL_API int oyl_user_get(oyl_actor *actor, const char *id, oyl_user **out)
 	oyl_db *db = oyl__enter_out(actor, out, "oyl_user_get", &rc);
 	if (!db || (rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
@@ -265,7 +265,7 @@ OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_lis
 	char tid[OYL_UUID_LEN + 1];
 	if (tenant_id && (rc = oyl__check_id(db, "tenant_id", tenant_id, tid)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_READ)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ)))
 		return rc;
 	/* What a user may list depends on its role: planned with the role
 	 * known, and planned again if the batch's fresh read changed it. */
@@ -286,7 +286,10 @@ OYL_API int oyl_user_list(oyl_actor *actor, const char *tenant_id, const oyl_lis
 		int tenant = tenant_id ? oyl__batch_get(&bt, NULL, &oyl__t_tenants, tid,
 							OYL__LOCK_NONE)
 				       : -1;
-		oyl__page_plan_reads(&plan, &bt, tenant_id ? scope : NULL);
+		/* superadmin accounts are read for the platform only: another
+		 * actor is refused below, having read none */
+		if (tenant_id || oyl__actor_is_platform(actor))
+			oyl__page_plan_reads(&plan, &bt, tenant_id ? scope : NULL);
 		rc = oyl__batch_run(&bt);
 		if (rc == OYL_OK && actor->role != planned_role)
 			continue;
@@ -323,7 +326,7 @@ OYL_API int oyl_user_update(oyl_actor *actor, const char *id, const char *name, 
 						 "(create a superadmin account instead)");
 	if (role && !oyl__role_text(role))
 		return oyl__fail(db, OYL_EINVAL, "role: must be OYL_ROLE_TENANT_ADMIN or OYL_ROLE_USER");
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;
@@ -394,7 +397,7 @@ OYL_API int oyl_user_delete(oyl_actor *actor, const char *id)
 	char key[OYL_UUID_LEN + 1];
 	if ((rc = oyl__check_id(db, "id", id, key)))
 		return rc;
-	if ((rc = oyl__txn_begin(db, actor, NULL, OYL_TXN_WRITE)))
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE)))
 		return rc;
 	oyl__batch bt;
 	oyl__user_reads reads;

@@ -230,10 +230,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_INSERT_MANY 0x10u /**< insert_many() */
 #define OYL_BACKEND_CAP_CLAIM 0x20u       /**< claim() */
 #define OYL_BACKEND_CAP_DEFER 0x40u       /**< deferred writes: failed_write() */
+#define OYL_BACKEND_CAP_LOCATE 0x80u      /**< locate() */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 3
+#define OYL_BACKEND_VERSION 4
 
 typedef struct oyl_backend oyl_backend;
 
@@ -403,10 +404,29 @@ struct oyl_backend {
 	 * insert_many, update or remove after begin()); otherwise -1.
 	 */
 	int (*failed_write)(oyl_backend *b);
+
+	/* ---- version 4 ---- */
+
+	/**
+	 * Optional.  Where one row is before its tenant is known: the tenant
+	 * (`tenant`, "" for a row of no tenant, such as a superadmin's e-mail)
+	 * and the id of the row of t whose column `col` equals `key`; or
+	 * OYL_ENOTFOUND.  The core asks it only to open a call whose tenant it
+	 * cannot know yet: user_emails by email_key (a login) or by id (an
+	 * actor met for the first time), auth_sessions by token_hash, api_keys
+	 * by prefix.  A backend may refuse any other with OYL_EINVAL.  It runs
+	 * as a transaction of its own, and it is where a backend that keeps
+	 * tenants apart below the core answers without opening any tenant's
+	 * rows to the caller (PostgreSQL: narrow SECURITY DEFINER functions,
+	 * doc/security.md).  Without it the core reads the row in platform
+	 * scope.
+	 */
+	int (*locate)(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
+		      char tenant[37], char id[37]);
 };
 
 #define OYL_BACKEND_INIT                                                                           \
-	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the
@@ -415,7 +435,7 @@ struct oyl_backend {
 OYL_API uint32_t oyl_backend_caps(const oyl_backend *b);
 
 /** The schema version this library's core expects of every backend. */
-#define OYL_SCHEMA_VERSION 4
+#define OYL_SCHEMA_VERSION 5
 
 /**
  * Opens one of the built-in backends from a URI (see oyl_db_open).  On

@@ -123,15 +123,29 @@ static PGconn *connect_with_defaults(const char *conninfo, bool has_timeout, int
 	return PQconnectdbParams(keys, vals, 1);
 }
 
-/* Whether the server runs Citus (its settings exist once it is loaded;
- * loading it takes a restart, hence a new connection). */
-bool oyl__pg_has_citus(PGconn *conn)
+/*
+ * Whether the server runs Citus (its settings exist once it is loaded;
+ * loading it takes a restart, hence a new connection), whether the schema
+ * on the search_path has the wall (schema version 5), and which of its
+ * roles the login is a member of.  pg_has_role() of a role that does not
+ * exist is an error, hence the CASEs.
+ */
+void oyl__pg_detect(pg_backend *b)
 {
-	PGresult *r = PQexec(conn, "SELECT current_setting('citus.version', true) IS NOT NULL");
-	bool yes = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-		   PQgetvalue(r, 0, 0)[0] == 't';
+	PGresult *r = PQexec(
+	    b->conn,
+	    "SELECT current_setting('citus.version', true) IS NOT NULL,"
+	    " to_regprocedure('oyl_scope_tenant()') IS NOT NULL,"
+	    " CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'oyl_runtime')"
+	    " THEN pg_has_role('oyl_runtime', 'MEMBER') ELSE false END,"
+	    " CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'oyl_platform')"
+	    " THEN pg_has_role('oyl_platform', 'MEMBER') ELSE false END");
+	bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	b->citus = ok && PQgetvalue(r, 0, 0)[0] == 't';
+	b->wall = ok && PQgetvalue(r, 0, 1)[0] == 't';
+	b->as_runtime = ok && PQgetvalue(r, 0, 2)[0] == 't';
+	b->as_platform = ok && PQgetvalue(r, 0, 3)[0] == 't';
 	PQclear(r);
-	return yes;
 }
 
 static void fill_vtable(oyl_backend *base)
@@ -160,6 +174,7 @@ static void fill_vtable(oyl_backend *base)
 	base->insert_many = oyl__pg_insert_many;
 	base->claim = oyl__pg_claim;
 	base->failed_write = oyl__pg_failed_write;
+	base->locate = oyl__pg_locate; /* version 4 */
 }
 
 int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl_db_options *opts,
@@ -204,7 +219,7 @@ int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl
 		return rc;
 	}
 	PQsetNoticeProcessor(b->conn, drop_notice, NULL);
-	b->citus = oyl__pg_has_citus(b->conn);
+	oyl__pg_detect(b);
 	/* pipelines are flushed without blocking (pg_pipeline.c) */
 	PQsetnonblocking(b->conn, 1);
 	b->prepare = prepare_of(opts);

@@ -124,14 +124,19 @@ int oyl__pg_fail_result(pg_backend *b, const PGresult *res)
 	int status = status_of_sqlstate(state);
 
 	/* A row-level security WITH CHECK refusal is the database's twin of our
-	 * own insert check (pg_crud.c), so it answers the same status: a row
-	 * outside the transaction's tenant scope is bad input.  Other 42501
-	 * (permission denied: a deployment's grants) stay OYL_ESTORAGE. */
+	 * own insert check (sql_bind.c), so it answers the same status: a row
+	 * outside the transaction's tenant scope is bad input.  Any other 42501
+	 * is the wall's grants refusing the statement (an audit row changed, a
+	 * platform table touched in a tenant's transaction): OYL_EPERM, with
+	 * the server's words. */
 	if (is_state(state, "42501") && primary &&
 	    strstr(primary, "violates row-level security policy"))
 		return oyl__pg_fail(b, OYL_EINVAL,
 				    "row-level security refused the row: its tenant is not the "
 				    "transaction's (SQLSTATE 42501)");
+	if (is_state(state, "42501"))
+		return oyl__pg_fail(b, OYL_EPERM, "the database refused it: %s (SQLSTATE 42501)",
+				    primary ? primary : "permission denied");
 	if (in_class(state, "22"))
 		return oyl__pg_fail(b, status, "%s (SQLSTATE %s)", data_exception_text(state),
 				    state);

@@ -71,8 +71,17 @@ typedef struct pg_backend {
 	bool prepare;     /* name and prepare statements (the default) */
 	bool citus;       /* the server has Citus: its setting goes first */
 
+	/* the wall (schema version 5, doc/security.md), found at connect and
+	 * after a migration: what the login may act as */
+	bool wall;        /* the schema has oyl_scope_tenant() and its roles */
+	bool as_runtime;  /* the login may SET ROLE oyl_runtime */
+	bool as_platform; /* ... oyl_platform */
+	bool lookup;      /* the statement being sent is a locate() */
+	bool own_platform;/* a batch alone that reads as the platform too */
+
 	/* the transaction */
 	int txn;          /* PG_TXN_*: what begin() opened */
+	bool txn_platform;/* begin()'s scope was the platform's */
 	bool server_txn;  /* BEGIN is queued or ran: the server is in a transaction */
 	bool scope_set;   /* the settings of `scope_tenant` are in force */
 	char scope_tenant[PG_UUID_LEN + 1]; /* "" for the platform */
@@ -170,8 +179,9 @@ int oyl__pg_check_idle(pg_backend *b);
 int oyl__pg_reconnect(pg_backend *b);
 /* true when the connection is known to be lost. */
 bool oyl__pg_lost(const pg_backend *b);
-/* Whether the server has Citus loaded (one blocking query). */
-bool oyl__pg_has_citus(PGconn *conn);
+/* What the server and the login can do: Citus, the wall and the roles
+ * the login may take (one blocking query). */
+void oyl__pg_detect(pg_backend *b);
 
 /* ---- transactions and scope (pg_txn.c) -------------------------------- */
 
@@ -228,6 +238,8 @@ int oyl__pg_claim(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		  const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
 		  const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
 int oyl__pg_failed_write(oyl_backend *b);
+int oyl__pg_locate(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
+		   char tenant[37], char id[37]);
 
 int oyl__pg_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
@@ -252,5 +264,6 @@ extern const char oyl__pg_schema_v1[];
 extern const char oyl__pg_schema_v2[];
 extern const char oyl__pg_schema_v3[];
 extern const char oyl__pg_schema_v4[];
+extern const char oyl__pg_schema_v5[];
 
 #endif

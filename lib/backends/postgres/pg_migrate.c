@@ -211,8 +211,11 @@ int oyl__pg_migrate(oyl_backend *base, int target, int *from)
 		rc = migrate_in_txn(b, target, from, &changed);
 	/* Nothing applied, or a failure: leave the database as it was. */
 	if (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE) {
-		if (rc == OYL_OK && changed)
-			return exec(b, "COMMIT");
+		if (rc == OYL_OK && changed) {
+			rc = exec(b, "COMMIT");
+			oyl__pg_detect(b); /* the wall and its roles may be new */
+			return rc;
+		}
 		PQclear(PQexec(b->conn, "ROLLBACK"));
 	}
 	return rc;

@@ -38,7 +38,7 @@ int oyl__pg_reconnect(pg_backend *b)
 	oyl__pg_txn_forget(b);
 	if (oyl__pg_lost(b))
 		return oyl__pg_fail_result(b, NULL);
-	b->citus = oyl__pg_has_citus(b->conn);
+	oyl__pg_detect(b);
 	PQsetnonblocking(b->conn, 1);
 	return OYL_OK;
 }

@@ -132,6 +132,12 @@ int oyl__pg_read_many(oyl_backend *base, oyl_read *reads, size_t n)
 	size_t *at = oyl_malloc(n * sizeof *at);
 	if (!at)
 		return oyl__pg_fail(b, OYL_ENOMEM, "out of memory");
+	/* a batch outside begin() is a transaction of its own: the platform's
+	 * when any of its reads is (behind the wall, one role runs it all) */
+	for (size_t i = 0; i < n && b->txn == PG_TXN_NONE; i++)
+		if (!reads[i].scope || !reads[i].scope->tenant_id ||
+		    (reads[i].table && reads[i].table->tenant_col < 0 && b->as_platform))
+			b->own_platform = true;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		for (size_t i = 0; i < n; i++)
 			reads[i].status = OYL_ERROR;
@@ -158,6 +164,7 @@ int oyl__pg_read_many(oyl_backend *base, oyl_read *reads, size_t n)
 	}
 	oyl__pg_queue_clear(b);
 	oyl_free(at);
+	b->own_platform = false;
 	return rc;
 }
 

@@ -54,7 +54,9 @@ static int queue_settings(pg_backend *b, const char *tenant)
 
 	snprintf(sql, sizeof sql, "SET LOCAL oyl.tenant_id = '%s'", tenant ? tenant : "");
 	int rc = oyl__pg_queue(b, NULL, sql, tenant == NULL, CONTROL("setting the scope"));
-	if (rc == OYL_OK)
+	/* before the wall, the policies trusted this setting; behind it, the
+	 * platform is a role and no policy reads it */
+	if (rc == OYL_OK && !b->wall)
 		rc = oyl__pg_queue(b, NULL,
 				   tenant ? "SET LOCAL oyl.platform = 'off'"
 					  : "SET LOCAL oyl.platform = 'on'",
@@ -68,7 +70,42 @@ static int queue_settings(pg_backend *b, const char *tenant)
 	return rc;
 }
 
-static int open_server_txn(pg_backend *b, const char *tenant)
+/* A transaction the login may not open behind the wall. */
+static int no_role(pg_backend *b, bool platform)
+{
+	const char *who = PQuser(b->conn);
+	if (platform)
+		return oyl__pg_fail(b, OYL_EPERM,
+				    "this connection cannot act for the platform: its role %s is not "
+				    "a member of oyl_platform (doc/security.md)",
+				    who ? who : "?");
+	return oyl__pg_fail(b, OYL_EPERM,
+			    "this connection cannot act for a tenant: its role %s is a member of "
+			    "neither oyl_runtime nor oyl_platform (doc/security.md)",
+			    who ? who : "?");
+}
+
+/*
+ * The role a transaction runs as behind the wall: the platform's for the
+ * platform's work, else the runtime's (the platform's when the login may
+ * only take that one: a tenant's rows are the platform's too).  A lookup
+ * runs as the runtime: its functions need no more.  NULL, with the
+ * failure set, when the login may take neither.
+ */
+static const char *role_for(pg_backend *b, bool platform)
+{
+	if (platform && !b->lookup)
+		return b->as_platform ? "SET LOCAL ROLE oyl_platform" : (no_role(b, true), NULL);
+	if (b->as_runtime)
+		return "SET LOCAL ROLE oyl_runtime";
+	if (b->as_platform)
+		return "SET LOCAL ROLE oyl_platform";
+	no_role(b, false);
+	return NULL;
+}
+
+/* `global`: the statement that opens it is on a global table. */
+static int open_server_txn(pg_backend *b, const char *tenant, bool global)
 {
 	int rc = OYL_OK;
 
@@ -85,6 +122,15 @@ static int open_server_txn(pg_backend *b, const char *tenant)
 	if (b->citus)
 		rc = oyl__pg_queue(b, NULL, "SET LOCAL citus.propagate_set_commands = 'local'", true,
 				   CONTROL("setting the scope"));
+	if (rc == OYL_OK && b->wall) {
+		/* a statement alone runs as the platform on a global table (its
+		 * scope filters none of it), when the login may */
+		bool platform = b->txn != PG_TXN_NONE
+					? b->txn_platform
+					: tenant == NULL || b->own_platform || (global && b->as_platform);
+		const char *role = role_for(b, platform);
+		rc = role ? oyl__pg_queue(b, NULL, role, true, CONTROL("setting the role")) : OYL_EPERM;
+	}
 	return rc == OYL_OK ? queue_settings(b, tenant) : rc;
 }
 
@@ -98,14 +144,15 @@ int oyl__pg_txn_enter(pg_backend *b, const oyl_scope *scope, const oyl_table *t,
 		return oyl__pg_fail(b, OYL_EINVAL,
 				    "the scope's tenant id is not a canonical lowercase UUID");
 	if (!b->server_txn) {
-		/* outside begin(), a global table's statement is a transaction alone */
-		if (b->txn == PG_TXN_NONE && !policed) {
+		/* outside begin(), a global table's statement is a transaction
+		 * alone, unless the wall polices global tables too */
+		if (b->txn == PG_TXN_NONE && !policed && !b->wall) {
 			if (b->nqueue == 0)
 				return oyl__pg_check_idle(b);
 			return OYL_OK;
 		}
 		*own = b->txn == PG_TXN_NONE;
-		return open_server_txn(b, tenant);
+		return open_server_txn(b, tenant, !policed);
 	}
 	if (policed && !in_force(b, tenant))
 		return queue_settings(b, tenant);
@@ -189,6 +236,10 @@ int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
 	if (b->txn != PG_TXN_NONE || b->nqueue ||
 	    (!oyl__pg_lost(b) && PQtransactionStatus(b->conn) != PQTRANS_IDLE))
 		return oyl__pg_fail(b, OYL_EMISUSE, "a transaction is already open");
+	b->txn_platform = !scope || !scope->tenant_id;
+	/* refused now, with nothing sent, when the login may not act so */
+	if (b->wall && (b->txn_platform ? !b->as_platform : !b->as_runtime && !b->as_platform))
+		return no_role(b, b->txn_platform);
 	/* nothing is sent yet: the first batch opens the transaction */
 	b->txn = (flags & OYL_TXN_WRITE) ? PG_TXN_WRITE : PG_TXN_READ;
 	b->writes = 0;

@@ -405,11 +405,20 @@ static const char *const schema_v4[] = {
 	NULL,
 };
 
+/* Version 5 closes PostgreSQL's wall with roles, policies and lookup
+ * functions; SQLite has no roles and no wall below the core, so its
+ * version 5 changes nothing (the versions stay one number on every
+ * backend). */
+static const char *const schema_v5[] = {
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
+	{5, schema_v5},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
