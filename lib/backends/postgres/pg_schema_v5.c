@@ -9,7 +9,8 @@
  * A login role is made a member of one or both; the library sets the role
  * of each transaction (SET LOCAL ROLE) from the scope it works in.  The
  * platform's policy clause belongs to oyl_platform, so no setting a
- * runtime session sends can widen what it sees.  The migration makes the
+ * runtime session sends can widen what it sees; a platform transaction
+ * that sets a tenant (the platform acting inside one) is held to it.  The migration makes the
  * roles when the migrating role may (CREATEROLE), and otherwise stops,
  * naming the statements a database administrator runs first.
  *
@@ -36,6 +37,9 @@
 	X("message_citations") X("audit_events")
 
 #define SCOPED "tenant_id = oyl_scope_tenant()"
+/* The platform sees every tenant, or the one it set: acting inside a
+ * tenant, it is held to that tenant as the runtime is. */
+#define PLATFORM_SCOPED "oyl_scope_tenant() IS NULL OR tenant_id = oyl_scope_tenant()"
 
 /* Every tenant-owned table: its tenant's rows for the runtime, all for the platform. */
 #define REPLACE_POLICY(table)                                                                     \
@@ -43,7 +47,7 @@
 	"CREATE POLICY tenant_rows ON " table " FOR ALL TO oyl_runtime"                           \
 	" USING (" SCOPED ") WITH CHECK (" SCOPED ");\n"                                         \
 	"CREATE POLICY platform_rows ON " table " FOR ALL TO oyl_platform"                        \
-	" USING (true) WITH CHECK (true);\n"
+	" USING (" PLATFORM_SCOPED ") WITH CHECK (" PLATFORM_SCOPED ");\n"
 
 #define PLATFORM_ONLY(table)                                                                      \
 	"ALTER TABLE " table " ENABLE ROW LEVEL SECURITY;\n"                                      \
@@ -117,7 +121,7 @@ const char oyl__pg_schema_v5[] =
 	"CREATE POLICY tenant_rows ON user_emails FOR ALL TO oyl_runtime"
 	" USING (" SCOPED ") WITH CHECK (" SCOPED ");\n"
 	"CREATE POLICY platform_rows ON user_emails FOR ALL TO oyl_platform"
-	" USING (true) WITH CHECK (true);\n"
+	" USING (" PLATFORM_SCOPED ") WITH CHECK (" PLATFORM_SCOPED ");\n"
 
 	PLATFORM_ONLY("superadmins")
 	PLATFORM_ONLY("superadmin_sessions")
