@@ -204,7 +204,10 @@ typedef struct oyl_actor oyl_actor;
 /**
  * The bootstrap superadmin of this handle: the platform itself, with no
  * user record behind it.  Only the host can make one, so only give it to
- * code you trust.  New actor; free with oyl_actor_free().
+ * code you trust.  On PostgreSQL its calls need a connection whose login
+ * is a member of the role oyl_platform; on any other each of them fails
+ * with OYL_EPERM and changes nothing (doc/security.md).  New actor; free
+ * with oyl_actor_free().
  */
 OYL_API int oyl_actor_superadmin(oyl_db *db, oyl_actor **out);
 
