@@ -127,6 +127,12 @@ static int f_claim(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const
 					      cb, p));
 }
 
+static int f_locate(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
+		    char tenant[37], char id[37])
+{
+	return FAIL_OR(b, fb(b)->inner->locate(fb(b)->inner, t, col, key, tenant, id));
+}
+
 /* An injected fault is no deferred write's. */
 static int f_failed_write(oyl_backend *b)
 {
@@ -183,6 +189,8 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 		if (inner->failed_write)
 			base.failed_write = f_failed_write;
 	}
+	if (base.version >= 4 && inner->locate)
+		base.locate = f_locate;
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
 	return &f->base;
 }
