@@ -415,16 +415,14 @@ START_TEST(catalog_every_table_is_policed_and_granted)
 	/* every table's grants, per role, exactly */
 	grant_mismatches(app, flagged, sizeof flagged);
 	ck_assert_msg(flagged[0] == '\0', "grants: %s", flagged);
-	/* tenants: the runtime may rename its own tenant, nothing else */
+	/* tenants: no column of it either (its own row is locked and renamed
+	 * through two functions) */
 	ck_assert_int_eq(int_of(app,
-				"SELECT (has_column_privilege('oyl_runtime', 'tenants', 'name', 'UPDATE')"
-				" AND has_column_privilege('oyl_runtime', 'tenants', 'updated_at',"
-				"  'UPDATE')"
-				" AND NOT has_column_privilege('oyl_runtime', 'tenants', 'slug', 'UPDATE')"
-				" AND NOT has_column_privilege('oyl_runtime', 'tenants', 'quota_users',"
-				"  'UPDATE'))::int",
+				"SELECT count(*) FROM pg_attribute WHERE attrelid = 'tenants'::regclass"
+				" AND attnum > 0 AND NOT attisdropped"
+				" AND has_column_privilege('oyl_runtime', 'tenants', attname, 'UPDATE')",
 				NULL, NULL),
-			 1);
+			 0);
 
 	/* The checks can fail: a new tenant table is flagged until it has RLS,
 	 * FORCE and a policy; any new table until the grants table knows it. */
@@ -479,6 +477,17 @@ START_TEST(catalog_every_table_is_policed_and_granted)
 				"  aclexplode(proacl) a WHERE a.grantee = 0)", /* PUBLIC */
 				NULL, NULL),
 			 4);
+	/* ... and the own tenant's two, the runtime's only */
+	ck_assert_int_eq(int_of(app,
+				"SELECT count(*) FROM pg_proc WHERE pronamespace ="
+				" current_schema()::regnamespace AND proname LIKE 'oyl_%_own_tenant'"
+				" AND prosecdef AND proconfig::text LIKE '%search_path%'"
+				" AND has_function_privilege('oyl_runtime', oid, 'EXECUTE')"
+				" AND NOT has_function_privilege('oyl_platform', oid, 'EXECUTE')"
+				" AND proacl IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+				"  aclexplode(proacl) a WHERE a.grantee = 0)",
+				NULL, NULL),
+			 2);
 }
 END_TEST
 
@@ -798,14 +807,27 @@ START_TEST(attacks_of_a_runtime_session_fail)
 					fb.tenant_id, NULL),
 				 0);
 	}
-	/* its own tenant's row: renamed (a tenant_admin may), nothing more */
-	ck_assert_int_eq(changed_by(web, "UPDATE tenants SET name = 'renamed' WHERE id = $1",
-				    fa.tenant_id),
+	/* its own tenant's row: renamed (a tenant_admin may) and locked (a
+	 * quota's decision), through the functions; another's: neither */
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM oyl_rename_own_tenant($1, 'renamed',"
+				     " now())",
+				fa.tenant_id, NULL),
 			 1);
-	ck_assert_int_eq(changed_by(web, "UPDATE tenants SET name = 'renamed' WHERE id = $1",
-				    fb.tenant_id),
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM oyl_rename_own_tenant($1, 'renamed',"
+				     " now())",
+				fb.tenant_id, NULL),
+			 0);
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM oyl_lock_own_tenant($1)", fa.tenant_id,
+				NULL),
+			 1);
+	ck_assert_int_eq(int_of(web, "SELECT count(*) FROM oyl_lock_own_tenant($1)", fb.tenant_id,
+				NULL),
 			 0);
 	ok_stmt(web, "COMMIT");
+	refused_in_txn(web, fa.tenant_id, "UPDATE tenants SET name = 'renamed' WHERE id = $1",
+		       fa.tenant_id, "42501");
+	refused_in_txn(web, fa.tenant_id, "SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
+		       fa.tenant_id, "42501");
 	/* 3. scoped to A, B's tenant deleted (its rows would cascade as the owner) */
 	refused_in_txn(web, fa.tenant_id, "DELETE FROM tenants WHERE id = $1", fb.tenant_id, "42501");
 	refused_in_txn(web, fa.tenant_id, "DELETE FROM tenants WHERE id = $1", fa.tenant_id, "42501");
@@ -938,6 +960,15 @@ START_TEST(the_library_on_a_runtime_only_connection)
 	ck_assert_uint_eq(oyl_page_count(p), 1);
 	oyl_page_free(p);
 	ck_assert_int_eq(oyl_tenant_update(admin, oyl_tenant_id(t), "Web 2", NULL, NULL), OYL_OK);
+	/* a user quota is decided under the tenant's row lock, which a runtime
+	 * transaction takes through its function */
+	ck_assert_int_eq(oyl_tenant_set_quotas(root, oyl_tenant_id(t), 2, -1, -1), OYL_OK);
+	ck_assert_int_eq(oyl_user_create(admin, oyl_tenant_id(t), "u@web.example", "U",
+					 OYL_ROLE_USER, NULL),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_user_create(admin, oyl_tenant_id(t), "v@web.example", "V",
+					 OYL_ROLE_USER, NULL),
+			 OYL_EQUOTA);
 	char *token = NULL, *secret = NULL;
 	ck_assert_int_eq(oyl_auth_login(w, "admin@web.example", "a long password", NULL, &token,
 					NULL),

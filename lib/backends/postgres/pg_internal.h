@@ -179,6 +179,19 @@ int oyl__pg_check_idle(pg_backend *b);
 int oyl__pg_reconnect(pg_backend *b);
 /* true when the connection is known to be lost. */
 bool oyl__pg_lost(const pg_backend *b);
+/* ---- the wall's routed statements (pg_wall.c) ---------------------- */
+
+/* The open transaction runs as oyl_runtime behind the wall. */
+bool oyl__pg_runs_as_runtime(const pg_backend *b);
+bool oyl__pg_is_tenants(const oyl_table *t);
+/* A tenant's own tenants row, locked (a GET with OYL_LOCK_UPDATE). */
+int oyl__pg_sql_lock_own_tenant(oyl__sql *q, const oyl_table *t, const char *id);
+/* A tenant's rename of its own tenant (an update of tenants); EPERM, with
+ * the message set, for any other update. */
+int oyl__pg_sql_rename_own_tenant(pg_backend *b, oyl__sql *q, const oyl_table *t,
+				  const oyl_filter *filters, size_t nfilters, const oyl_assign *set,
+				  size_t nset);
+
 /* What the server and the login can do: Citus, the wall and the roles
  * the login may take (one blocking query). */
 void oyl__pg_detect(pg_backend *b);

@@ -32,7 +32,11 @@ static int build(pg_backend *b, const oyl_read *reads, size_t i, oyl__sql *q)
 		oyl__pg_context(b, "get from", r->table->name);
 		if ((rc = check_lock(b, r)))
 			return rc;
-		rc = oyl__sql_get(q, r->scope, r->table, r->id, r->lock);
+		if (r->lock != OYL_LOCK_NONE && oyl__pg_is_tenants(r->table) &&
+		    oyl__pg_runs_as_runtime(b))
+			rc = oyl__pg_sql_lock_own_tenant(q, r->table, r->id);
+		else
+			rc = oyl__sql_get(q, r->scope, r->table, r->id, r->lock);
 		break;
 	case OYL_READ_LIST:
 		oyl__pg_context(b, "list", r->table->name);

@@ -18,7 +18,8 @@
  * not a canonical UUID is NULL, so it sees no row instead of failing.
  *
  * Global tables get row-level security too: tenants (a runtime session
- * reads its own tenant's row, and may rename it), the e-mail registry
+ * reads its own tenant's row; it locks and renames it through two
+ * functions, having no UPDATE there), the e-mail registry
  * (its own tenant's addresses), and superadmins, their sessions and the
  * platform audit log (the platform only, but for the events of a
  * tenant_admin's rename of its own tenant, which a runtime session writes
@@ -105,13 +106,12 @@ const char oyl__pg_schema_v5[] =
 
 	TENANT_TABLES(REPLACE_POLICY)
 
-	/* tenants: a runtime session reads and renames its own */
+	/* tenants: a runtime session reads its own; it locks it (a quota's
+	 * decision) and renames it (a tenant_admin's) through functions */
 	"ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;\n"
 	"ALTER TABLE tenants FORCE ROW LEVEL SECURITY;\n"
 	"CREATE POLICY own_tenant ON tenants FOR SELECT TO oyl_runtime"
 	" USING (id = oyl_scope_tenant());\n"
-	"CREATE POLICY own_tenant_rename ON tenants FOR UPDATE TO oyl_runtime"
-	" USING (id = oyl_scope_tenant()) WITH CHECK (id = oyl_scope_tenant());\n"
 	"CREATE POLICY platform_rows ON tenants FOR ALL TO oyl_platform"
 	" USING (true) WITH CHECK (true);\n"
 
@@ -141,12 +141,27 @@ const char oyl__pg_schema_v5[] =
 	" current_user);\n"
 	"  EXECUTE format('CREATE POLICY lookup ON api_keys FOR SELECT TO %I USING (true)',"
 	" current_user);\n"
+	"  EXECUTE format('CREATE POLICY own_tenant_functions ON tenants FOR ALL TO %I"
+	" USING (true) WITH CHECK (true)', current_user);\n"
 	"END\n"
 	"$lookups$;\n"
 	LOCATOR("oyl_locate_email", "text", "user_emails", "email_key")
 	LOCATOR("oyl_locate_user", "uuid", "user_emails", "id")
 	LOCATOR("oyl_locate_session", "text", "auth_sessions", "token_hash")
 	LOCATOR("oyl_locate_api_key", "text", "api_keys", "prefix")
+	/* the transaction's own tenant only: locked, or renamed */
+	"CREATE FUNCTION oyl_lock_own_tenant(key uuid) RETURNS SETOF tenants"
+	" LANGUAGE sql SECURITY DEFINER AS $$ SELECT * FROM tenants"
+	" WHERE id = key AND id = oyl_scope_tenant() FOR NO KEY UPDATE $$;\n"
+	"CREATE FUNCTION oyl_rename_own_tenant(key uuid, new_name text, at timestamptz)"
+	" RETURNS SETOF uuid LANGUAGE sql SECURITY DEFINER AS $$ UPDATE tenants"
+	" SET name = new_name, updated_at = at WHERE id = key AND id = oyl_scope_tenant()"
+	" RETURNING id $$;\n"
+	"REVOKE ALL ON FUNCTION oyl_lock_own_tenant(uuid) FROM PUBLIC;\n"
+	"REVOKE ALL ON FUNCTION oyl_rename_own_tenant(uuid, text, timestamptz) FROM PUBLIC;\n"
+	"GRANT EXECUTE ON FUNCTION oyl_lock_own_tenant(uuid) TO oyl_runtime;\n"
+	"GRANT EXECUTE ON FUNCTION oyl_rename_own_tenant(uuid, text, timestamptz)"
+	" TO oyl_runtime;\n"
 	/* a definer's search_path is its own: this schema, then nothing */
 	"DO $paths$\n"
 	"BEGIN\n"
@@ -158,6 +173,10 @@ const char oyl__pg_schema_v5[] =
 	" current_schema());\n"
 	"  EXECUTE format('ALTER FUNCTION oyl_locate_api_key(text) SET search_path = %I, pg_temp',"
 	" current_schema());\n"
+	"  EXECUTE format('ALTER FUNCTION oyl_lock_own_tenant(uuid) SET search_path = %I, pg_temp',"
+	" current_schema());\n"
+	"  EXECUTE format('ALTER FUNCTION oyl_rename_own_tenant(uuid, text, timestamptz)"
+	" SET search_path = %I, pg_temp', current_schema());\n"
 	"  EXECUTE format('GRANT USAGE ON SCHEMA %I TO oyl_runtime, oyl_platform',"
 	" current_schema());\n"
 	"END\n"
@@ -177,7 +196,6 @@ const char oyl__pg_schema_v5[] =
 	"GRANT SELECT, INSERT ON audit_events TO oyl_runtime, oyl_platform;\n"
 	"GRANT SELECT, INSERT, UPDATE, DELETE ON user_emails TO oyl_runtime, oyl_platform;\n"
 	"GRANT SELECT ON tenants TO oyl_runtime;\n"
-	"GRANT UPDATE (name, updated_at) ON tenants TO oyl_runtime;\n"
 	"GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, superadmins, superadmin_sessions"
 	" TO oyl_platform;\n"
 	"GRANT SELECT, INSERT ON platform_audit_events TO oyl_platform;\n"

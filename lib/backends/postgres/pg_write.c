@@ -86,6 +86,13 @@ int oyl__pg_update(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	if (rc)
 		return rc;
 	oyl__pg_sql_init(&q);
+	/* behind the wall, a tenant renames its tenant through a function */
+	if (oyl__pg_is_tenants(t) && oyl__pg_runs_as_runtime(b)) {
+		rc = oyl__pg_sql_rename_own_tenant(b, &q, t, filters, nfilters, set, nset);
+		rc = rc ? rc : run_write(b, &q, scope, t, no, changed);
+		oyl__sql_free(&q);
+		return rc;
+	}
 	rc = oyl__sql_update(&q, scope, t, filters, nfilters, set, nset);
 	rc = rc ? oyl__pg_fail_sql(b, rc, &q) : run_write(b, &q, scope, t, no, changed);
 	oyl__sql_free(&q);
