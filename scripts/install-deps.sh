@@ -43,7 +43,10 @@ done
 
 # Build liboyl and run the demo (SQLite): compiler, build tools and the
 # -dev packages of every library liboyl links (libpq, libcjson, uuid,
-# sqlite3, libargon2, libcrypto), plus Check (see above).
+# sqlite3, libargon2, libcrypto, utf8proc, libxml2), plus Check (see
+# above), and the optional document formats' libraries (DOCX: libzip; PDF:
+# poppler-glib; images: Tesseract with its English data), so that every
+# format is built.
 BASE_PACKAGES=(
     build-essential
     meson
@@ -55,13 +58,21 @@ BASE_PACKAGES=(
     libsqlite3-dev
     libargon2-dev
     libssl-dev
+    libutf8proc-dev
+    libxml2-dev
+    libzip-dev
+    libpoppler-glib-dev
+    libtesseract-dev
+    tesseract-ocr-eng
     check
 )
 
 # The full test run on top of the base set: the throwaway PostgreSQL
 # cluster, the valgrind pass, nm for the exported-symbols test, python3
-# for the summary and CMake for the installed-package check.
+# for the summary, CMake for the installed-package check, and cairo to
+# render the PDF and image fixtures of the extractor tests.
 TEST_PACKAGES=(
+    libcairo2-dev
     postgresql
     binutils
     valgrind
