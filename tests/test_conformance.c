@@ -85,7 +85,8 @@ static int global_in_tenant_scope(const oyl_table *t, int own_row)
 {
 	if (!t_is_postgres())
 		return OYL_OK;
-	if (!strcmp(t->name, "tenants") || !strcmp(t->name, "user_emails"))
+	if (!strcmp(t->name, "tenants") || !strcmp(t->name, "user_emails") ||
+	    !strcmp(t->name, "ingest_jobs"))
 		return own_row ? OYL_OK : OYL_ENOTFOUND;
 	return OYL_EPERM;
 }
@@ -252,24 +253,25 @@ END_TEST
  */
 typedef struct cascade_case {
 	const char *table;     /* the row deleted (tenant A's) */
-	const char *gone[20];  /* tables that lose A's row with it */
+	const char *gone[24];  /* tables that lose A's row with it */
 } cascade_case;
 
 static const cascade_case cascades[] = {
 	{"tenants",
 	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
-	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks",
+	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs",
 	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
 	{"workspaces",
 	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks"}},
+	  "document_chunks", "document_blobs", "ingest_jobs"}},
 	{"teammates",
 	 {"teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks"}},
+	  "document_chunks", "document_blobs", "ingest_jobs"}},
 	{"assistants",
-	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks"}},
-	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks"}},
-	{"documents", {"documents", "document_chunks"}},
+	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
+	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
+	{"documents", {"documents", "document_chunks", "document_blobs", "ingest_jobs"}},
+	{"ingest_jobs", {"ingest_jobs"}},
 	{"chat_sessions", {"chat_sessions", "messages", "message_citations"}},
 	{"messages", {"messages", "message_citations"}},
 	{"superadmins", {"superadmins", "superadmin_sessions"}},

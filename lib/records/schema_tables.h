@@ -161,7 +161,12 @@
 	X(DOCUMENTS, attempt, INT, NN)                                                           \
 	X(DOCUMENTS, lease_until, TIME, 0)                                                       \
 	X(DOCUMENTS, created_at, TIME, IM)                                                       \
-	X(DOCUMENTS, updated_at, TIME, NN)
+	X(DOCUMENTS, updated_at, TIME, NN)                                                       \
+	X(DOCUMENTS, chunk_count, INT, NN)                                                       \
+	X(DOCUMENTS, invalid_utf8, INT, NN)                                                      \
+	X(DOCUMENTS, options, JSON, 0)                                                           \
+	X(DOCUMENTS, worker_id, TEXT, 0)                                                         \
+	X(DOCUMENTS, lease_started_at, TIME, 0)
 
 #define OYL_COLS_DOCUMENT_CHUNKS(X)                                                              \
 	X(DOCUMENT_CHUNKS, id, UUID, IM)                                                         \
@@ -173,7 +178,31 @@
 	X(DOCUMENT_CHUNKS, start_offset, INT, NN)                                                \
 	X(DOCUMENT_CHUNKS, end_offset, INT, NN)                                                  \
 	X(DOCUMENT_CHUNKS, embedding, BLOB, 0)                                                   \
-	X(DOCUMENT_CHUNKS, created_at, TIME, IM)
+	X(DOCUMENT_CHUNKS, created_at, TIME, IM)                                                 \
+	X(DOCUMENT_CHUNKS, page, INT, 0)                                                         \
+	X(DOCUMENT_CHUNKS, section, JSON, 0)
+
+/* A document's original bytes, in pieces of at most 1 MiB (the default
+ * blob store; doc/ingestion.md). */
+#define OYL_COLS_DOCUMENT_BLOBS(X)                                                               \
+	X(DOCUMENT_BLOBS, id, UUID, IM)                                                          \
+	X(DOCUMENT_BLOBS, tenant_id, UUID, IM)                                                   \
+	X(DOCUMENT_BLOBS, document_id, UUID, IM)                                                 \
+	X(DOCUMENT_BLOBS, seq, INT, IM)                                                          \
+	X(DOCUMENT_BLOBS, data, BLOB, NN)                                                        \
+	X(DOCUMENT_BLOBS, created_at, TIME, IM)
+
+/* The workers' queue: one row per document waiting or being processed,
+ * global so that a worker claims across tenants; no content in it. */
+#define OYL_COLS_INGEST_JOBS(X)                                                                  \
+	X(INGEST_JOBS, id, UUID, IM)                                                             \
+	X(INGEST_JOBS, tenant_id, UUID, IM)                                                      \
+	X(INGEST_JOBS, document_id, UUID, IM)                                                    \
+	X(INGEST_JOBS, attempt, INT, NN)                                                         \
+	X(INGEST_JOBS, worker_id, TEXT, 0)                                                       \
+	X(INGEST_JOBS, available_at, TIME, NN)                                                   \
+	X(INGEST_JOBS, last_error, TEXT, 0)                                                      \
+	X(INGEST_JOBS, created_at, TIME, IM)
 
 #define OYL_COLS_SOCIAL_LINKS(X)                                                                 \
 	X(SOCIAL_LINKS, id, UUID, IM)                                                            \
@@ -247,6 +276,8 @@
 	X(KNOWLEDGE_BASES, knowledge_bases, KNOWLEDGE_BASES_tenant_id, -1)                                               \
 	X(DOCUMENTS, documents, DOCUMENTS_tenant_id, -1)                                                           \
 	X(DOCUMENT_CHUNKS, document_chunks, DOCUMENT_CHUNKS_tenant_id, DOCUMENT_CHUNKS_content)                          \
+	X(DOCUMENT_BLOBS, document_blobs, DOCUMENT_BLOBS_tenant_id, -1)                         \
+	X(INGEST_JOBS, ingest_jobs, -1, -1)                                                      \
 	X(SOCIAL_LINKS, social_links, SOCIAL_LINKS_tenant_id, -1)                                                     \
 	X(CHAT_SESSIONS, chat_sessions, CHAT_SESSIONS_tenant_id, -1)                                                   \
 	X(MESSAGES, messages, MESSAGES_tenant_id, -1)                                                             \

@@ -10,6 +10,7 @@ const pg_migration oyl__pg_migrations[] = {
 	{3, oyl__pg_schema_v3},
 	{4, oyl__pg_schema_v4},
 	{5, oyl__pg_schema_v5},
+	{6, oyl__pg_schema_v6},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

@@ -413,12 +413,62 @@ static const char *const schema_v5[] = {
 	NULL,
 };
 
+/* Version 6: documents are ingested (doc/ingestion.md): the document's
+ * chunk count, repaired bytes, chunking options and worker lease; a
+ * chunk's page and section path; the original bytes in pieces (the
+ * default blob store); the workers' queue, global so that a worker claims
+ * across tenants, holding no content. */
+static const char *const schema_v6[] = {
+	"ALTER TABLE documents ADD COLUMN chunk_count INTEGER NOT NULL DEFAULT 0\n"
+	"  CONSTRAINT documents_chunk_count_check CHECK (chunk_count >= 0);\n"
+	"ALTER TABLE documents ADD COLUMN invalid_utf8 INTEGER NOT NULL DEFAULT 0\n"
+	"  CONSTRAINT documents_invalid_utf8_check CHECK (invalid_utf8 >= 0);\n"
+	"ALTER TABLE documents ADD COLUMN options TEXT;\n"
+	"ALTER TABLE documents ADD COLUMN worker_id TEXT;\n"
+	"ALTER TABLE documents ADD COLUMN lease_started_at INTEGER;\n"
+	"ALTER TABLE document_chunks ADD COLUMN page INTEGER\n"
+	"  CONSTRAINT document_chunks_page_check CHECK (page >= 1);\n"
+	"ALTER TABLE document_chunks ADD COLUMN section TEXT;\n",
+
+	"CREATE TABLE document_blobs (\n"
+	"  id TEXT NOT NULL,\n"
+	"  tenant_id TEXT NOT NULL,\n"
+	"  document_id TEXT NOT NULL,\n"
+	"  seq INTEGER NOT NULL CONSTRAINT document_blobs_seq_check CHECK (seq >= 0),\n"
+	"  data BLOB NOT NULL CONSTRAINT document_blobs_data_check\n"
+	"    CHECK (length(data) <= 1048576),\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (tenant_id, id),\n"
+	"  UNIQUE (tenant_id, document_id, seq),\n"
+	"  FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE,\n"
+	"  FOREIGN KEY (tenant_id, document_id) REFERENCES documents (tenant_id, id)\n"
+	"    ON DELETE CASCADE\n"
+	");\n",
+
+	"CREATE TABLE ingest_jobs (\n"
+	"  id TEXT NOT NULL PRIMARY KEY,\n"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,\n"
+	"  document_id TEXT NOT NULL,\n"
+	"  attempt INTEGER NOT NULL CONSTRAINT ingest_jobs_attempt_check CHECK (attempt >= 0),\n"
+	"  worker_id TEXT,\n"
+	"  available_at INTEGER NOT NULL,\n"
+	"  last_error TEXT,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  UNIQUE (tenant_id, document_id),\n"
+	"  FOREIGN KEY (tenant_id, document_id) REFERENCES documents (tenant_id, id)\n"
+	"    ON DELETE CASCADE\n"
+	");\n"
+	"CREATE INDEX ingest_jobs_available_idx ON ingest_jobs (available_at, id);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
 	{5, schema_v5},
+	{6, schema_v6},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
