@@ -1147,7 +1147,7 @@ END_TEST
 typedef struct api_cascade {
 	const char *table; /* whose row of tenant A is deleted */
 	int (*del)(oyl_actor *a, const char *id);
-	const char *gone[20];
+	const char *gone[24];
 } api_cascade;
 
 static int del_tenant(oyl_actor *a, const char *id) { return oyl_tenant_delete(a, id); }
@@ -1161,17 +1161,17 @@ static int del_link(oyl_actor *a, const char *id) { return oyl_social_link_delet
 static const api_cascade api_cascades[] = {
 	{"tenants", del_tenant,
 	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
-	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks",
+	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs",
 	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
 	{"workspaces", del_workspace,
 	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks"}},
+	  "document_chunks", "document_blobs", "ingest_jobs"}},
 	{"teammates", del_teammate,
 	 {"teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks"}},
+	  "document_chunks", "document_blobs", "ingest_jobs"}},
 	{"assistants", del_assistant,
-	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks"}},
-	{"knowledge_bases", del_kb, {"knowledge_bases", "documents", "document_chunks"}},
+	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
+	{"knowledge_bases", del_kb, {"knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
 	{"users", del_user,
 	 {"users", "user_emails", "auth_sessions", "api_keys", "chat_sessions", "messages",
 	  "message_citations"}},

@@ -153,7 +153,6 @@
 	X(DOCUMENTS, mime_type, TEXT, NN)                                                        \
 	X(DOCUMENTS, sha256, TEXT, NN)                                                           \
 	X(DOCUMENTS, file_path, TEXT, 0)                                                         \
-	X(DOCUMENTS, raw_content, TEXT, 0)                                                       \
 	X(DOCUMENTS, status, TEXT, NN)                                                           \
 	X(DOCUMENTS, error, TEXT, 0)                                                             \
 	X(DOCUMENTS, processed_at, TIME, 0)                                                      \
@@ -166,7 +165,8 @@
 	X(DOCUMENTS, invalid_utf8, INT, NN)                                                      \
 	X(DOCUMENTS, options, JSON, 0)                                                           \
 	X(DOCUMENTS, worker_id, TEXT, 0)                                                         \
-	X(DOCUMENTS, lease_started_at, TIME, 0)
+	X(DOCUMENTS, lease_started_at, TIME, 0)                                                  \
+	X(DOCUMENTS, raw_content, TEXT, 0) /* last: reads of the metadata leave it out */
 
 #define OYL_COLS_DOCUMENT_CHUNKS(X)                                                              \
 	X(DOCUMENT_CHUNKS, id, UUID, IM)                                                         \
