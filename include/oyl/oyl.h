@@ -80,7 +80,9 @@ OYL_API int oyl_version_number(void);
 	X(EQUOTA, -14, "tenant quota exceeded")                                                      \
 	X(ENOTSUP, -15, "not supported")                                                             \
 	X(EDISCONNECTED, -16, "connection to the database was lost")                                \
-	X(EAUTH, -17, "authentication failed")
+	X(EAUTH, -17, "authentication failed")                                                       \
+	X(ECANCELED, -18, "cancelled by the caller")                                                 \
+	X(EXISTS, 1, "already there: the existing record is returned")
 
 typedef enum oyl_status {
 #define OYL__STATUS_ENUM(name, value, text) OYL_##name = value,
@@ -142,9 +144,17 @@ typedef struct oyl_db_options {
 	uint32_t flags;             /**< OYL_DB_* */
 	int32_t busy_timeout_ms;    /**< SQLite: wait this long for a lock (default 5000) */
 	int32_t connect_timeout_s;  /**< PostgreSQL: connect timeout (default 10) */
+	/**
+	 * Where documents' original bytes are kept.  NULL: in the database
+	 * itself (table document_blobs, in pieces of 1 MiB), so any host or
+	 * worker that reaches the database reads them.  A directory: files
+	 * named by their SHA-256 under <dir>/<tenant id>/, shared by every
+	 * host and worker of the deployment (doc/ingestion.md).
+	 */
+	const char *blob_dir;
 } oyl_db_options;
 
-#define OYL_DB_OPTIONS_INIT {sizeof(oyl_db_options), 0, 5000, 10}
+#define OYL_DB_OPTIONS_INIT {sizeof(oyl_db_options), 0, 5000, 10, NULL}
 
 /**
  * Opens a database.  The backend comes from the URI:
@@ -172,6 +182,16 @@ OYL_API void oyl_db_close(oyl_db *db);
  * ESCHEMA when the database is newer than the library.
  */
 OYL_API int oyl_db_migrate(oyl_db *db);
+
+/**
+ * Removes stored originals no document references: what a crash between
+ * writing a file and committing its document left in the blob directory
+ * (oyl_db_options.blob_dir), and temporary files.  `*removed` (may be
+ * NULL) gets the number of files removed.  Nothing to do for originals
+ * kept in the database.  Safe while hosts and workers run: a file being
+ * added is never taken (doc/ingestion.md).
+ */
+OYL_API int oyl_gc(oyl_db *db, int64_t *removed);
 
 /** The database's schema version (0 before the first migration). */
 OYL_API int oyl_db_schema_version(oyl_db *db, int *version);
@@ -303,6 +323,8 @@ typedef struct oyl_instruction oyl_instruction;
 typedef struct oyl_knowledge_base oyl_knowledge_base;
 typedef struct oyl_social_link oyl_social_link;
 typedef struct oyl_audit_event oyl_audit_event;
+typedef struct oyl_document oyl_document;
+typedef struct oyl_chunk oyl_chunk;
 
 /*
  * Page items: the record at index i of a page of that kind (owned by the
@@ -316,6 +338,8 @@ OYL_API const oyl_assistant *oyl_page_assistant(const oyl_page *page, size_t i);
 OYL_API const oyl_knowledge_base *oyl_page_kb(const oyl_page *page, size_t i);
 OYL_API const oyl_social_link *oyl_page_social_link(const oyl_page *page, size_t i);
 OYL_API const oyl_audit_event *oyl_page_audit_event(const oyl_page *page, size_t i);
+OYL_API const oyl_document *oyl_page_document(const oyl_page *page, size_t i);
+OYL_API const oyl_chunk *oyl_page_chunk(const oyl_page *page, size_t i);
 
 /* tenants */
 
@@ -525,6 +549,148 @@ OYL_API int64_t oyl_kb_created_at(const oyl_knowledge_base *k);
 OYL_API int64_t oyl_kb_updated_at(const oyl_knowledge_base *k);
 OYL_API int oyl_kb_to_json(const oyl_knowledge_base *k, char **json);
 OYL_API void oyl_kb_free(oyl_knowledge_base *k);
+
+/* documents of a knowledge base (doc/ingestion.md) */
+
+/** A document's status.  Values are part of the ABI. */
+typedef enum oyl_doc_status {
+	OYL_DOC_ANY = 0,        /**< oyl_doc_list: every status */
+	OYL_DOC_UPLOADED = 1,   /**< stored, waiting for a worker */
+	OYL_DOC_PROCESSING = 2, /**< being extracted and chunked */
+	OYL_DOC_PROCESSED = 3,  /**< its chunks are searchable */
+	OYL_DOC_ERROR = 4       /**< failed: oyl_document_error() says why */
+} oyl_doc_status;
+
+#define OYL_DOC_MAX_BYTES_DEFAULT (64 * 1024 * 1024)
+
+/**
+ * Where a document comes from: a file (`path`), or bytes in memory
+ * (`data`, `length`) with their original name (`name`, required then).
+ * With a path, `name` defaults to the file's base name.  `mime_type`
+ * NULL: told from the bytes' magic, then the name's extension.
+ */
+typedef struct oyl_doc_source {
+	uint32_t size;         /**< sizeof(oyl_doc_source) */
+	const char *path;
+	const void *data;
+	size_t length;
+	const char *name;
+	const char *mime_type;
+} oyl_doc_source;
+
+#define OYL_DOC_SOURCE_INIT {sizeof(oyl_doc_source), NULL, NULL, 0, NULL, NULL}
+
+/**
+ * Progress of a long call: bytes of the original read and extracted, and
+ * chunks written, each of its total (a total not yet known is -1).
+ * Returning non-zero cancels the call: it returns OYL_ECANCELED, and the
+ * document is left in error "cancelled" with no chunk of that attempt.
+ */
+typedef int (*oyl_progress_fn)(int64_t bytes_done, int64_t bytes_total, int64_t chunks_done,
+			       int64_t chunks_total, void *ctx);
+
+typedef struct oyl_doc_options {
+	uint32_t size;            /**< sizeof(oyl_doc_options) */
+	int64_t max_bytes;        /**< refuse larger originals; 0: OYL_DOC_MAX_BYTES_DEFAULT */
+	int32_t chunk_tokens;     /**< words per chunk, 1..4000; 0: 200 */
+	int32_t chunk_overlap;    /**< words repeated from the chunk before; 0: 40; -1: none */
+	oyl_progress_fn progress; /**< may be NULL */
+	void *progress_ctx;
+} oyl_doc_options;
+
+#define OYL_DOC_OPTIONS_INIT {sizeof(oyl_doc_options), 0, 0, 0, NULL, NULL}
+
+/**
+ * Adds a document to a knowledge base and processes it now: the original
+ * is stored, its text extracted, normalised and chunked, and the chunks
+ * written, all before the call returns (`opts` may be NULL).  Admins
+ * only.  The same bytes (SHA-256) already in the knowledge base are not
+ * stored again: the call returns OYL_EXISTS, a success, with the
+ * existing document in `*out`.  Refusals (each with nothing stored):
+ * EINVAL for an empty, oversized or unreadable source, a type that is
+ * not supported or bytes that are not what their type says; ENOTSUP for
+ * a format this build lacks the library for; EQUOTA over the tenant's
+ * document or byte quota.  A failure after the original was stored leaves
+ * the document in error with the message, and no chunk.
+ */
+OYL_API int oyl_doc_ingest(oyl_actor *actor, const char *knowledge_base_id,
+			   const oyl_doc_source *source, const oyl_doc_options *opts,
+			   oyl_document **out);
+/**
+ * Stores the original and leaves the document OYL_DOC_UPLOADED for a
+ * worker (oyl_worker_run); the same checks as oyl_doc_ingest, and the
+ * same OYL_EXISTS.  `out` may be NULL.
+ */
+OYL_API int oyl_doc_upload(oyl_actor *actor, const char *knowledge_base_id,
+			   const oyl_doc_source *source, const oyl_doc_options *opts,
+			   oyl_document **out);
+/** Processes a document again from its stored original (admins); searches
+ * see the old chunks until the new ones are written. */
+OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_options *opts,
+			      oyl_document **out);
+OYL_API int oyl_doc_get(oyl_actor *actor, const char *id, oyl_document **out);
+/** A knowledge base's documents, oldest first; `status` OYL_DOC_ANY or one status. */
+OYL_API int oyl_doc_list(oyl_actor *actor, const char *knowledge_base_id, int status,
+			 const oyl_list_options *opts, oyl_page **out);
+/** Deletes a document with its chunks and original (admins). */
+OYL_API int oyl_doc_delete(oyl_actor *actor, const char *id);
+/** The extracted text (new string: oyl_free(); `*length` may be NULL).
+ * ENOTFOUND while the document has none (not processed). */
+OYL_API int oyl_doc_text(oyl_actor *actor, const char *id, char **text, size_t *length);
+/** A document's chunks in order (by ordinal), paged like every list. */
+OYL_API int oyl_doc_chunks(oyl_actor *actor, const char *id, const oyl_list_options *opts,
+			   oyl_page **out);
+/** Receives the original's bytes, piece by piece; non-zero stops (and is returned). */
+typedef int (*oyl_write_fn)(const void *data, size_t length, void *ctx);
+/** Streams the stored original to `write` (pieces of at most 1 MiB). */
+OYL_API int oyl_doc_read_original(oyl_actor *actor, const char *id, oyl_write_fn write,
+				  void *ctx);
+
+OYL_API const char *oyl_document_id(const oyl_document *d);
+OYL_API const char *oyl_document_tenant_id(const oyl_document *d);
+OYL_API const char *oyl_document_knowledge_base_id(const oyl_document *d);
+/** The user who added it, or NULL once that user is deleted. */
+OYL_API const char *oyl_document_uploader_id(const oyl_document *d);
+/** The stored file name: the original's base name, made safe (no path, no control). */
+OYL_API const char *oyl_document_filename(const oyl_document *d);
+/** The name as the source gave it. */
+OYL_API const char *oyl_document_original_name(const oyl_document *d);
+OYL_API int64_t oyl_document_size(const oyl_document *d);
+OYL_API const char *oyl_document_mime_type(const oyl_document *d);
+/** The original's SHA-256, 64 lowercase hex digits. */
+OYL_API const char *oyl_document_sha256(const oyl_document *d);
+/** OYL_DOC_UPLOADED ... OYL_DOC_ERROR. */
+OYL_API int oyl_document_status(const oyl_document *d);
+/** Why it is in error, or NULL. */
+OYL_API const char *oyl_document_error(const oyl_document *d);
+/** Percent done, 0..100. */
+OYL_API int64_t oyl_document_progress(const oyl_document *d);
+/** When it was processed, or 0. */
+OYL_API int64_t oyl_document_processed_at(const oyl_document *d);
+OYL_API int64_t oyl_document_chunk_count(const oyl_document *d);
+/** Invalid UTF-8 sequences of its text replaced by U+FFFD. */
+OYL_API int64_t oyl_document_invalid_utf8(const oyl_document *d);
+/** Processing attempts so far. */
+OYL_API int64_t oyl_document_attempt(const oyl_document *d);
+OYL_API int64_t oyl_document_created_at(const oyl_document *d);
+OYL_API int64_t oyl_document_updated_at(const oyl_document *d);
+OYL_API int oyl_document_to_json(const oyl_document *d, char **json);
+OYL_API void oyl_document_free(oyl_document *d);
+
+OYL_API const char *oyl_chunk_id(const oyl_chunk *c);
+OYL_API const char *oyl_chunk_document_id(const oyl_chunk *c);
+OYL_API int64_t oyl_chunk_ordinal(const oyl_chunk *c);
+OYL_API const char *oyl_chunk_content(const oyl_chunk *c);
+/** Words in it (the chunker's count). */
+OYL_API int64_t oyl_chunk_token_count(const oyl_chunk *c);
+/** Where it is in the extracted text, in characters (code points): [start, end). */
+OYL_API int64_t oyl_chunk_start(const oyl_chunk *c);
+OYL_API int64_t oyl_chunk_end(const oyl_chunk *c);
+/** The page it starts on (PDF, multi-page images), or 0. */
+OYL_API int64_t oyl_chunk_page(const oyl_chunk *c);
+/** The titles of the sections it starts under, as a JSON array, or NULL. */
+OYL_API const char *oyl_chunk_section(const oyl_chunk *c);
+OYL_API int oyl_chunk_to_json(const oyl_chunk *c, char **json);
 
 /* social links of a tenant */
 

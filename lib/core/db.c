@@ -5,6 +5,7 @@
 
 #include "backends/backends.h"
 #include "core/internal.h"
+#include "blobs/blob.h"
 
 static _Thread_local char open_error[OYL_ERRMSG_MAX];
 
@@ -179,6 +180,20 @@ static int check_backend_version(oyl_backend *b, char *err, size_t errlen)
 	return OYL_OK;
 }
 
+/* Where documents' originals go: the database, or the options' directory. */
+static int open_blob_store(oyl_db *db, const oyl_db_options *opts)
+{
+	const char *dir = NULL;
+	if (opts && opts->size >= offsetof(oyl_db_options, blob_dir) + sizeof opts->blob_dir)
+		dir = opts->blob_dir;
+	if (!dir)
+		return oyl__blob_store_database(&db->blobs) ? oyl__fail(db, OYL_ENOMEM, "out of memory")
+							    : OYL_OK;
+	char err[256] = "";
+	int rc = oyl__blob_store_directory(dir, &db->blobs, err, sizeof err);
+	return rc ? oyl__fail(db, rc, "%s", err) : OYL_OK;
+}
+
 OYL_API int oyl_db_open_backend(oyl_db **out, oyl_backend *backend, const oyl_db_options *opts)
 {
 	open_error[0] = '\0';
@@ -208,6 +223,11 @@ OYL_API int oyl_db_open_backend(oyl_db **out, oyl_backend *backend, const oyl_db
 	db->magic = OYL_DB_MAGIC;
 	db->backend = backend;
 	db->caps = oyl_backend_caps(backend);
+	if ((rc = open_blob_store(db, opts))) {
+		snprintf(open_error, sizeof open_error, "%s", db->errmsg);
+		oyl_db_close(db);
+		return rc;
+	}
 
 	int version = 0;
 	rc = backend->schema_version(backend, &version);
@@ -255,6 +275,8 @@ OYL_API void oyl_db_close(oyl_db *db)
 	db->backend->free(db->backend);
 	db->backend = NULL;
 	db->magic = 0;
+	if (db->blobs)
+		db->blobs->free(db->blobs);
 	oyl__free(db->notes);
 	oyl__free(db);
 }

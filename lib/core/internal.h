@@ -53,6 +53,13 @@ struct oyl_db {
 	oyl__note *notes;            /* one per write call since begin, in order */
 	size_t nnotes, cap_notes;
 
+	/* where documents' originals are kept (blobs/blob.h) */
+	struct oyl__blob_store *blobs;
+	/* run once when the current transaction ends (committed: 1), then
+	 * cleared: the blob store's releases of files after a commit */
+	void (*on_end)(oyl_db *db, int committed);
+	void *end_ctx;
+
 	oyl__known_user known[OYL_KNOWN_USERS];
 	size_t next_known;
 
@@ -114,6 +121,10 @@ int oyl__write_insert(oyl_db *db, const char *tenant, const oyl_table *t, const 
 int oyl__write_update(oyl_db *db, const char *tenant, const oyl_table *t,
 		      const oyl_filter *filters, size_t nfilters, const oyl_assign *set,
 		      size_t nset, int64_t *changed, const oyl__note *note);
+/* Many rows of t in one call: the backend's insert_many when it has one
+ * (deferred like an insert), else one insert per row. */
+int oyl__write_insert_many(oyl_db *db, const char *tenant, const oyl_table *t,
+			   const oyl_value *rows, size_t nrows, const oyl__note *note);
 int oyl__write_remove(oyl_db *db, const char *tenant, const oyl_table *t,
 		      const oyl_filter *filters, size_t nfilters, int64_t *deleted,
 		      const oyl__note *note);

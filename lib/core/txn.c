@@ -36,6 +36,15 @@ static void clear_txn(oyl_db *db)
 	db->actor_checked = 0;
 }
 
+/* What was to happen once the transaction ended; it may open another. */
+static void run_on_end(oyl_db *db, int committed)
+{
+	void (*fn)(oyl_db *, int) = db->on_end;
+	db->on_end = NULL;
+	if (fn)
+		fn(db, committed);
+}
+
 int oyl__txn_end(oyl_db *db, int status)
 {
 	if (!db->in_txn)
@@ -48,11 +57,16 @@ int oyl__txn_end(oyl_db *db, int status)
 		}
 		db->nnotes = 0;
 		clear_txn(db);
+		/* A failed COMMIT may still have committed (a lost connection):
+		 * what waits for the commit is dropped, never done wrongly; a
+		 * file kept too long is oyl_gc()'s. */
+		run_on_end(db, rc == OYL_OK);
 		return rc;
 	}
 	db->backend->rollback(db->backend);
 	db->nnotes = 0;
 	clear_txn(db);
+	run_on_end(db, 0);
 	return status;
 }
 
@@ -113,6 +127,23 @@ int oyl__write_update(oyl_db *db, const char *tenant, const oyl_table *t,
 	keep_note(db, note);
 	int rc = db->backend->update(db->backend, &s, t, filters, nfilters, set, nset, changed);
 	return rc == OYL_OK ? OYL_OK : fail_note(db, rc, note);
+}
+
+int oyl__write_insert_many(oyl_db *db, const char *tenant, const oyl_table *t,
+			   const oyl_value *rows, size_t nrows, const oyl__note *note)
+{
+	oyl_scope s = {tenant};
+	if (db->caps & OYL_BACKEND_CAP_INSERT_MANY) {
+		keep_note(db, note);
+		int rc = db->backend->insert_many(db->backend, &s, t, rows, nrows, NULL);
+		return rc == OYL_OK ? OYL_OK : fail_note(db, rc, note);
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		int rc = oyl__write_insert(db, tenant, t, rows + r * t->ncols, note);
+		if (rc)
+			return rc;
+	}
+	return OYL_OK;
 }
 
 int oyl__write_remove(oyl_db *db, const char *tenant, const oyl_table *t,

@@ -288,6 +288,13 @@ int oyl__update_public(oyl_actor *actor, const oyl__kind *k, const char *id, oyl
 int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
 		     const oyl_list_options *opts, oyl_page **out)
 {
+	return oyl__list_children(actor, k, parent_id, NULL, 0, opts, out);
+}
+
+int oyl__list_children(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
+		       const oyl_filter *extra, size_t nextra, const oyl_list_options *opts,
+		       oyl_page **out)
+{
 	int rc;
 	oyl_db *db = oyl__enter_out(actor, out, "list", &rc);
 	if (!db)
@@ -296,9 +303,13 @@ int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id
 	char pid[OYL_UUID_LEN + 1];
 	if ((rc = oyl__check_id(db, k->parent ? "parent id" : "tenant_id", parent_id, pid)))
 		return rc;
-	oyl_filter f = oyl__eq(k->parent_col, OYL_TYPE_UUID, pid);
+	oyl_filter f[4] = {oyl__eq(k->parent_col, OYL_TYPE_UUID, pid)};
+	if (nextra > sizeof f / sizeof f[0] - 1)
+		return oyl__fail(db, OYL_ERROR, "internal: too many list filters");
+	for (size_t i = 0; i < nextra; i++)
+		f[1 + i] = extra[i];
 	oyl__page_plan plan;
-	if ((rc = oyl__page_plan_make(db, k->t, k->created_col, &f, 1, opts, &plan)))
+	if ((rc = oyl__page_plan_make(db, k->t, k->created_col, f, 1 + nextra, opts, &plan)))
 		return rc;
 	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ))) {
 		oyl__page_plan_drop(&plan);

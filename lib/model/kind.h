@@ -32,7 +32,8 @@ struct oyl__kind {
 
 extern const oyl__kind oyl__kind_tenant, oyl__kind_user, oyl__kind_workspace,
 	oyl__kind_teammate, oyl__kind_assistant, oyl__kind_instruction, oyl__kind_knowledge_base,
-	oyl__kind_social_link, oyl__kind_audit_event, oyl__kind_platform_event;
+	oyl__kind_social_link, oyl__kind_audit_event, oyl__kind_platform_event,
+	oyl__kind_document, oyl__kind_chunk;
 
 /* Checks the actor and clears *out (out may be NULL); the db or NULL. */
 oyl_db *oyl__enter(const oyl_actor *actor, void *out_ptr, int *rc);
@@ -100,6 +101,11 @@ int oyl__delete_row(oyl_db *db, const oyl_actor *actor, const oyl__kind *k,
  * tenant when k->parent is NULL): one batch of the parent and the page. */
 int oyl__list_public(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
 		     const oyl_list_options *opts, oyl_page **out);
+
+/* The same, with more filters (at most 3) on the children. */
+int oyl__list_children(oyl_actor *actor, const oyl__kind *k, const char *parent_id,
+		       const oyl_filter *extra, size_t nextra, const oyl_list_options *opts,
+		       oyl_page **out);
 
 /* Ends a list call: on success hands the page out, else frees it. */
 int oyl__finish_list(oyl_db *db, int rc, oyl__page_plan *plan, oyl_page **out);

@@ -1,12 +1,40 @@
 /* Knowledge bases: an assistant's, holding its documents. */
+#include <string.h>
+
+#include "blobs/blob.h"
 #include "core/validate.h"
 #include "model/kind.h"
+
+static int release_cb(const oyl_value *vals, size_t n, void *payload)
+{
+	(void)n;
+	const oyl_value *ref = &vals[DOCUMENTS_file_path];
+	return ref->type == OYL_TYPE_NULL
+		       ? OYL_OK
+		       : oyl__blob_release_after_commit(payload, vals[DOCUMENTS_tenant_id].s, ref->s);
+}
+
+/* Its documents' files go once the delete commits (directory store; the
+ * database store's pieces go with the cascade). */
+static int kb_before_delete(oyl_db *db, const oyl__record *row)
+{
+	if (strcmp(db->blobs->name, "directory") != 0)
+		return OYL_OK;
+	const char *tenant = oyl__record_text(row, KNOWLEDGE_BASES_tenant_id);
+	oyl_filter f[2] = {oyl__eq(DOCUMENTS_knowledge_base_id, OYL_TYPE_UUID,
+				   oyl__record_text(row, KNOWLEDGE_BASES_id)),
+			   {DOCUMENTS_file_path, OYL_OP_IS_NOT_NULL, {0, 0, 0, NULL, 0}}};
+	oyl_query q = {f, 2, DOCUMENTS_created_at, 0, NULL, NULL, 0, 0};
+	oyl_scope scope = {tenant};
+	int rc = db->backend->list(db->backend, &scope, &oyl__t_documents_meta, &q, release_cb, db);
+	return rc < 0 ? oyl__fail_backend(db, rc, "listing the documents' files") : rc;
+}
 
 const oyl__kind oyl__kind_knowledge_base = {&oyl__t_knowledge_bases, "knowledge base",
 					    "knowledge_base", &oyl__kind_assistant,
 					    KNOWLEDGE_BASES_assistant_id, KNOWLEDGE_BASES_created_at,
 					    KNOWLEDGE_BASES_updated_at, OYL__CONTENT_READ,
-					    OYL__CONTENT_WRITE, NULL};
+					    OYL__CONTENT_WRITE, kb_before_delete};
 
 OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char *name,
 			  const char *vector_db_id, oyl_knowledge_base **out)

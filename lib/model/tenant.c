@@ -1,13 +1,20 @@
 /* Tenants: the global table every tenant-owned row hangs from. */
 #include <string.h>
 
+#include "blobs/blob.h"
 #include "core/validate.h"
 #include "model/kind.h"
 #include "model/user_internal.h"
 
+/* Its files go once the delete commits (directory blob store). */
+static int tenant_before_delete(oyl_db *db, const oyl__record *row)
+{
+	return oyl__blob_release_after_commit(db, oyl__record_text(row, TENANTS_id), NULL);
+}
+
 const oyl__kind oyl__kind_tenant = {&oyl__t_tenants, "tenant", "tenant", NULL, -1,
 				    TENANTS_created_at, TENANTS_updated_at, OYL__TENANT_READ,
-				    OYL__TENANT_CREATE, NULL};
+				    OYL__TENANT_CREATE, tenant_before_delete};
 
 #define SLUG_TAKEN "slug: \"%s\" is already taken"
 

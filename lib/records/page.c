@@ -85,7 +85,9 @@ int oyl__page_plan_make(oyl_db *db, const oyl_table *t, int order_col, const oyl
 	p->t = t;
 	p->total = -1;
 	plan->page = p;
-	plan->after = (oyl_value){OYL_TYPE_TIME, after_at, 0, NULL, 0};
+	/* lists go by creation time, or by a position (a document's chunks) */
+	int order_type = t->cols[order_col].type == OYL_TYPE_INT ? OYL_TYPE_INT : OYL_TYPE_TIME;
+	plan->after = (oyl_value){order_type, after_at, 0, NULL, 0};
 	plan->query = (oyl_query){filters, nfilters, order_col, 0, o.cursor ? &plan->after : NULL,
 				  o.cursor ? plan->after_id : NULL, plan->want + 1, o.offset};
 	return OYL_OK;

@@ -29,3 +29,9 @@ OYL_API const oyl_table *oyl_schema_table(const char *name)
 			return all_tables[i];
 	return NULL;
 }
+
+/* documents without their extracted text (its last column): what reads of
+ * a document's metadata ask for. */
+const oyl_table oyl__t_documents_meta = {"documents", documents_cols,
+					 sizeof documents_cols / sizeof documents_cols[0] - 1,
+					 DOCUMENTS_tenant_id, -1};

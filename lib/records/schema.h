@@ -33,5 +33,7 @@ enum { OYL_COLS_AUDIT_EVENTS(OYL__COL_ENUM) AUDIT_EVENTS__N };
 #define OYL__TABLE_DECL(T, sql, owned, search) extern const oyl_table oyl__t_##sql;
 OYL_TABLE_LIST(OYL__TABLE_DECL)
 #undef OYL__TABLE_DECL
+/* documents without raw_content (the extracted text, its last column) */
+extern const oyl_table oyl__t_documents_meta;
 
 #endif

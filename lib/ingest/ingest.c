@@ -1,0 +1,382 @@
+/*
+ * Adding documents: oyl_doc_upload (store the original, leave it for a
+ * worker), oyl_doc_ingest (store it and process it now) and
+ * oyl_doc_reprocess.  Storing is:
+ *
+ *   1. the source read and checked (ingest/source.c): nothing is stored
+ *      for a source refused there;
+ *   2. a read: the knowledge base (visible, the actor an admin), and a
+ *      document of the same bytes in it (OYL_EXISTS: no second copy);
+ *   3. the blob store's stage (the directory store writes the file);
+ *   4. one transaction: the same checks again, the tenant's row locked
+ *      for its quotas, the document, its original's pieces (database
+ *      store), its job for the workers (upload), the audit event.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "blobs/blob.h"
+#include "core/validate.h"
+#include "ingest/pipeline.h"
+#include "ingest/source.h"
+#include "model/kind.h"
+#include "model/quota.h"
+
+#define OPT_HAS(o, field) ((o) && (o)->size >= offsetof(oyl_doc_options, field) + sizeof((o)->field))
+
+typedef struct doc_opts {
+	int64_t max_bytes;
+	oyl__chunk_options chunking;
+	oyl_progress_fn progress;
+	void *progress_ctx;
+} doc_opts;
+
+static int resolve_opts(oyl_db *db, const oyl_doc_options *o, doc_opts *out)
+{
+	out->max_bytes = OYL_DOC_MAX_BYTES_DEFAULT;
+	out->chunking = (oyl__chunk_options){OYL__CHUNK_TARGET_DEFAULT, OYL__CHUNK_OVERLAP_DEFAULT};
+	out->progress = NULL;
+	out->progress_ctx = NULL;
+	if (!o)
+		return OYL_OK;
+	if (o->size < sizeof(uint32_t))
+		return oyl__fail(db, OYL_EINVAL, "opts: size not set (use OYL_DOC_OPTIONS_INIT)");
+	if (OPT_HAS(o, max_bytes) && o->max_bytes) {
+		if (o->max_bytes < 0)
+			return oyl__fail(db, OYL_EINVAL, "opts.max_bytes: must be positive (0: default)");
+		out->max_bytes = o->max_bytes;
+	}
+	if (OPT_HAS(o, chunk_tokens) && o->chunk_tokens) {
+		if (o->chunk_tokens < 1 || o->chunk_tokens > OYL__CHUNK_TARGET_MAX)
+			return oyl__fail(db, OYL_EINVAL, "opts.chunk_tokens: 1 to %d (0: %d)",
+					 OYL__CHUNK_TARGET_MAX, OYL__CHUNK_TARGET_DEFAULT);
+		out->chunking.target_tokens = o->chunk_tokens;
+	}
+	if (out->chunking.overlap_tokens >= out->chunking.target_tokens)
+		out->chunking.overlap_tokens = out->chunking.target_tokens / 5;
+	if (OPT_HAS(o, chunk_overlap) && o->chunk_overlap) {
+		if (o->chunk_overlap < -1 || o->chunk_overlap >= out->chunking.target_tokens)
+			return oyl__fail(db, OYL_EINVAL,
+					 "opts.chunk_overlap: -1 (none) or fewer words than a chunk");
+		out->chunking.overlap_tokens = o->chunk_overlap == -1 ? 0 : o->chunk_overlap;
+	}
+	if (OPT_HAS(o, progress_ctx)) {
+		out->progress = o->progress;
+		out->progress_ctx = o->progress_ctx;
+	}
+	return OYL_OK;
+}
+
+/* The chunking options a worker will use, stored with the document. */
+static void options_json(const doc_opts *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "{\"chunk_tokens\":%lld,\"chunk_overlap\":%lld}",
+		 (long long)o->chunking.target_tokens, (long long)o->chunking.overlap_tokens);
+}
+
+/* Reads: the knowledge base and a document of the same bytes in it. */
+typedef struct add_reads {
+	int kb, same;
+	oyl_filter same_filters[2];
+	oyl_query same_query;
+	oyl__record_sink same_sink;
+} add_reads;
+
+static void add_reads_queue(oyl__batch *bt, oyl_actor *actor, const char *kb, const char *sha,
+			    add_reads *r)
+{
+	r->kb = oyl__batch_get(bt, oyl__actor_scope(actor), &oyl__t_knowledge_bases, kb,
+			       OYL__LOCK_NONE);
+	r->same_filters[0] = oyl__eq(DOCUMENTS_knowledge_base_id, OYL_TYPE_UUID, kb);
+	r->same_filters[1] = oyl__eq(DOCUMENTS_sha256, OYL_TYPE_TEXT, sha);
+	r->same_query = (oyl_query){r->same_filters, 2, DOCUMENTS_created_at, 0, NULL, NULL, 1, 0};
+	r->same_sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
+	r->same = oyl__batch_list(bt, oyl__actor_scope(actor), &oyl__t_documents_meta,
+				  &r->same_query, oyl__record_cb, &r->same_sink);
+}
+
+static int check_kb(oyl_db *db, oyl_actor *actor, const oyl__batch *bt, const add_reads *r,
+		    const char *kb)
+{
+	int rc = oyl__visible(db, actor, &oyl__kind_knowledge_base, oyl__batch_row(bt, r->kb), kb);
+	return rc ? rc : oyl__authorize(db, actor, OYL__DOCUMENT_WRITE);
+}
+
+/* The tenant's quotas, decided under its lock: documents counted, bytes
+ * summed (a second read, only for a tenant with a byte quota). */
+typedef struct sum {
+	int64_t bytes;
+} sum;
+
+static int sum_cb(const oyl_value *vals, size_t n, void *payload)
+{
+	(void)n;
+	((sum *)payload)->bytes += vals[DOCUMENTS_size].i;
+	return 0;
+}
+
+static int check_quotas(oyl_db *db, const char *tenant, const oyl__record *t, int locked,
+			int64_t docs, int64_t size)
+{
+	int has_docs = t->vals[TENANTS_quota_documents].type != OYL_TYPE_NULL;
+	int has_bytes = t->vals[TENANTS_quota_bytes].type != OYL_TYPE_NULL;
+	if ((has_docs || has_bytes) && !locked)
+		return oyl__unsupported(db, "lock", "a tenant's document quota needs to decide");
+	if (has_docs && docs + 1 > oyl__record_int(t, TENANTS_quota_documents))
+		return oyl__fail(db, OYL_EQUOTA, "quota: the tenant may have at most %lld documents",
+				 (long long)oyl__record_int(t, TENANTS_quota_documents));
+	if (!has_bytes)
+		return OYL_OK;
+	oyl_filter of_tenant = oyl__eq(DOCUMENTS_tenant_id, OYL_TYPE_UUID, tenant);
+	oyl_query q = {&of_tenant, 1, DOCUMENTS_created_at, 0, NULL, NULL, 0, 0};
+	sum s = {0};
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	oyl__batch_list(&bt, tenant, &oyl__t_documents_meta, &q, sum_cb, &s);
+	int rc = oyl__batch_run(&bt);
+	oyl__batch_free(&bt);
+	if (rc)
+		return rc;
+	int64_t limit = oyl__record_int(t, TENANTS_quota_bytes);
+	if (s.bytes + size > limit)
+		return oyl__fail(db, OYL_EQUOTA,
+				 "quota: the tenant may store at most %lld bytes (%lld stored, this "
+				 "document is %lld)",
+				 (long long)limit, (long long)s.bytes, (long long)size);
+	return OYL_OK;
+}
+
+/* Inserts the document, its original and (for a worker) its job. */
+static int insert_document(oyl_db *db, oyl_actor *actor, const char *tenant, const char *kb,
+			   const oyl__source *src, const oyl__blob_stage *st, const doc_opts *o,
+			   int queue, char id[OYL_UUID_LEN + 1], oyl__record **out)
+{
+	int64_t now = oyl__now();
+	char opts[128];
+	options_json(o, opts, sizeof opts);
+	oyl__uuid_new(id);
+	oyl_value v[DOCUMENTS__N];
+	for (size_t i = 0; i < DOCUMENTS__N; i++)
+		v[i] = oyl__val_null();
+	v[DOCUMENTS_id] = oyl__val_text(OYL_TYPE_UUID, id);
+	v[DOCUMENTS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
+	v[DOCUMENTS_knowledge_base_id] = oyl__val_text(OYL_TYPE_UUID, kb);
+	v[DOCUMENTS_user_id] = oyl__val_text(OYL_TYPE_UUID, actor->id[0] && !actor->is_account
+								     ? actor->id
+								     : NULL);
+	v[DOCUMENTS_filename] = oyl__val_text(OYL_TYPE_TEXT, src->filename);
+	v[DOCUMENTS_original_name] = oyl__val_text(OYL_TYPE_TEXT, src->original_name);
+	v[DOCUMENTS_size] = oyl__val_int(OYL_TYPE_INT, (int64_t)src->n);
+	v[DOCUMENTS_mime_type] = oyl__val_text(OYL_TYPE_TEXT, src->mime);
+	v[DOCUMENTS_sha256] = oyl__val_text(OYL_TYPE_TEXT, src->sha256);
+	v[DOCUMENTS_file_path] = oyl__val_text(OYL_TYPE_TEXT, st->ref);
+	v[DOCUMENTS_status] = oyl__val_text(OYL_TYPE_TEXT, "uploaded");
+	v[DOCUMENTS_progress] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[DOCUMENTS_attempt] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[DOCUMENTS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
+	v[DOCUMENTS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
+	v[DOCUMENTS_chunk_count] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[DOCUMENTS_invalid_utf8] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[DOCUMENTS_options] = oyl__val_text(OYL_TYPE_JSON, opts);
+	oyl__note note = {"storing the document",
+			  "a document with the same content is already in this knowledge base",
+			  NULL};
+	int rc = oyl__write_insert(db, tenant, &oyl__t_documents, v, &note);
+	if (rc == OYL_OK)
+		rc = db->blobs->write(db->blobs, db, tenant, id, src->data, src->n);
+	if (rc == OYL_OK && queue) {
+		char job[OYL_UUID_LEN + 1];
+		oyl__uuid_new(job);
+		oyl_value j[INGEST_JOBS__N];
+		j[INGEST_JOBS_id] = oyl__val_text(OYL_TYPE_UUID, job);
+		j[INGEST_JOBS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
+		j[INGEST_JOBS_document_id] = oyl__val_text(OYL_TYPE_UUID, id);
+		j[INGEST_JOBS_attempt] = oyl__val_int(OYL_TYPE_INT, 0);
+		j[INGEST_JOBS_worker_id] = oyl__val_null();
+		j[INGEST_JOBS_available_at] = oyl__val_int(OYL_TYPE_TIME, now);
+		j[INGEST_JOBS_last_error] = oyl__val_null();
+		j[INGEST_JOBS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
+		oyl__note jn = {"queueing the document for a worker", NULL, NULL};
+		rc = oyl__write_insert(db, tenant, &oyl__t_ingest_jobs, j, &jn);
+	}
+	if (rc == OYL_OK) {
+		char detail[256];
+		snprintf(detail, sizeof detail, "{\"size\":%zu,\"mime_type\":\"%s\"}", src->n,
+			 src->mime);
+		rc = oyl__audit(db, actor, tenant, queue ? "upload" : "ingest", &oyl__kind_document,
+				id, detail);
+	}
+	if (rc == OYL_OK && out)
+		rc = oyl__record_copy(&oyl__t_documents_meta, v, oyl__t_documents_meta.ncols, out)
+			     ? oyl__fail(db, OYL_ENOMEM, "out of memory storing a document")
+			     : OYL_OK;
+	return rc;
+}
+
+/*
+ * Stores a new document (steps 2 to 4 above).  OYL_EXISTS with the
+ * existing one in *out when the knowledge base has these bytes already.
+ */
+static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
+	       const doc_opts *o, int queue, oyl__record **out)
+{
+	char tenant[OYL_UUID_LEN + 1], id[OYL_UUID_LEN + 1];
+	/* 2: a read, to refuse early and to learn the tenant */
+	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
+	if (rc)
+		return rc;
+	add_reads r;
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	add_reads_queue(&bt, actor, kb, src->sha256, &r);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK)
+		rc = check_kb(db, actor, &bt, &r, kb);
+	if (rc == OYL_OK)
+		memcpy(tenant, oyl__record_text(oyl__batch_row(&bt, r.kb), KNOWLEDGE_BASES_tenant_id),
+		       sizeof tenant);
+	oyl__record *same = r.same_sink.rec;
+	r.same_sink.rec = NULL;
+	oyl__batch_free(&bt);
+	rc = oyl__txn_end(db, rc);
+	if (rc == OYL_OK && same) {
+		*out = same;
+		return OYL_EXISTS;
+	}
+	oyl__record_free(same);
+	if (rc)
+		return rc;
+
+	/* 3: the blob store's stage, held until the transaction ended */
+	oyl__blob_stage st = {NULL, -1};
+	if ((rc = db->blobs->stage(db->blobs, db, tenant, src->sha256, src->data, src->n, &st)))
+		return rc;
+
+	/* 4: one transaction */
+	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE))) {
+		db->blobs->unstage(db->blobs, &st);
+		return rc;
+	}
+	oyl__batch_begin(&bt, db);
+	add_reads_queue(&bt, actor, kb, src->sha256, &r);
+	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, tenant, OYL__LOCK_DECIDE);
+	oyl_filter of_tenant = oyl__eq(DOCUMENTS_tenant_id, OYL_TYPE_UUID, tenant);
+	int docs = oyl__batch_count(&bt, tenant, &oyl__t_documents_meta, &of_tenant, 1);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK)
+		rc = check_kb(db, actor, &bt, &r, kb);
+	same = r.same_sink.rec;
+	r.same_sink.rec = NULL;
+	if (rc == OYL_OK && !same)
+		rc = check_quotas(db, tenant, oyl__batch_row(&bt, t), oyl__batch_locked(&bt, t),
+				  oyl__batch_count_of(&bt, docs), (int64_t)src->n);
+	if (rc == OYL_OK && !same)
+		rc = insert_document(db, actor, tenant, kb, src, &st, o, queue, id, out);
+	oyl__batch_free(&bt);
+	rc = oyl__txn_end(db, rc);
+	/* A file written for a document that was not stored goes now (if no
+	 * other document has the same bytes), after the stage's hold. */
+	char *written = rc != OYL_OK && st.ref ? oyl__strdup(st.ref) : NULL;
+	db->blobs->unstage(db->blobs, &st);
+	if (written) {
+		int code = db->errcode;
+		char msg[OYL_ERRMSG_MAX];
+		memcpy(msg, db->errmsg, sizeof msg);
+		db->blobs->release(db->blobs, db, tenant, written);
+		db->errcode = code;
+		memcpy(db->errmsg, msg, sizeof msg);
+		oyl__free(written);
+	}
+	if (rc == OYL_OK && same) {
+		*out = same;
+		return OYL_EXISTS;
+	}
+	oyl__record_free(same);
+	return rc;
+}
+
+static int add_public(oyl_actor *actor, const char *knowledge_base_id,
+		      const oyl_doc_source *source, const oyl_doc_options *opts, int queue,
+		      oyl_document **out)
+{
+	int rc;
+	char kb[OYL_UUID_LEN + 1];
+	oyl_db *db = oyl__enter(actor, out, &rc);
+	doc_opts o;
+	if (!db || (rc = oyl__check_id(db, "knowledge_base_id", knowledge_base_id, kb)) ||
+	    (rc = resolve_opts(db, opts, &o)))
+		return rc;
+	oyl__source src;
+	if ((rc = oyl__source_read(db, source, o.max_bytes, &src)))
+		return rc;
+	oyl__record *doc = NULL;
+	rc = add(db, actor, kb, &src, &o, queue, &doc);
+	/* A document of the same bytes left in error is tried again. */
+	if (rc == OYL_EXISTS && !queue &&
+	    strcmp(oyl__record_text(doc, DOCUMENTS_status), "error") == 0) {
+		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
+				   NULL, 0, -1};
+		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
+		oyl__record_free(doc);
+		doc = NULL;
+		rc = oyl__doc_process(db, &w, src.data, src.n, &doc);
+	} else if (rc == OYL_OK && !queue) {
+		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
+				   NULL, 0, -1};
+		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
+		oyl__record_free(doc);
+		doc = NULL;
+		rc = oyl__doc_process(db, &w, src.data, src.n, &doc);
+	}
+	oyl__source_free(&src);
+	if (rc != OYL_OK && rc != OYL_EXISTS) {
+		oyl__record_free(doc);
+		return rc;
+	}
+	if (out)
+		*out = (oyl_document *)doc;
+	else
+		oyl__record_free(doc);
+	if (rc == OYL_EXISTS) {
+		oyl__ok(db);
+		return OYL_EXISTS;
+	}
+	return oyl__ok(db);
+}
+
+OYL_API int oyl_doc_upload(oyl_actor *actor, const char *knowledge_base_id,
+			   const oyl_doc_source *source, const oyl_doc_options *opts,
+			   oyl_document **out)
+{
+	return add_public(actor, knowledge_base_id, source, opts, 1, out);
+}
+
+OYL_API int oyl_doc_ingest(oyl_actor *actor, const char *knowledge_base_id,
+			   const oyl_doc_source *source, const oyl_doc_options *opts,
+			   oyl_document **out)
+{
+	return add_public(actor, knowledge_base_id, source, opts, 0, out);
+}
+
+OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_options *opts,
+			      oyl_document **out)
+{
+	int rc;
+	oyl_db *db = oyl__enter(actor, out, &rc);
+	doc_opts o;
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, -1};
+	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
+		return rc;
+	w.chunking = o.chunking;
+	w.progress = o.progress;
+	w.progress_ctx = o.progress_ctx;
+	oyl__record *doc = NULL;
+	rc = oyl__doc_process(db, &w, NULL, 0, &doc);
+	if (rc != OYL_OK)
+		return rc;
+	if (out)
+		*out = (oyl_document *)doc;
+	else
+		oyl__record_free(doc);
+	return oyl__ok(db);
+}

@@ -1,0 +1,437 @@
+/* Processing one document: begin, work, finish (pipeline.h). */
+#include "ingest/pipeline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "blobs/blob.h"
+#include "ingest/extract.h"
+
+/* A document's text may be larger than its original (a compressed
+ * format), up to this many times, and never more than TEXT_MAX. */
+#define TEXT_GROWTH 8
+#define TEXT_MIN (16u << 20)
+#define TEXT_MAX (512u << 20)
+
+static int open_txn(oyl_db *db, oyl__doc_work *w, unsigned flags)
+{
+	return w->actor ? oyl__actor_begin(db, w->actor, flags)
+			: oyl__txn_begin(db, NULL, w->tenant, flags);
+}
+
+static const char *read_scope(const oyl__doc_work *w)
+{
+	return w->actor ? oyl__actor_scope(w->actor) : w->tenant;
+}
+
+/* Reads the document (metadata) for a write, checks who may. */
+static int read_for_write(oyl_db *db, oyl__doc_work *w, oyl__record **row, int *locked)
+{
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int target = oyl__batch_get(&bt, read_scope(w), &oyl__t_documents_meta, w->id,
+				    OYL__LOCK_ROW);
+	int rc = oyl__batch_run(&bt);
+	const oyl__record *r = oyl__batch_row(&bt, target);
+	if (rc == OYL_OK && w->actor)
+		rc = oyl__visible(db, w->actor, &oyl__kind_document, r, w->id);
+	else if (rc == OYL_OK && !r)
+		rc = oyl__fail(db, OYL_ENOTFOUND, "document %s not found", w->id);
+	if (rc == OYL_OK && w->actor)
+		rc = oyl__authorize(db, w->actor, OYL__DOCUMENT_WRITE);
+	*locked = oyl__batch_locked(&bt, target);
+	*row = rc == OYL_OK ? oyl__batch_take(&bt, target) : NULL;
+	oyl__batch_free(&bt);
+	return rc;
+}
+
+/* Which moves a document's status may make (doc/ingestion.md). */
+static int may_move(const char *from, const char *to)
+{
+	static const char *const moves[][2] = {
+		{"uploaded", "processing"},  {"processing", "processed"}, {"processing", "error"},
+		{"processed", "processing"}, {"error", "processing"},
+	};
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+		if (strcmp(from, moves[i][0]) == 0 && strcmp(to, moves[i][1]) == 0)
+			return 1;
+	return 0;
+}
+
+static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
+{
+	int rc = open_txn(db, w, OYL_TXN_WRITE);
+	if (rc)
+		return rc;
+	oyl__record *row = NULL;
+	int locked = 0;
+	rc = read_for_write(db, w, &row, &locked);
+	const char *status = row ? oyl__record_text(row, DOCUMENTS_status) : "";
+	int64_t attempt = row ? oyl__record_int(row, DOCUMENTS_attempt) : 0;
+	/* A worker that claimed an attempt takes over a document left
+	 * processing by a worker whose lease ran out; nobody else does. */
+	int takeover = w->expect_attempt >= 0 && strcmp(status, "processing") == 0;
+	if (rc == OYL_OK && w->expect_attempt >= 0 && attempt != w->expect_attempt)
+		rc = oyl__fail(db, OYL_ECONFLICT, "document %s: its job's attempt %lld is past",
+			       w->id, (long long)w->expect_attempt);
+	if (rc == OYL_OK && !takeover && !may_move(status, "processing"))
+		rc = oyl__fail(db, OYL_ECONFLICT, "document %s is %s: it cannot be processed now",
+			       w->id, status);
+	if (rc == OYL_OK) {
+		memcpy(w->tenant, oyl__record_text(row, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
+		w->attempt = attempt + 1;
+	}
+	if (rc == OYL_OK) {
+		int64_t now = oyl__now();
+		oyl_assign set[] = {
+			{DOCUMENTS_status, oyl__val_text(OYL_TYPE_TEXT, "processing")},
+			{DOCUMENTS_attempt, oyl__val_int(OYL_TYPE_INT, w->attempt)},
+			{DOCUMENTS_progress, oyl__val_int(OYL_TYPE_INT, 0)},
+			{DOCUMENTS_error, oyl__val_null()},
+			{DOCUMENTS_worker_id, oyl__val_text(OYL_TYPE_TEXT, w->worker_id)},
+			{DOCUMENTS_lease_until, w->lease_until ? oyl__val_int(OYL_TYPE_TIME, w->lease_until)
+							       : oyl__val_null()},
+			{DOCUMENTS_lease_started_at, w->worker_id ? oyl__val_int(OYL_TYPE_TIME, now)
+								  : oyl__val_null()},
+			{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
+		};
+		/* fenced on the attempt read: a concurrent begin makes this one
+		 * change nothing */
+		oyl_filter f[2] = {oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id),
+				   {DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, attempt)}};
+		oyl__note note = {"starting to process the document", NULL, NULL};
+		int64_t changed = 0;
+		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, f, 2, set,
+				       sizeof set / sizeof set[0], locked ? NULL : &changed, &note);
+		if (rc == OYL_OK && !locked && changed != 1)
+			rc = oyl__fail(db, OYL_ECONFLICT, "document %s changed meanwhile", w->id);
+	}
+	rc = oyl__txn_end(db, rc);
+	if (rc == OYL_OK)
+		*out = row;
+	else
+		oyl__record_free(row);
+	return rc;
+}
+
+/* ---- the work, with no transaction open ---- */
+
+typedef struct buffer {
+	unsigned char *s;
+	size_t n, cap;
+} buffer;
+
+static int buffer_put(const void *data, size_t n, void *payload)
+{
+	buffer *b = payload;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 20;
+		while (cap < b->n + n)
+			cap *= 2;
+		unsigned char *s = oyl__realloc(b->s, cap);
+		if (!s)
+			return OYL_ENOMEM;
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, data, n);
+	b->n += n;
+	return OYL_OK;
+}
+
+static int read_original(oyl_db *db, oyl__doc_work *w, const char *file_path, int64_t size,
+			 buffer *b)
+{
+	b->cap = size > 0 ? (size_t)size : 1;
+	if (!(b->s = oyl__malloc(b->cap)))
+		return oyl__fail(db, OYL_ENOMEM, "out of memory reading a document's original");
+	int rc = oyl__txn_begin(db, NULL, w->tenant, OYL_TXN_READ);
+	if (rc == OYL_OK)
+		rc = db->blobs->read(db->blobs, db, w->tenant, w->id, file_path, buffer_put, b);
+	if (rc == OYL_ENOMEM)
+		rc = oyl__fail(db, rc, "out of memory reading a document's original");
+	return oyl__txn_end(db, rc);
+}
+
+typedef struct progress {
+	oyl__doc_work *w;
+	int64_t total;
+	int stopped;
+} progress;
+
+static int extract_progress(size_t done, void *payload)
+{
+	progress *p = payload;
+	if (p->w->progress && p->w->progress((int64_t)done, p->total, 0, -1, p->w->progress_ctx))
+		p->stopped = 1;
+	return p->stopped ? OYL_ECANCELED : 0;
+}
+
+/* The chunks as rows of document_chunks; contents point into the text. */
+typedef struct chunk_rows {
+	const oyl__doc_work *w;
+	oyl_value *rows;
+	char (*ids)[OYL_UUID_LEN + 1];
+	size_t n, cap;
+	char **sections; /* distinct section paths, owned */
+	size_t nsections, capsections;
+	const char *last_section; /* the chunker's, to tell a change */
+	const char *text;
+	int64_t now;
+} chunk_rows;
+
+static void chunk_rows_free(chunk_rows *c)
+{
+	for (size_t i = 0; i < c->nsections; i++)
+		oyl__free(c->sections[i]);
+	oyl__free(c->sections);
+	oyl__free(c->rows);
+	oyl__free(c->ids);
+}
+
+static int add_chunk(const oyl__chunk *ch, void *payload)
+{
+	chunk_rows *c = payload;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		oyl_value *rows = oyl__realloc(c->rows, cap * DOCUMENT_CHUNKS__N * sizeof *rows);
+		if (!rows)
+			return OYL_ENOMEM;
+		c->rows = rows;
+		char(*ids)[OYL_UUID_LEN + 1] = oyl__realloc(c->ids, cap * sizeof *ids);
+		if (!ids)
+			return OYL_ENOMEM;
+		c->ids = ids;
+		c->cap = cap;
+	}
+	const char *section = NULL;
+	if (ch->section) {
+		if (c->nsections == 0 || ch->section != c->last_section ||
+		    strcmp(ch->section, c->sections[c->nsections - 1]) != 0) {
+			if (c->nsections == c->capsections) {
+				size_t cap = c->capsections ? c->capsections * 2 : 16;
+				char **s = oyl__realloc(c->sections, cap * sizeof *s);
+				if (!s)
+					return OYL_ENOMEM;
+				c->sections = s;
+				c->capsections = cap;
+			}
+			if (!(c->sections[c->nsections] = oyl__strdup(ch->section)))
+				return OYL_ENOMEM;
+			c->nsections++;
+		}
+		c->last_section = ch->section;
+		section = c->sections[c->nsections - 1];
+	}
+	oyl__uuid_new(c->ids[c->n]);
+	oyl_value *v = c->rows + c->n * DOCUMENT_CHUNKS__N;
+	v[DOCUMENT_CHUNKS_id] = oyl__val_null(); /* set once the ids stop moving */
+	v[DOCUMENT_CHUNKS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, c->w->tenant);
+	v[DOCUMENT_CHUNKS_document_id] = oyl__val_text(OYL_TYPE_UUID, c->w->id);
+	v[DOCUMENT_CHUNKS_ordinal] = oyl__val_int(OYL_TYPE_INT, ch->ordinal);
+	v[DOCUMENT_CHUNKS_content] =
+		(oyl_value){OYL_TYPE_TEXT, 0, 0, c->text + ch->start, ch->end - ch->start};
+	v[DOCUMENT_CHUNKS_token_count] = oyl__val_int(OYL_TYPE_INT, ch->tokens);
+	v[DOCUMENT_CHUNKS_start_offset] = oyl__val_int(OYL_TYPE_INT, ch->start_char);
+	v[DOCUMENT_CHUNKS_end_offset] = oyl__val_int(OYL_TYPE_INT, ch->end_char);
+	v[DOCUMENT_CHUNKS_embedding] = oyl__val_null();
+	v[DOCUMENT_CHUNKS_created_at] = oyl__val_int(OYL_TYPE_TIME, c->now);
+	v[DOCUMENT_CHUNKS_page] = ch->page ? oyl__val_int(OYL_TYPE_INT, ch->page) : oyl__val_null();
+	v[DOCUMENT_CHUNKS_section] = oyl__val_text(OYL_TYPE_JSON, section);
+	c->n++;
+	return OYL_OK;
+}
+
+/* Extracts and chunks; on failure the message is on the handle. */
+static int work(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
+		const char *mime, const char *name, oyl__text *text, chunk_rows *rows)
+{
+	const oyl__extractor *x = oyl__extractor_for(mime);
+	if (!x) {
+		const char *lib = oyl__extractor_missing(mime);
+		return lib ? oyl__fail(db, OYL_ENOTSUP, "%s: this build of liboyl has no %s", mime, lib)
+			   : oyl__fail(db, OYL_EINVAL, "%s: not a type liboyl reads", mime);
+	}
+	size_t limit = n < TEXT_MIN / TEXT_GROWTH ? TEXT_MIN : n * TEXT_GROWTH;
+	oyl__text_init(text, limit > TEXT_MAX ? TEXT_MAX : limit);
+	/* Plain text becomes about as long as it is: one allocation, not a
+	 * growing buffer's copies (the memory bound of doc/ingestion.md). */
+	if (strncmp(mime, "text/", 5) == 0 && (text->s = oyl__malloc(n + 4096)))
+		text->cap = n + 4096, text->s[0] = '\0';
+	progress p = {w, (int64_t)n, 0};
+	oyl__extract_ctx ctx;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.mime_type = mime;
+	ctx.name = name;
+	ctx.progress = extract_progress;
+	ctx.payload = &p;
+	int rc = x->extract(data, n, text, &ctx);
+	if (p.stopped)
+		return oyl__fail(db, OYL_ECANCELED, "cancelled");
+	if (rc == OYL_ENOMEM)
+		return oyl__fail(db, rc, "out of memory extracting the text of %s", name);
+	if (rc)
+		return oyl__fail(db, rc, "%s", ctx.errmsg[0] ? ctx.errmsg
+				 : text->errmsg[0]          ? text->errmsg
+							    : oyl_strerror(rc));
+	rows->w = w;
+	rows->text = oyl__text_str(text);
+	rows->now = oyl__now();
+	rc = oyl__chunk_text(text, &w->chunking, add_chunk, rows);
+	if (rc)
+		return oyl__fail(db, rc, rc == OYL_ENOMEM ? "out of memory chunking %s"
+							  : "chunking %s failed", name);
+	if (rows->n == 0)
+		return oyl__fail(db, OYL_EINVAL, "%s: no text could be extracted", name);
+	for (size_t i = 0; i < rows->n; i++)
+		rows->rows[i * DOCUMENT_CHUNKS__N + DOCUMENT_CHUNKS_id] =
+			oyl__val_text(OYL_TYPE_UUID, rows->ids[i]);
+	if (w->progress && w->progress((int64_t)n, (int64_t)n, 0, (int64_t)rows->n,
+				       w->progress_ctx))
+		return oyl__fail(db, OYL_ECANCELED, "cancelled");
+	return OYL_OK;
+}
+
+/* ---- the end: processed, or in error ---- */
+
+static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chunk_rows *rows,
+		  oyl__record **out)
+{
+	int rc = open_txn(db, w, OYL_TXN_WRITE);
+	if (rc)
+		return rc;
+	oyl__record *row = NULL;
+	int locked = 0;
+	if (w->actor) /* its rights, again */
+		rc = read_for_write(db, w, &row, &locked);
+	oyl__record_free(row);
+	int64_t now = oyl__now();
+	oyl_assign set[] = {
+		{DOCUMENTS_status, oyl__val_text(OYL_TYPE_TEXT, "processed")},
+		{DOCUMENTS_processed_at, oyl__val_int(OYL_TYPE_TIME, now)},
+		{DOCUMENTS_chunk_count, oyl__val_int(OYL_TYPE_INT, (int64_t)rows->n)},
+		{DOCUMENTS_invalid_utf8, oyl__val_int(OYL_TYPE_INT, text->invalid)},
+		{DOCUMENTS_progress, oyl__val_int(OYL_TYPE_INT, 100)},
+		{DOCUMENTS_raw_content, (oyl_value){OYL_TYPE_TEXT, 0, 0, oyl__text_str(text), text->n}},
+		{DOCUMENTS_error, oyl__val_null()},
+		{DOCUMENTS_worker_id, oyl__val_null()},
+		{DOCUMENTS_lease_until, oyl__val_null()},
+		{DOCUMENTS_lease_started_at, oyl__val_null()},
+		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
+	};
+	/* The fence first: this attempt, still processing, or nothing at all
+	 * (a worker that lost its lease writes no chunk). */
+	oyl_filter fence[3] = {
+		oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id),
+		{DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, w->attempt)},
+		oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing"),
+	};
+	int64_t changed = 0;
+	oyl__note note = {"finishing the document", NULL, NULL};
+	if (rc == OYL_OK)
+		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set,
+				       sizeof set / sizeof set[0], &changed, &note);
+	if (rc == OYL_OK && changed != 1)
+		rc = oyl__fail(db, OYL_ECONFLICT,
+			       "document %s: attempt %lld was overtaken (its lease ran out, or the "
+			       "document was deleted); its chunks are not kept",
+			       w->id, (long long)w->attempt);
+	oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
+	oyl__note drop = {"removing the document's old chunks", NULL, NULL};
+	if (rc == OYL_OK)
+		rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
+	oyl__note put = {"storing the document's chunks", NULL, NULL};
+	if (rc == OYL_OK)
+		rc = oyl__write_insert_many(db, w->tenant, &oyl__t_document_chunks, rows->rows, rows->n,
+					    &put);
+	/* the document as it is now, for the caller */
+	if (rc == OYL_OK && out) {
+		oyl__batch bt;
+		oyl__batch_begin(&bt, db);
+		int d = oyl__batch_get(&bt, w->tenant, &oyl__t_documents_meta, w->id, OYL__LOCK_NONE);
+		rc = oyl__batch_run(&bt);
+		*out = rc == OYL_OK ? oyl__batch_take(&bt, d) : NULL;
+		oyl__batch_free(&bt);
+	}
+	rc = oyl__txn_end(db, rc);
+	if (rc != OYL_OK && out) {
+		oyl__record_free(*out);
+		*out = NULL;
+	}
+	if (rc == OYL_OK && w->progress)
+		w->progress(text->n ? (int64_t)text->n : 0, (int64_t)text->n, (int64_t)rows->n,
+			    (int64_t)rows->n, w->progress_ctx);
+	return rc;
+}
+
+/* The document in error with the failure's message, if this attempt
+ * still holds it; the failure's own status and message are kept. */
+static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
+{
+	char msg[OYL_ERRMSG_MAX];
+	snprintf(msg, sizeof msg, "%s", status == OYL_ECANCELED ? "cancelled" : db->errmsg);
+	int64_t now = oyl__now();
+	oyl_assign set[] = {
+		{DOCUMENTS_status, oyl__val_text(OYL_TYPE_TEXT, "error")},
+		{DOCUMENTS_error, oyl__val_text(OYL_TYPE_TEXT, msg)},
+		{DOCUMENTS_progress, oyl__val_int(OYL_TYPE_INT, 0)},
+		{DOCUMENTS_worker_id, oyl__val_null()},
+		{DOCUMENTS_lease_until, oyl__val_null()},
+		{DOCUMENTS_lease_started_at, oyl__val_null()},
+		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
+	};
+	oyl_filter fence[3] = {
+		oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id),
+		{DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, w->attempt)},
+		oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing"),
+	};
+	int code = db->errcode;
+	char keep[OYL_ERRMSG_MAX];
+	memcpy(keep, db->errmsg, sizeof keep);
+	oyl__note note = {"recording the document's error", NULL, NULL};
+	int rc = oyl__txn_begin(db, NULL, w->tenant, OYL_TXN_WRITE);
+	if (rc == OYL_OK)
+		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set,
+				       sizeof set / sizeof set[0], NULL, &note);
+	oyl__txn_end(db, rc);
+	db->errcode = code;
+	memcpy(db->errmsg, keep, sizeof keep);
+	return status;
+}
+
+int oyl__doc_process(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
+		     oyl__record **out)
+{
+	oyl__record *row = NULL;
+	if (out)
+		*out = NULL;
+	int rc = begin(db, w, &row);
+	if (rc)
+		return rc;
+	buffer original = {NULL, 0, 0};
+	if (!data) {
+		rc = read_original(db, w, oyl__record_text(row, DOCUMENTS_file_path),
+				   oyl__record_int(row, DOCUMENTS_size), &original);
+		data = original.s;
+		n = original.n;
+	}
+	oyl__text text;
+	chunk_rows rows;
+	memset(&text, 0, sizeof text);
+	memset(&rows, 0, sizeof rows);
+	if (rc == OYL_OK)
+		rc = work(db, w, data, n, oyl__record_text(row, DOCUMENTS_mime_type),
+			  oyl__record_text(row, DOCUMENTS_original_name), &text, &rows);
+	oyl__record_free(row);
+	/* the original is not needed past here: its memory goes first */
+	oyl__free(original.s);
+	if (rc == OYL_OK)
+		rc = finish(db, w, &text, &rows, out);
+	/* Overtaken (ECONFLICT): the attempt that overtook this one decides
+	 * the document.  Any other failure: the document is in error. */
+	if (rc != OYL_OK && rc != OYL_ECONFLICT)
+		rc = fail_document(db, w, rc);
+	chunk_rows_free(&rows);
+	oyl__text_free(&text);
+	return rc;
+}
