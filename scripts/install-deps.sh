@@ -70,9 +70,12 @@ BASE_PACKAGES=(
 # The full test run on top of the base set: the throwaway PostgreSQL
 # cluster, the valgrind pass, nm for the exported-symbols test, python3
 # for the summary, CMake for the installed-package check, and cairo to
-# render the PDF and image fixtures of the extractor tests.
+# render the PDF and image fixtures of the extractor tests (with a font),
+# qpdf to encrypt one.
 TEST_PACKAGES=(
     libcairo2-dev
+    fonts-dejavu-core
+    qpdf
     postgresql
     binutils
     valgrind

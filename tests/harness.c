@@ -184,6 +184,21 @@ const char *t_owner_uri(const char *uri)
 	return out;
 }
 
+const char *t_admin_uri(const char *uri)
+{
+	static char bufs[3][T_URI_MAX];
+	static int next;
+	if (!t_is_postgres())
+		return uri;
+	size_t n = strlen(pg_app());
+	if (strncmp(uri, pg_app(), n) != 0 || uri[n] != ' ')
+		return uri;
+	char *out = bufs[next];
+	next = (next + 1) % 3;
+	snprintf(out, T_URI_MAX, "%s%s", pg_admin(), uri + n);
+	return out;
+}
+
 const char *t_web_uri(const char *uri)
 {
 	static char buf[T_URI_MAX];

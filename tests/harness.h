@@ -53,6 +53,10 @@ void t_fresh_owner_uri(char uri[T_URI_MAX]);
  * valid until the call after next.
  */
 const char *t_owner_uri(const char *uri);
+/* The superuser's URI of the same database (row-level security does not
+ * bind it): for checks that count every tenant's rows.  Static buffers as
+ * t_owner_uri. */
+const char *t_admin_uri(const char *uri);
 /*
  * The same database as a login that is a member of oyl_runtime only (what
  * a tenant-facing server gets, OYL_TEST_PG_WEB), or NULL when there is

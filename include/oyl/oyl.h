@@ -692,6 +692,47 @@ OYL_API int64_t oyl_chunk_page(const oyl_chunk *c);
 OYL_API const char *oyl_chunk_section(const oyl_chunk *c);
 OYL_API int oyl_chunk_to_json(const oyl_chunk *c, char **json);
 
+/* workers: processing uploaded documents of every tenant */
+
+typedef struct oyl_worker_options {
+	uint32_t size;            /**< sizeof(oyl_worker_options) */
+	/** Names the worker in the leases it takes; NULL: "<host name>:<pid>". */
+	const char *worker_id;
+	/** How long a document is the worker's before another may take it
+	 * over (a worker that died); 0: 300 s.  Longer than any document
+	 * takes to process, or it is processed twice (harmlessly: the later
+	 * attempt's chunks are the ones kept). */
+	int64_t lease_seconds;
+	int32_t max_attempts;     /**< then the document ends in error; 0: 3 */
+	/** Longest sleep between looks for work; 0: 1000.  PostgreSQL wakes
+	 * the worker at once when a document is uploaded (LISTEN/NOTIFY). */
+	int32_t poll_ms;
+	/** The host sets *stop non-zero (from a signal handler too): the
+	 * worker finishes the document in hand and returns.  May be NULL. */
+	const volatile int *stop;
+	/** Return once no document is waiting (instead of waiting for more). */
+	int32_t until_idle;
+	/** Return after this many documents; 0: no limit. */
+	int64_t max_documents;
+} oyl_worker_options;
+
+#define OYL_WORKER_OPTIONS_INIT {sizeof(oyl_worker_options), NULL, 0, 0, 0, NULL, 0, 0}
+
+/**
+ * Processes uploaded documents of every tenant until stopped (see the
+ * options), each in its tenant's scope: claims a job from the queue
+ * (never one another worker holds), takes a lease, processes the document
+ * as oyl_doc_reprocess would, and ends the job.  A job whose lease ran
+ * out is taken again with its attempt counted up; the attempt fences the
+ * document's final write, so a worker that lost its lease changes
+ * nothing.  A document that fails is tried again after a pause, unless
+ * its failure is its content's (EINVAL, ENOTSUP), up to max_attempts.
+ * `*processed` (may be NULL) counts the documents it ended.  On
+ * PostgreSQL the connection's login must be a member of oyl_platform
+ * (the queue spans tenants; doc/security.md), else OYL_EPERM.
+ */
+OYL_API int oyl_worker_run(oyl_db *db, const oyl_worker_options *opts, int64_t *processed);
+
 /* social links of a tenant */
 
 /** Platforms.  Values are part of the ABI. */

@@ -160,6 +160,8 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 	}
 	if (b->version >= 4 && b->locate)
 		caps |= OYL_BACKEND_CAP_LOCATE;
+	if (b->version >= 5 && b->wait)
+		caps |= OYL_BACKEND_CAP_WAIT;
 	return caps;
 }
 

@@ -315,14 +315,14 @@ static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 	if (rc == OYL_EXISTS && !queue &&
 	    strcmp(oyl__record_text(doc, DOCUMENTS_status), "error") == 0) {
 		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
-				   NULL, 0, -1};
+				   NULL, 0};
 		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
 		oyl__record_free(doc);
 		doc = NULL;
 		rc = oyl__doc_process(db, &w, src.data, src.n, &doc);
 	} else if (rc == OYL_OK && !queue) {
 		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
-				   NULL, 0, -1};
+				   NULL, 0};
 		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
 		oyl__record_free(doc);
 		doc = NULL;
@@ -364,7 +364,7 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	doc_opts o;
-	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, -1};
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0};
 	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;

@@ -1,6 +1,7 @@
 /* Processing one document: begin, work, finish (pipeline.h). */
 #include "ingest/pipeline.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +59,25 @@ static int may_move(const char *from, const char *to)
 	return 0;
 }
 
+/* A worker chunks as the uploader asked (the options kept with the
+ * document); what it cannot read keeps the defaults. */
+static void stored_options(const oyl__record *row, oyl__chunk_options *o)
+{
+	const oyl_value *v = &row->vals[DOCUMENTS_options];
+	if (v->type == OYL_TYPE_NULL)
+		return;
+	cJSON *j = cJSON_ParseWithLength(v->s, v->n);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "chunk_tokens");
+	const cJSON *ov = cJSON_GetObjectItemCaseSensitive(j, "chunk_overlap");
+	if (cJSON_IsNumber(t) && cJSON_IsNumber(ov) && t->valuedouble >= 1 &&
+	    t->valuedouble <= OYL__CHUNK_TARGET_MAX && ov->valuedouble >= 0 &&
+	    ov->valuedouble < t->valuedouble) {
+		o->target_tokens = (int64_t)t->valuedouble;
+		o->overlap_tokens = (int64_t)ov->valuedouble;
+	}
+	cJSON_Delete(j);
+}
+
 static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
 {
 	int rc = open_txn(db, w, OYL_TXN_WRITE);
@@ -68,15 +88,14 @@ static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
 	rc = read_for_write(db, w, &row, &locked);
 	const char *status = row ? oyl__record_text(row, DOCUMENTS_status) : "";
 	int64_t attempt = row ? oyl__record_int(row, DOCUMENTS_attempt) : 0;
-	/* A worker that claimed an attempt takes over a document left
-	 * processing by a worker whose lease ran out; nobody else does. */
-	int takeover = w->expect_attempt >= 0 && strcmp(status, "processing") == 0;
-	if (rc == OYL_OK && w->expect_attempt >= 0 && attempt != w->expect_attempt)
-		rc = oyl__fail(db, OYL_ECONFLICT, "document %s: its job's attempt %lld is past",
-			       w->id, (long long)w->expect_attempt);
+	/* A worker takes over a document left processing by a worker whose
+	 * lease ran out (its job was claimable again); nobody else does. */
+	int takeover = w->worker_id && strcmp(status, "processing") == 0;
 	if (rc == OYL_OK && !takeover && !may_move(status, "processing"))
 		rc = oyl__fail(db, OYL_ECONFLICT, "document %s is %s: it cannot be processed now",
 			       w->id, status);
+	if (rc == OYL_OK && w->worker_id)
+		stored_options(row, &w->chunking);
 	if (rc == OYL_OK) {
 		memcpy(w->tenant, oyl__record_text(row, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 		w->attempt = attempt + 1;

@@ -28,9 +28,9 @@ typedef struct oyl__doc_work {
 	oyl__chunk_options chunking;
 	oyl_progress_fn progress;
 	void *progress_ctx;
-	const char *worker_id;      /* a worker's, for the lease columns */
+	const char *worker_id;      /* a worker's (the lease columns; it may take
+				       over a document left processing) */
 	int64_t lease_until;        /* a worker's lease; 0: none */
-	int64_t expect_attempt;     /* begin: the attempt a worker claimed, -1: any */
 } oyl__doc_work;
 
 /*

@@ -231,10 +231,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_CLAIM 0x20u       /**< claim() */
 #define OYL_BACKEND_CAP_DEFER 0x40u       /**< deferred writes: failed_write() */
 #define OYL_BACKEND_CAP_LOCATE 0x80u      /**< locate() */
+#define OYL_BACKEND_CAP_WAIT 0x100u       /**< wait() */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 4
+#define OYL_BACKEND_VERSION 5
 
 typedef struct oyl_backend oyl_backend;
 
@@ -423,10 +424,23 @@ struct oyl_backend {
 	 */
 	int (*locate)(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
 		      char tenant[37], char id[37]);
+
+	/* ---- version 5 ---- */
+
+	/**
+	 * Optional.  Waits, outside any transaction, until something is
+	 * announced on `channel` (the core uses "oyl_ingest": a document was
+	 * queued for workers) or `timeout_ms` passes: OYL_OK when announced,
+	 * OYL_ETIMEOUT when not.  An announcement made since the previous
+	 * call, or since the first call began listening, counts.  Without
+	 * it, workers poll.  (PostgreSQL: LISTEN, and an insert into
+	 * ingest_jobs NOTIFYs at commit.)
+	 */
+	int (*wait)(oyl_backend *b, const char *channel, int64_t timeout_ms);
 };
 
 #define OYL_BACKEND_INIT                                                                           \
-	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the

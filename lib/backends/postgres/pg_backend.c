@@ -175,6 +175,7 @@ static void fill_vtable(oyl_backend *base)
 	base->claim = oyl__pg_claim;
 	base->failed_write = oyl__pg_failed_write;
 	base->locate = oyl__pg_locate; /* version 4 */
+	base->wait = oyl__pg_wait; /* version 5 */
 }
 
 int oyl__postgres_backend_new(oyl_backend **out, const char *conninfo, const oyl_db_options *opts,

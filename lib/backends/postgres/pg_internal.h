@@ -101,6 +101,10 @@ typedef struct pg_backend {
 	char *scratch;
 	size_t scratch_cap;
 
+	/* LISTEN (pg_listen.c): a worker waiting for queued jobs */
+	bool listening;   /* LISTEN ran on this connection */
+	bool notified;    /* a notification came while the connection was busy */
+
 	const char *op;   /* the current call, for messages ("insert into") */
 	const char *obj;  /* and its table ("users"), or "" */
 	char errmsg[PG_ERRMSG_SIZE];
@@ -251,6 +255,8 @@ int oyl__pg_claim(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		  const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
 		  const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
 int oyl__pg_failed_write(oyl_backend *b);
+/* version 5 (pg_listen.c) */
+int oyl__pg_wait(oyl_backend *b, const char *channel, int64_t timeout_ms);
 int oyl__pg_locate(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
 		   char tenant[37], char id[37]);
 

@@ -36,6 +36,10 @@ int oyl__pg_reconnect(pg_backend *b)
 	PQreset(b->conn);
 	oyl__pg_prepared_forget(b);
 	oyl__pg_txn_forget(b);
+	/* LISTEN died with the connection, and what was said meanwhile is
+	 * lost: a waiting worker looks again at once */
+	b->notified = b->listening;
+	b->listening = false;
 	if (oyl__pg_lost(b))
 		return oyl__pg_fail_result(b, NULL);
 	oyl__pg_detect(b);
@@ -54,8 +58,10 @@ int oyl__pg_check_idle(pg_backend *b)
 		if (!PQconsumeInput(b->conn))
 			break;
 		PGnotify *n;
-		while ((n = PQnotifies(b->conn)))
+		while ((n = PQnotifies(b->conn))) {
+			b->notified |= b->listening;
 			PQfreemem(n);
+		}
 	}
 	return oyl__pg_lost(b) ? oyl__pg_reconnect(b) : OYL_OK;
 }

@@ -11,6 +11,9 @@
  *   ingest_jobs      the workers' queue: global, so a worker claims across
  *                    tenants; a job names its document and holds no content
  *
+ * An insert into ingest_jobs notifies channel oyl_ingest, on which idle
+ * workers wait (LISTEN) instead of polling.
+ *
  * The wall of version 5 covers the new tables: document_blobs as every
  * tenant-owned table; ingest_jobs under row-level security too, the
  * runtime seeing its own tenant's jobs (an upload queues one) and the
@@ -74,4 +77,12 @@ const char oyl__pg_schema_v6[] =
 	" USING (" PLATFORM_SCOPED ") WITH CHECK (" PLATFORM_SCOPED ");\n"
 
 	"GRANT SELECT, INSERT, UPDATE, DELETE ON document_blobs, ingest_jobs"
-	" TO oyl_runtime, oyl_platform;\n";
+	" TO oyl_runtime, oyl_platform;\n"
+
+	/* a job queued wakes the workers that LISTEN (sent at commit, once
+	 * per transaction whatever the jobs it queued) */
+	"CREATE FUNCTION oyl_ingest_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+	" BEGIN PERFORM pg_notify('oyl_ingest', ''); RETURN NULL; END $$;\n"
+	"REVOKE ALL ON FUNCTION oyl_ingest_notify() FROM PUBLIC;\n"
+	"CREATE TRIGGER ingest_jobs_notify AFTER INSERT ON ingest_jobs"
+	" FOR EACH STATEMENT EXECUTE FUNCTION oyl_ingest_notify();\n";
