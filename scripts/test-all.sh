@@ -228,8 +228,10 @@ echo "OYL_TEST_PG=$OYL_TEST_PG"
 if [[ $ci_ok -eq 1 ]]; then
     run_tests "werror" build-ci testlog.json
     # The same build once more under valgrind (memory errors, leaks).
-    # (The fault loops are left to the ASan build: under valgrind they take minutes.)
+    # (The fault loops and the worker processes, which ingest 24 MB documents,
+    # are left to the ASan build: under valgrind they take minutes.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
+        --no-suite workers \
         --suite sqlite --suite postgres
 fi
 

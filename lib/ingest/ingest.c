@@ -295,6 +295,23 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	return rc;
 }
 
+/* Processes a stored document from the source's bytes, which it takes
+ * over when they are the library's (read from a file): they are freed as
+ * soon as the text is out of them. */
+static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__record *stored,
+		       oyl__source *src, oyl__record **out)
+{
+	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
+			   NULL,	       0,  !src->borrowed};
+	memcpy(w.id, oyl__record_text(stored, DOCUMENTS_id), OYL_UUID_LEN + 1);
+	oyl__record_free(stored);
+	*out = NULL;
+	const unsigned char *data = src->data;
+	if (!src->borrowed)
+		src->data = NULL; /* now the pipeline's */
+	return oyl__doc_process(db, &w, data, src->n, out);
+}
+
 static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 		      const oyl_doc_source *source, const oyl_doc_options *opts, int queue,
 		      oyl_document **out)
@@ -314,19 +331,9 @@ static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 	/* A document of the same bytes left in error is tried again. */
 	if (rc == OYL_EXISTS && !queue &&
 	    strcmp(oyl__record_text(doc, DOCUMENTS_status), "error") == 0) {
-		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
-				   NULL, 0};
-		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
-		oyl__record_free(doc);
-		doc = NULL;
-		rc = oyl__doc_process(db, &w, src.data, src.n, &doc);
+		rc = process_now(db, actor, &o, doc, &src, &doc);
 	} else if (rc == OYL_OK && !queue) {
-		oyl__doc_work w = {actor, "", "", 0, o.chunking, o.progress, o.progress_ctx,
-				   NULL, 0};
-		memcpy(w.id, oyl__record_text(doc, DOCUMENTS_id), OYL_UUID_LEN + 1);
-		oyl__record_free(doc);
-		doc = NULL;
-		rc = oyl__doc_process(db, &w, src.data, src.n, &doc);
+		rc = process_now(db, actor, &o, doc, &src, &doc);
 	}
 	oyl__source_free(&src);
 	if (rc != OYL_OK && rc != OYL_EXISTS) {
@@ -364,7 +371,7 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	doc_opts o;
-	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0};
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0};
 	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;

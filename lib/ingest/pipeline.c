@@ -186,11 +186,18 @@ static int extract_progress(size_t done, void *payload)
 	return p->stopped ? OYL_ECANCELED : 0;
 }
 
-/* The chunks as rows of document_chunks; contents point into the text. */
+/* The chunks, compact (a few dozen bytes each: a document may have
+ * 100,000), made into rows of document_chunks a slice at a time when
+ * they are written. */
+typedef struct kept_chunk {
+	size_t start, end;
+	int64_t start_char, end_char, tokens, page;
+	size_t section; /* index into sections + 1, 0: none */
+} kept_chunk;
+
 typedef struct chunk_rows {
 	const oyl__doc_work *w;
-	oyl_value *rows;
-	char (*ids)[OYL_UUID_LEN + 1];
+	kept_chunk *c;
 	size_t n, cap;
 	char **sections; /* distinct section paths, owned */
 	size_t nsections, capsections;
@@ -199,13 +206,14 @@ typedef struct chunk_rows {
 	int64_t now;
 } chunk_rows;
 
+#define SLICE 1000 /* chunks per insert_many */
+
 static void chunk_rows_free(chunk_rows *c)
 {
 	for (size_t i = 0; i < c->nsections; i++)
 		oyl__free(c->sections[i]);
 	oyl__free(c->sections);
-	oyl__free(c->rows);
-	oyl__free(c->ids);
+	oyl__free(c->c);
 }
 
 static int add_chunk(const oyl__chunk *ch, void *payload)
@@ -213,17 +221,13 @@ static int add_chunk(const oyl__chunk *ch, void *payload)
 	chunk_rows *c = payload;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
-		oyl_value *rows = oyl__realloc(c->rows, cap * DOCUMENT_CHUNKS__N * sizeof *rows);
-		if (!rows)
+		kept_chunk *k = oyl__realloc(c->c, cap * sizeof *k);
+		if (!k)
 			return OYL_ENOMEM;
-		c->rows = rows;
-		char(*ids)[OYL_UUID_LEN + 1] = oyl__realloc(c->ids, cap * sizeof *ids);
-		if (!ids)
-			return OYL_ENOMEM;
-		c->ids = ids;
+		c->c = k;
 		c->cap = cap;
 	}
-	const char *section = NULL;
+	size_t section = 0;
 	if (ch->section) {
 		if (c->nsections == 0 || ch->section != c->last_section ||
 		    strcmp(ch->section, c->sections[c->nsections - 1]) != 0) {
@@ -240,25 +244,53 @@ static int add_chunk(const oyl__chunk *ch, void *payload)
 			c->nsections++;
 		}
 		c->last_section = ch->section;
-		section = c->sections[c->nsections - 1];
+		section = c->nsections;
 	}
-	oyl__uuid_new(c->ids[c->n]);
-	oyl_value *v = c->rows + c->n * DOCUMENT_CHUNKS__N;
-	v[DOCUMENT_CHUNKS_id] = oyl__val_null(); /* set once the ids stop moving */
-	v[DOCUMENT_CHUNKS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, c->w->tenant);
-	v[DOCUMENT_CHUNKS_document_id] = oyl__val_text(OYL_TYPE_UUID, c->w->id);
-	v[DOCUMENT_CHUNKS_ordinal] = oyl__val_int(OYL_TYPE_INT, ch->ordinal);
-	v[DOCUMENT_CHUNKS_content] =
-		(oyl_value){OYL_TYPE_TEXT, 0, 0, c->text + ch->start, ch->end - ch->start};
-	v[DOCUMENT_CHUNKS_token_count] = oyl__val_int(OYL_TYPE_INT, ch->tokens);
-	v[DOCUMENT_CHUNKS_start_offset] = oyl__val_int(OYL_TYPE_INT, ch->start_char);
-	v[DOCUMENT_CHUNKS_end_offset] = oyl__val_int(OYL_TYPE_INT, ch->end_char);
-	v[DOCUMENT_CHUNKS_embedding] = oyl__val_null();
-	v[DOCUMENT_CHUNKS_created_at] = oyl__val_int(OYL_TYPE_TIME, c->now);
-	v[DOCUMENT_CHUNKS_page] = ch->page ? oyl__val_int(OYL_TYPE_INT, ch->page) : oyl__val_null();
-	v[DOCUMENT_CHUNKS_section] = oyl__val_text(OYL_TYPE_JSON, section);
-	c->n++;
+	c->c[c->n++] = (kept_chunk){ch->start,	ch->end,  ch->start_char, ch->end_char,
+				    ch->tokens, ch->page, section};
 	return OYL_OK;
+}
+
+/* Rows of chunks [from, from + n) into v (n * DOCUMENT_CHUNKS__N values). */
+static void slice_rows(const chunk_rows *c, size_t from, size_t n, oyl_value *v,
+		       char (*ids)[OYL_UUID_LEN + 1])
+{
+	for (size_t i = 0; i < n; i++, v += DOCUMENT_CHUNKS__N) {
+		const kept_chunk *k = &c->c[from + i];
+		oyl__uuid_new(ids[i]);
+		v[DOCUMENT_CHUNKS_id] = oyl__val_text(OYL_TYPE_UUID, ids[i]);
+		v[DOCUMENT_CHUNKS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, c->w->tenant);
+		v[DOCUMENT_CHUNKS_document_id] = oyl__val_text(OYL_TYPE_UUID, c->w->id);
+		v[DOCUMENT_CHUNKS_ordinal] = oyl__val_int(OYL_TYPE_INT, (int64_t)(from + i));
+		v[DOCUMENT_CHUNKS_content] =
+			(oyl_value){OYL_TYPE_TEXT, 0, 0, c->text + k->start, k->end - k->start};
+		v[DOCUMENT_CHUNKS_token_count] = oyl__val_int(OYL_TYPE_INT, k->tokens);
+		v[DOCUMENT_CHUNKS_start_offset] = oyl__val_int(OYL_TYPE_INT, k->start_char);
+		v[DOCUMENT_CHUNKS_end_offset] = oyl__val_int(OYL_TYPE_INT, k->end_char);
+		v[DOCUMENT_CHUNKS_embedding] = oyl__val_null();
+		v[DOCUMENT_CHUNKS_created_at] = oyl__val_int(OYL_TYPE_TIME, c->now);
+		v[DOCUMENT_CHUNKS_page] =
+			k->page ? oyl__val_int(OYL_TYPE_INT, k->page) : oyl__val_null();
+		v[DOCUMENT_CHUNKS_section] =
+			oyl__val_text(OYL_TYPE_JSON, k->section ? c->sections[k->section - 1] : NULL);
+	}
+}
+
+/* Writes every chunk, SLICE at a time, in the open transaction. */
+static int write_chunks(oyl_db *db, const oyl__doc_work *w, const chunk_rows *c)
+{
+	oyl_value *v = oyl__malloc(SLICE * DOCUMENT_CHUNKS__N * sizeof *v);
+	char(*ids)[OYL_UUID_LEN + 1] = oyl__malloc(SLICE * sizeof *ids);
+	int rc = v && ids ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "out of memory storing chunks");
+	oyl__note put = {"storing the document's chunks", NULL, NULL};
+	for (size_t from = 0; rc == OYL_OK && from < c->n; from += SLICE) {
+		size_t n = c->n - from < SLICE ? c->n - from : SLICE;
+		slice_rows(c, from, n, v, ids);
+		rc = oyl__write_insert_many(db, w->tenant, &oyl__t_document_chunks, v, n, &put);
+	}
+	oyl__free(v);
+	oyl__free(ids);
+	return rc;
 }
 
 /* Extracts and chunks; on failure the message is on the handle. */
@@ -302,9 +334,6 @@ static int work(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t 
 							  : "chunking %s failed", name);
 	if (rows->n == 0)
 		return oyl__fail(db, OYL_EINVAL, "%s: no text could be extracted", name);
-	for (size_t i = 0; i < rows->n; i++)
-		rows->rows[i * DOCUMENT_CHUNKS__N + DOCUMENT_CHUNKS_id] =
-			oyl__val_text(OYL_TYPE_UUID, rows->ids[i]);
 	if (w->progress && w->progress((int64_t)n, (int64_t)n, 0, (int64_t)rows->n,
 				       w->progress_ctx))
 		return oyl__fail(db, OYL_ECANCELED, "cancelled");
@@ -359,10 +388,8 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chu
 	oyl__note drop = {"removing the document's old chunks", NULL, NULL};
 	if (rc == OYL_OK)
 		rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
-	oyl__note put = {"storing the document's chunks", NULL, NULL};
 	if (rc == OYL_OK)
-		rc = oyl__write_insert_many(db, w->tenant, &oyl__t_document_chunks, rows->rows, rows->n,
-					    &put);
+		rc = write_chunks(db, w, rows);
 	/* the document as it is now, for the caller */
 	if (rc == OYL_OK && out) {
 		oyl__batch bt;
@@ -424,11 +451,14 @@ int oyl__doc_process(oyl_db *db, oyl__doc_work *w, const unsigned char *data, si
 	oyl__record *row = NULL;
 	if (out)
 		*out = NULL;
+	buffer original = {w->owns_data ? (unsigned char *)data : NULL, 0, 0};
 	int rc = begin(db, w, &row);
-	if (rc)
+	if (rc) {
+		oyl__free(original.s);
 		return rc;
-	buffer original = {NULL, 0, 0};
+	}
 	if (!data) {
+		original.s = NULL;
 		rc = read_original(db, w, oyl__record_text(row, DOCUMENTS_file_path),
 				   oyl__record_int(row, DOCUMENTS_size), &original);
 		data = original.s;

@@ -31,11 +31,15 @@ typedef struct oyl__doc_work {
 	const char *worker_id;      /* a worker's (the lease columns; it may take
 				       over a document left processing) */
 	int64_t lease_until;        /* a worker's lease; 0: none */
+	/* the data given to oyl__doc_process is the library's (oyl__malloc)
+	 * and may be freed as soon as the text is extracted */
+	int owns_data;
 } oyl__doc_work;
 
 /*
  * The whole of it: begin, work (from `data` when given, else from the
- * stored original), finish.  On success *out (may be NULL) is the
+ * stored original), finish.  With w->owns_data, `data` is freed here
+ * (early: the text and chunks are written without it in memory).  On success *out (may be NULL) is the
  * document as processed.  A failure of the work leaves the document in
  * error with the message and returns its status (OYL_ECANCELED for a
  * cancel).
