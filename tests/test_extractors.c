@@ -1027,8 +1027,65 @@ START_TEST(registry_knows_the_built_formats)
 }
 END_TEST
 
-int main(void)
+/*
+ * `test_extractors --fixtures DIR` writes the hostile files other tests
+ * feed through the public API (test_bad_input): bomb.docx (300 MiB that
+ * deflate to about 300 KB), truncated.pdf, encrypted.pdf (when qpdf is
+ * installed).  The makers stay here, in one place.
+ */
+static void put_file(const char *dir, const char *name, const unsigned char *d, size_t n)
 {
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(d, 1, n, f), n);
+	fclose(f);
+}
+
+static const char *fixtures_dir;
+
+START_TEST(write_fixtures)
+{
+	const char *dir = fixtures_dir;
+	size_t n;
+	unsigned char *d;
+	(void)n, (void)d, (void)put_file;
+#ifdef OYL_HAVE_DOCX
+	d = bomb_docx(300, 0, &n);
+	put_file(dir, "bomb.docx", d, n);
+	free(d);
+#endif
+#ifdef OYL_HAVE_PDF
+	d = two_pages(&n);
+	put_file(dir, "truncated.pdf", d, n / 2);
+	size_t en;
+	unsigned char *e = qpdf_encrypt(d, n, "secret", &en);
+	if (e)
+		put_file(dir, "encrypted.pdf", e, en);
+	free(e);
+	free(d);
+#endif
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--fixtures") == 0) {
+		/* the makers assert as they go: they run as a test of their own */
+		fixtures_dir = argv[2];
+		Suite *fs = suite_create("fixtures");
+		TCase *ftc = tcase_create("fixtures");
+		tcase_set_timeout(ftc, 120);
+		tcase_add_test(ftc, write_fixtures);
+		suite_add_tcase(fs, ftc);
+		SRunner *fr = srunner_create(fs);
+		srunner_set_fork_status(fr, CK_NOFORK);
+		srunner_run_all(fr, CK_SILENT);
+		int failed = srunner_ntests_failed(fr);
+		srunner_free(fr);
+		return failed ? 1 : 0;
+	}
 	Suite *s = suite_create("extractors");
 	TCase *tc = tcase_create("registry");
 	tcase_add_test(tc, registry_knows_the_built_formats);

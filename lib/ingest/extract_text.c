@@ -2,9 +2,10 @@
  * text/plain and text/markdown: the text is kept as it is (normalised by
  * the text sink).  Markdown headings, ATX ("## Title") and setext (a line
  * underlined with === or ---), outside fenced code blocks, are recorded
- * as sections.  A file whose bytes are mostly not text (more than one in
- * ten invalid UTF-8, NUL or control bytes) is refused: it is binary data
- * labelled as text.
+ * as sections.  A file whose bytes are largely not text (invalid UTF-8,
+ * NUL or control bytes for more than a quarter of them) is refused: it is
+ * binary data labelled as text.  Fewer are repaired and counted (a
+ * Latin-1 file has one accented letter in twenty or so).
  */
 #include "ingest/extract.h"
 
@@ -162,7 +163,7 @@ static int extract(const unsigned char *data, size_t n, oyl__text *out, oyl__ext
 	if (rc)
 		return rc;
 	int64_t bad = out->invalid + out->nuls + out->controls;
-	if (n > 0 && bad * 10 > (int64_t)n)
+	if (n > 0 && bad * 4 > (int64_t)n)
 		return oyl__extract_fail(ctx, OYL_EINVAL,
 					 "not text: %lld of its %zu bytes are not UTF-8 text "
 					 "(invalid sequences, NUL or control bytes)",
