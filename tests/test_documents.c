@@ -220,6 +220,101 @@ int collect(const void *data, size_t n, void *ctx)
 	return 0;
 }
 
+/* What another connection sees while a document is being processed. */
+typedef struct observer {
+	oyl_db *other;
+	oyl_actor *admin;
+	const char *id;
+	int calls, checked;
+	int64_t last_bytes, last_chunks, bytes_total, chunks_total;
+	int went_back;
+	char first_chunk[64];
+} observer;
+
+static int observe(int64_t bytes, int64_t bytes_total, int64_t chunks, int64_t chunks_total,
+		   void *ctx)
+{
+	observer *o = ctx;
+	o->calls++;
+	if (bytes < o->last_bytes || chunks < o->last_chunks)
+		o->went_back = 1;
+	o->last_bytes = bytes;
+	o->last_chunks = chunks;
+	o->bytes_total = bytes_total;
+	o->chunks_total = chunks_total;
+	if (!o->id || o->checked)
+		return 0;
+	/* mid-way: the old chunk set is whole, and a second start is refused */
+	oyl_page *p = NULL;
+	oyl_list_options lo = OYL_LIST_OPTIONS_INIT;
+	lo.flags = OYL_LIST_TOTAL;
+	if (oyl_doc_chunks(o->admin, o->id, &lo, &p) != OYL_OK)
+		return 0;
+	snprintf(o->first_chunk, sizeof o->first_chunk, "%lld:%s", (long long)oyl_page_total(p),
+		 oyl_chunk_content(oyl_page_chunk(p, 0)));
+	oyl_page_free(p);
+	oyl_document *d = NULL;
+	if (oyl_doc_get(o->admin, o->id, &d) == OYL_OK && oyl_document_status(d) == OYL_DOC_PROCESSING &&
+	    oyl_doc_reprocess(o->admin, o->id, NULL, NULL) == OYL_ECONFLICT &&
+	    strstr(oyl_db_errmsg(o->other), "is processing"))
+		o->checked = 1;
+	oyl_document_free(d);
+	return 0;
+}
+
+START_TEST(reprocess_swaps_the_chunk_set_whole)
+{
+	if (use_dir)
+		return; /* one store is enough: this is about the chunks */
+	char text[4096];
+	size_t at = 0;
+	for (int i = 0; i < 60; i++)
+		at += (size_t)snprintf(text + at, sizeof text - at,
+				       "Sentence number %d of the document. ", i);
+	oyl_doc_source s = memory("swap.txt", text);
+	oyl_document *d = NULL;
+	ck_assert_int_eq(oyl_doc_ingest(admin_a, kb_a, &s, NULL, &d), OYL_OK);
+	int64_t old_count = oyl_document_chunk_count(d);
+	/* Looked at from the callback, while the work runs with no transaction
+	 * open: what any other connection would see (the finish is one
+	 * transaction, so they see the old set until it commits). */
+	observer o;
+	memset(&o, 0, sizeof o);
+	o.other = db;
+	oyl_actor_for_user(db, oyl_document_uploader_id(d), &o.admin);
+	o.id = oyl_document_id(d);
+	oyl_doc_options opts = OYL_DOC_OPTIONS_INIT;
+	opts.chunk_tokens = 10;
+	opts.chunk_overlap = -1;
+	opts.progress = observe;
+	opts.progress_ctx = &o;
+	oyl_document *d2 = NULL;
+	ck_assert_int_eq(oyl_doc_reprocess(admin_a, oyl_document_id(d), &opts, &d2), OYL_OK);
+	ck_assert_msg(o.checked, "the callback did not see the document processing (%d calls)",
+		      o.calls);
+	/* mid-way the old set was there, whole */
+	char want[64];
+	oyl_page *p = NULL;
+	snprintf(want, sizeof want, "%lld:Sentence number 0", (long long)old_count);
+	ck_assert_msg(strncmp(o.first_chunk, want, strlen(want)) == 0, "mid-way: %s", o.first_chunk);
+	/* after: the new set */
+	oyl_list_options lo = OYL_LIST_OPTIONS_INIT;
+	lo.flags = OYL_LIST_TOTAL;
+	ck_assert_int_eq(oyl_doc_chunks(user_a, oyl_document_id(d), &lo, &p), OYL_OK);
+	ck_assert_int_eq(oyl_page_total(p), oyl_document_chunk_count(d2));
+	ck_assert_int_gt(oyl_page_total(p), old_count);
+	oyl_page_free(p);
+	/* progress went forward, to its totals */
+	ck_assert(!o.went_back);
+	ck_assert_int_eq(o.last_bytes, o.bytes_total);
+	ck_assert_int_eq(o.last_chunks, oyl_document_chunk_count(d2));
+	ck_assert_int_eq(o.chunks_total, oyl_document_chunk_count(d2));
+	oyl_actor_free(o.admin);
+	oyl_document_free(d);
+	oyl_document_free(d2);
+}
+END_TEST
+
 START_TEST(same_bytes_are_not_stored_twice)
 {
 	oyl_doc_source src = memory("a.txt", "the same words");
@@ -526,6 +621,7 @@ int main(int argc, char **argv)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ingest_keeps_every_column_text_chunks_and_original);
 	tcase_add_test(tc, same_bytes_are_not_stored_twice);
+	tcase_add_test(tc, reprocess_swaps_the_chunk_set_whole);
 	tcase_add_test(tc, sources_that_are_refused_store_nothing);
 	tcase_add_test(tc, content_a_format_refuses_leaves_the_document_in_error);
 	tcase_add_test(tc, a_cancel_leaves_the_document_in_error_cancelled_without_chunks);
