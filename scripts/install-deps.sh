@@ -81,6 +81,12 @@ TEST_PACKAGES=(
     valgrind
     python3
     cmake
+    # tests/test_fidelity.c: real HTML and PDF documents with their own
+    # plain-text editions (about 4.5 MB to download, 8.5 MiB installed).
+    debian-policy
+    developers-reference
+    maint-guide
+    debian-faq
 )
 
 PACKAGES=("${BASE_PACKAGES[@]}")
