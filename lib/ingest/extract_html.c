@@ -1,7 +1,8 @@
 /*
  * text/html through libxml2's HTML parser, which decodes entities and
  * honours the declared charset (a <meta charset> or the BOM).  What a
- * reader sees: scripts, styles, templates and the <head> are dropped;
+ * reader sees: scripts, styles, templates, the <head> and DocBook's
+ * navigation bars are dropped;
  * block elements end paragraphs, <br> ends a line, table rows are lines
  * with their cells separated by " | "; white space is collapsed as a
  * browser does, except inside <pre>.  h1..h6 are recorded as sections.
@@ -122,6 +123,21 @@ static void leave(xmlNode *node, oyl__text *out)
 	}
 }
 
+/* DocBook's navigation bars (class navheader, navfooter): every page of a
+ * multi-page manual repeats them; a reader skips them (measured on
+ * Debian's manuals, doc/ingestion.md). */
+static int navigation_bar(const xmlNode *n)
+{
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		if (strcasecmp((const char *)a->name, "class") != 0 || !a->children ||
+		    !a->children->content)
+			continue;
+		const char *v = (const char *)a->children->content;
+		return strstr(v, "navheader") || strstr(v, "navfooter");
+	}
+	return 0;
+}
+
 static int in_pre(xmlNode *n)
 {
 	for (; n; n = n->parent)
@@ -137,7 +153,7 @@ static int walk(xmlNode *root, oyl__text *out)
 	while (n && !out->status) {
 		int descend = 0;
 		if (n->type == XML_ELEMENT_NODE) {
-			if (kind_of((const char *)n->name) != K_DROP) {
+			if (kind_of((const char *)n->name) != K_DROP && !navigation_bar(n)) {
 				enter(n, out, &cell_in_row);
 				descend = n->children != NULL;
 				if (!descend)

@@ -20,6 +20,22 @@
  *      line of a paragraph, a heading, a list item);
  *   4. any other line is joined to the next with a space.
  *
+ * Before that, two repairs poppler's text needs:
+ *
+ *   - a space where glyphs of one line lie apart but the text has none
+ *     (the cells of a table row come out glued): between two non-blank
+ *     characters that overlap vertically by over half the smaller one's
+ *     height, when the gap between them is over 0.3 of the taller one's
+ *     height (poppler_page_get_text_layout gives a box per character);
+ *   - running headers and footers out: of each page's first two and last
+ *     two non-blank lines, those that are a page number (digits, roman
+ *     numerals, "N / M") or that recur verbatim in those places on 3 pages
+ *     or more become blank.
+ *
+ * Measured on Debian's own documentation (doc/ingestion.md): the first
+ * lifts the FHS's word F1 from 0.943 to 0.968, the second the Policy
+ * manual's precision from 0.962 to 0.987.
+ *
  * Failures: an encrypted PDF (one that needs a password) is OYL_EINVAL
  * "the PDF is encrypted"; one poppler cannot open is OYL_EINVAL "not a
  * readable PDF: <poppler's message>".  A PDF with no text (scanned pages)
@@ -188,6 +204,142 @@ static int page_text(oyl__text *out, const char *text, oyl__extract_ctx *ctx)
 	return oyl__text_paragraph(out);
 }
 
+/* The page's text, with a space where two characters of a line lie apart
+ * and the text has none; a new string of our allocator, or NULL. */
+static char *spaced_text(PopplerPage *page)
+{
+	char *text = poppler_page_get_text(page);
+	if (!text)
+		return NULL;
+	size_t n = strlen(text);
+	char *out = oyl__malloc(2 * n + 1);
+	PopplerRectangle *r = NULL;
+	guint nr = 0;
+	int boxes = out && poppler_page_get_text_layout(page, &r, &nr) &&
+		    (glong)nr == g_utf8_strlen(text, -1);
+	size_t w = 0;
+	const char *p = text;
+	for (guint i = 0; out && *p; i++) {
+		const char *q = g_utf8_next_char(p);
+		memcpy(out + w, p, (size_t)(q - p));
+		w += (size_t)(q - p);
+		if (boxes && *q && i + 1 < nr && !g_unichar_isspace(g_utf8_get_char(p)) &&
+		    !g_unichar_isspace(g_utf8_get_char(q))) {
+			const PopplerRectangle *x = &r[i], *y = &r[i + 1];
+			double hx = x->y2 - x->y1, hy = y->y2 - y->y1;
+			double tall = hx > hy ? hx : hy, small = hx < hy ? hx : hy;
+			double overlap = (x->y2 < y->y2 ? x->y2 : y->y2) - (x->y1 > y->y1 ? x->y1 : y->y1);
+			if (tall > 0 && overlap > 0.5 * small && y->x1 - x->x2 > 0.3 * tall)
+				out[w++] = ' ';
+		}
+		p = q;
+	}
+	if (out)
+		out[w] = '\0';
+	g_free(r);
+	g_free(text);
+	return out;
+}
+
+/* A line that is only a page number: digits, or roman numerals, with
+ * spaces and slashes ("14 / 57"). */
+static int page_number(const char *s, size_t n)
+{
+	size_t digits = 0, roman = 0, other = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (strchr("ivxlcdmIVXLCDM", s[i]))
+			roman++;
+		else if (s[i] != ' ' && s[i] != '/')
+			other++;
+	}
+	return n > 0 && other == 0 && (digits == 0 || roman == 0);
+}
+
+#define EDGE 2 /* lines at each end of a page that may be a header or footer */
+
+typedef struct edge {
+	int page;
+	char *s; /* into the page's text */
+	size_t n;
+} edge;
+
+/* The first and last EDGE non-blank lines of a page's text. */
+static size_t page_edges(char *t, int page, edge *out)
+{
+	edge all_first[EDGE], ring[EDGE];
+	size_t nfirst = 0, seen = 0;
+	for (char *p = t; *p;) {
+		char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		size_t m = n;
+		while (m && blank(p[m - 1]))
+			m--;
+		size_t lead = 0;
+		while (lead < m && blank(p[lead]))
+			lead++;
+		if (m > lead) {
+			edge ed = {page, p + lead, m - lead};
+			if (nfirst < EDGE)
+				all_first[nfirst++] = ed;
+			ring[seen % EDGE] = ed;
+			seen++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < nfirst; i++)
+		out[k++] = all_first[i];
+	/* the last EDGE lines that are not among the first */
+	size_t tail = seen - nfirst < EDGE ? seen - nfirst : EDGE;
+	for (size_t i = seen - tail; i < seen; i++)
+		out[k++] = ring[i % EDGE];
+	return k;
+}
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const edge *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->s, y->s, n);
+	if (c)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return (x->page > y->page) - (x->page < y->page);
+}
+
+/* Blanks the running headers and footers of every page's text. */
+static int drop_running_lines(char **texts, int npages)
+{
+	edge *e = oyl__malloc(((size_t)npages * 2 * EDGE + 1) * sizeof *e);
+	if (!e)
+		return OYL_ENOMEM;
+	size_t n = 0;
+	for (int i = 0; i < npages; i++)
+		if (texts[i])
+			n += page_edges(texts[i], i, e + n);
+	qsort(e, n, sizeof *e, edge_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		int pages = 0, last = -1;
+		while (j < n && e[j].n == e[i].n && memcmp(e[j].s, e[i].s, e[i].n) == 0) {
+			pages += e[j].page != last;
+			last = e[j].page;
+			j++;
+		}
+		int drop = pages >= 3 || page_number(e[i].s, e[i].n);
+		for (size_t k = i; drop && k < j; k++)
+			memset(e[k].s, ' ', e[k].n);
+		i = j;
+	}
+	oyl__free(e);
+	return OYL_OK;
+}
+
 /* Opens the document over the caller's bytes (no copy). */
 static PopplerDocument *open_doc(const unsigned char *data, size_t n, GBytes **bytes,
 				 oyl__extract_ctx *ctx, int *st)
@@ -219,22 +371,34 @@ static int extract(const unsigned char *data, size_t n, oyl__text *out, oyl__ext
 		return st;
 	}
 	int npages = poppler_document_get_n_pages(doc);
+	/* every page's text first: the running lines are known only then */
+	char **texts = oyl__calloc((size_t)npages + 1, sizeof *texts);
+	if (!texts)
+		st = OYL_ENOMEM;
+	for (int i = 0; i < npages && st == OYL_OK; i++) {
+		PopplerPage *page = poppler_document_get_page(doc, i);
+		if (page) {
+			texts[i] = spaced_text(page);
+			g_object_unref(page);
+		}
+		if (ctx->progress)
+			st = ctx->progress((size_t)((double)n * (i + 1) / npages * 0.9), ctx->payload);
+	}
+	if (st == OYL_OK)
+		st = drop_running_lines(texts, npages);
 	for (int i = 0; i < npages && st == OYL_OK; i++) {
 		if (oyl__text_page(out, (int64_t)i + 1)) {
 			st = out->status;
 			break;
 		}
-		PopplerPage *page = poppler_document_get_page(doc, i);
-		if (page) {
-			char *text = poppler_page_get_text(page);
-			if (text)
-				st = page_text(out, text, ctx);
-			g_free(text);
-			g_object_unref(page);
-		}
-		if (st == OYL_OK && ctx->progress)
-			st = ctx->progress((size_t)((double)n * (i + 1) / npages), ctx->payload);
+		if (texts[i])
+			st = page_text(out, texts[i], ctx);
 	}
+	if (st == OYL_OK && ctx->progress)
+		st = ctx->progress(n, ctx->payload);
+	for (int i = 0; texts && i < npages; i++)
+		oyl__free(texts[i]);
+	oyl__free(texts);
 	g_object_unref(doc);
 	g_bytes_unref(bytes);
 	return st;
