@@ -168,35 +168,31 @@ void t_fresh_owner_uri(char uri[T_URI_MAX])
 		fresh_sqlite(uri);
 }
 
-const char *t_owner_uri(const char *uri)
+/* The same database as another login: an app URI is the app conninfo, a
+ * space, then the schema's options.  A few static buffers in turn. */
+static const char *as_login(const char *uri, const char *login)
 {
-	static char bufs[3][T_URI_MAX];
+	static char bufs[4][T_URI_MAX];
 	static int next;
 	if (!t_is_postgres())
 		return uri;
-	/* an app URI is the app conninfo, a space, then the schema's options */
 	size_t n = strlen(pg_app());
 	if (strncmp(uri, pg_app(), n) != 0 || uri[n] != ' ')
 		return uri;
 	char *out = bufs[next];
-	next = (next + 1) % 3;
-	snprintf(out, T_URI_MAX, "%s%s", pg_owner(), uri + n);
+	next = (next + 1) % 4;
+	snprintf(out, T_URI_MAX, "%s%s", login, uri + n);
 	return out;
+}
+
+const char *t_owner_uri(const char *uri)
+{
+	return as_login(uri, pg_owner());
 }
 
 const char *t_admin_uri(const char *uri)
 {
-	static char bufs[3][T_URI_MAX];
-	static int next;
-	if (!t_is_postgres())
-		return uri;
-	size_t n = strlen(pg_app());
-	if (strncmp(uri, pg_app(), n) != 0 || uri[n] != ' ')
-		return uri;
-	char *out = bufs[next];
-	next = (next + 1) % 3;
-	snprintf(out, T_URI_MAX, "%s%s", pg_admin(), uri + n);
-	return out;
+	return as_login(uri, pg_admin());
 }
 
 const char *t_web_uri(const char *uri)
@@ -392,4 +388,21 @@ int64_t t_query_int(const char *uri, const char *sql)
 	PQclear(r);
 	PQfinish(c);
 	return result;
+}
+
+void t_make_kb(oyl_actor *root, const char *tenant, char out[37])
+{
+	oyl_workspace *w = NULL;
+	oyl_teammate *tm = NULL;
+	oyl_assistant *a = NULL;
+	oyl_knowledge_base *k = NULL;
+	ck_assert_int_eq(oyl_workspace_create(root, tenant, "W", &w), OYL_OK);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(w), "T", NULL, &tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &a), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(a), "K", NULL, &k), OYL_OK);
+	memcpy(out, oyl_kb_id(k), 37);
+	oyl_workspace_free(w);
+	oyl_teammate_free(tm);
+	oyl_assistant_free(a);
+	oyl_kb_free(k);
 }

@@ -75,6 +75,10 @@ oyl_db *t_open(void);
  * failure.
  */
 oyl_db *t_open_uri(const char *uri);
+/* A knowledge base in `tenant`, with the workspace, teammate and
+ * assistant above it, made by `root` (a superadmin); its id in out. */
+void t_make_kb(oyl_actor *root, const char *tenant, char out[37]);
+
 /* Removes every database this process created (schemas, temp files). */
 void t_cleanup(void);
 

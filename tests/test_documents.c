@@ -32,23 +32,6 @@ static void make_user(const char *tenant, const char *email, int role, oyl_actor
 	oyl_user_free(u);
 }
 
-static void make_kb(const char *tenant, char out[37])
-{
-	oyl_workspace *w = NULL;
-	oyl_teammate *t = NULL;
-	oyl_assistant *a = NULL;
-	oyl_knowledge_base *k = NULL;
-	ck_assert_int_eq(oyl_workspace_create(root, tenant, "W", &w), OYL_OK);
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(w), "T", NULL, &t), OYL_OK);
-	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(t), "A", &a), OYL_OK);
-	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(a), "K", NULL, &k), OYL_OK);
-	memcpy(out, oyl_kb_id(k), 37);
-	oyl_workspace_free(w);
-	oyl_teammate_free(t);
-	oyl_assistant_free(a);
-	oyl_kb_free(k);
-}
-
 static void setup(void)
 {
 	if (use_dir) {
@@ -74,8 +57,8 @@ static void setup(void)
 	make_user(tenant_a, "admin@a.example", OYL_ROLE_TENANT_ADMIN, &admin_a);
 	make_user(tenant_a, "user@a.example", OYL_ROLE_USER, &user_a);
 	make_user(tenant_b, "admin@b.example", OYL_ROLE_TENANT_ADMIN, &admin_b);
-	make_kb(tenant_a, kb_a);
-	make_kb(tenant_b, kb_b);
+	t_make_kb(root, tenant_a, kb_a);
+	t_make_kb(root, tenant_b, kb_b);
 }
 
 static void teardown(void)

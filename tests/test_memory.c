@@ -70,20 +70,14 @@ START_TEST(ingesting_64_mib_of_text_peaks_below_4_times_its_size)
 	oyl_actor *root = NULL;
 	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
 	oyl_tenant *t = NULL;
-	oyl_workspace *w = NULL;
-	oyl_teammate *tm = NULL;
-	oyl_assistant *a = NULL;
-	oyl_knowledge_base *k = NULL;
+	char kb[37];
 	ck_assert_int_eq(oyl_tenant_create(root, "M", "m", NULL, &t), OYL_OK);
-	ck_assert_int_eq(oyl_workspace_create(root, oyl_tenant_id(t), "W", &w), OYL_OK);
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(w), "T", NULL, &tm), OYL_OK);
-	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &a), OYL_OK);
-	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(a), "K", NULL, &k), OYL_OK);
+	t_make_kb(root, oyl_tenant_id(t), kb);
 	long before = peak_kib();
 	oyl_doc_source s = OYL_DOC_SOURCE_INIT;
 	s.path = path;
 	oyl_document *d = NULL;
-	int rc = oyl_doc_ingest(root, oyl_kb_id(k), &s, NULL, &d);
+	int rc = oyl_doc_ingest(root, kb, &s, NULL, &d);
 	ck_assert_msg(rc == OYL_OK, "%s: %s", oyl_status_name(rc), oyl_db_errmsg(db));
 	long peak = peak_kib();
 	printf("%s: 64 MiB text, %lld chunks; peak RSS %ld KiB before the call, %ld KiB after "
@@ -92,10 +86,6 @@ START_TEST(ingesting_64_mib_of_text_peaks_below_4_times_its_size)
 	       (double)peak * 1024 / FILE_SIZE);
 	ck_assert_int_lt((int64_t)peak * 1024, 4 * (int64_t)FILE_SIZE);
 	oyl_document_free(d);
-	oyl_kb_free(k);
-	oyl_assistant_free(a);
-	oyl_teammate_free(tm);
-	oyl_workspace_free(w);
 	oyl_tenant_free(t);
 	oyl_actor_free(root);
 	oyl_db_close(db);

@@ -22,23 +22,6 @@ static oyl_db *db;
 static oyl_actor *root;
 static char tenant[2][37], kb[2][37];
 
-static void make_kb(const char *t, char out[37])
-{
-	oyl_workspace *w = NULL;
-	oyl_teammate *tm = NULL;
-	oyl_assistant *a = NULL;
-	oyl_knowledge_base *k = NULL;
-	ck_assert_int_eq(oyl_workspace_create(root, t, "W", &w), OYL_OK);
-	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(w), "T", NULL, &tm), OYL_OK);
-	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &a), OYL_OK);
-	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(a), "K", NULL, &k), OYL_OK);
-	memcpy(out, oyl_kb_id(k), 37);
-	oyl_workspace_free(w);
-	oyl_teammate_free(tm);
-	oyl_assistant_free(a);
-	oyl_kb_free(k);
-}
-
 static void setup(void)
 {
 	t_fresh_uri(uri);
@@ -51,7 +34,7 @@ static void setup(void)
 		ck_assert_int_eq(oyl_tenant_create(root, slug, slug, NULL, &t), OYL_OK);
 		memcpy(tenant[i], oyl_tenant_id(t), 37);
 		oyl_tenant_free(t);
-		make_kb(tenant[i], kb[i]);
+		t_make_kb(root, tenant[i], kb[i]);
 	}
 }
 

@@ -342,6 +342,14 @@ static int work(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t 
 
 /* ---- the end: processed, or in error ---- */
 
+/* The document as this attempt left it: its id, this attempt, processing. */
+static void attempt_fence(const oyl__doc_work *w, oyl_filter f[3])
+{
+	f[0] = oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id);
+	f[1] = (oyl_filter){DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, w->attempt)};
+	f[2] = oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing");
+}
+
 static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chunk_rows *rows,
 		  oyl__record **out)
 {
@@ -369,11 +377,8 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chu
 	};
 	/* The fence first: this attempt, still processing, or nothing at all
 	 * (a worker that lost its lease writes no chunk). */
-	oyl_filter fence[3] = {
-		oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id),
-		{DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, w->attempt)},
-		oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing"),
-	};
+	oyl_filter fence[3];
+	attempt_fence(w, fence);
 	int64_t changed = 0;
 	oyl__note note = {"finishing the document", NULL, NULL};
 	if (rc == OYL_OK)
@@ -426,11 +431,8 @@ static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
 		{DOCUMENTS_lease_started_at, oyl__val_null()},
 		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
 	};
-	oyl_filter fence[3] = {
-		oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, w->id),
-		{DOCUMENTS_attempt, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, w->attempt)},
-		oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing"),
-	};
+	oyl_filter fence[3];
+	attempt_fence(w, fence);
 	int code = db->errcode;
 	char keep[OYL_ERRMSG_MAX];
 	memcpy(keep, db->errmsg, sizeof keep);
