@@ -140,10 +140,10 @@ START_TEST(four_workers_process_200_documents_each_exactly_once)
 }
 END_TEST
 
-/* A text that takes a worker a while (about 24 MB). */
+/* A text that takes a worker a while (about 8 MB: a second or so). */
 static char *big_text(size_t *n, unsigned seed)
 {
-	size_t cap = 24u << 20;
+	size_t cap = 8u << 20;
 	char *s = malloc(cap + 64);
 	size_t at = 0;
 	while (at < cap)
