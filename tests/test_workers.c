@@ -220,6 +220,59 @@ START_TEST(a_worker_stopped_past_its_lease_changes_nothing_when_it_continues)
 }
 END_TEST
 
+static volatile int term;
+static void on_term(int sig)
+{
+	(void)sig;
+	term = 1;
+}
+
+/* PostgreSQL: an idle worker with a long poll is woken by the upload's
+ * NOTIFY, and SIGTERM (the host's handler sets the stop flag) ends it. */
+START_TEST(an_idle_worker_wakes_on_an_upload_and_stops_on_sigterm)
+{
+	if (!t_is_postgres())
+		return; /* SQLite's workers poll */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, on_term);
+		oyl_db *mine = NULL;
+		if (oyl_db_open(&mine, uri, NULL) != OYL_OK)
+			_exit(255);
+		oyl_worker_options o = OYL_WORKER_OPTIONS_INIT;
+		o.poll_ms = 60000; /* only a notification wakes it in time */
+		o.stop = &term;
+		int64_t done = 0;
+		int rc = oyl_worker_run(mine, &o, &done);
+		oyl_db_close(mine);
+		_exit(rc == OYL_OK ? (int)done : 254);
+	}
+	usleep(500000); /* the worker is listening, idle */
+	char id[37];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	upload(0, "wake.txt", "wake up words", 13, id);
+	for (int i = 0; i < 500; i++) {
+		oyl_document *d = get(id);
+		int st = oyl_document_status(d);
+		oyl_document_free(d);
+		if (st == OYL_DOC_PROCESSED)
+			break;
+		usleep(10000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	oyl_document *d = get(id);
+	ck_assert_int_eq(oyl_document_status(d), OYL_DOC_PROCESSED);
+	oyl_document_free(d);
+	printf("woken and processed %.3f s after the upload (poll 60 s)\n", took);
+	ck_assert_msg(took < 5.0, "took %.3f s: the notification did not wake the worker", took);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(reap(pid), 1);
+}
+END_TEST
+
 static volatile int stop_flag;
 
 START_TEST(a_worker_stops_when_asked_and_fails_clearly_on_bad_options)
@@ -269,6 +322,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, four_workers_process_200_documents_each_exactly_once);
 	tcase_add_test(tc, a_killed_worker_s_document_is_finished_by_another_after_the_lease);
 	tcase_add_test(tc, a_worker_stopped_past_its_lease_changes_nothing_when_it_continues);
+	tcase_add_test(tc, an_idle_worker_wakes_on_an_upload_and_stops_on_sigterm);
 	tcase_add_test(tc, a_worker_stops_when_asked_and_fails_clearly_on_bad_options);
 	tcase_add_test(tc, a_document_whose_worker_keeps_dying_is_given_up);
 	suite_add_tcase(s, tc);
