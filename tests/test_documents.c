@@ -18,6 +18,8 @@
 #include "harness.h"
 #include "identity/secret.h"
 
+#include <openssl/evp.h>
+
 static oyl_db *db;
 static oyl_actor *root, *admin_a, *user_a, *admin_b;
 static char tenant_a[37], tenant_b[37], kb_a[37], kb_b[37];
@@ -295,6 +297,65 @@ START_TEST(reprocess_swaps_the_chunk_set_whole)
 	oyl_actor_free(o.admin);
 	oyl_document_free(d);
 	oyl_document_free(d2);
+}
+END_TEST
+
+typedef struct hashing {
+	EVP_MD_CTX *md;
+	size_t n, pieces, largest;
+} hashing;
+
+static int hash_piece(const void *data, size_t n, void *ctx)
+{
+	hashing *h = ctx;
+	EVP_DigestUpdate(h->md, data, n);
+	h->n += n;
+	h->pieces++;
+	if (n > h->largest)
+		h->largest = n;
+	return 0;
+}
+
+/* An original over 1 MiB is kept in pieces and read back whole, a piece
+ * (at most 1 MiB) at a time; its reprocess reads it from the store. */
+START_TEST(a_large_original_comes_back_whole_in_pieces)
+{
+	size_t n = (5u << 20) / 2; /* 2.5 MiB */
+	char *text = malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		text[i] = (i % 7 == 6) ? ' ' : (char)('a' + i % 26);
+	text[n] = '\0';
+	oyl_doc_source src = memory("large.txt", text);
+	oyl_document *d = NULL;
+	ck_assert_int_eq(oyl_doc_upload(admin_a, kb_a, &src, NULL, &d), OYL_OK);
+	if (!use_dir)
+		ck_assert_int_eq(rows_of("document_blobs"), 3);
+	hashing h = {EVP_MD_CTX_new(), 0, 0, 0};
+	EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
+	ck_assert_int_eq(oyl_doc_read_original(user_a, oyl_document_id(d), hash_piece, &h), OYL_OK);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_DigestFinal_ex(h.md, md, &mdlen);
+	EVP_MD_CTX_free(h.md);
+	char hex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ck_assert_uint_eq(h.n, n);
+	ck_assert_uint_le(h.largest, 1u << 20);
+	ck_assert_uint_ge(h.pieces, 3);
+	ck_assert_str_eq(hex, oyl_document_sha256(d));
+	oyl_document *p = NULL;
+	ck_assert_int_eq(oyl_doc_reprocess(admin_a, oyl_document_id(d), NULL, &p), OYL_OK);
+	ck_assert_int_eq(oyl_document_status(p), OYL_DOC_PROCESSED);
+	char *back = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(oyl_doc_text(user_a, oyl_document_id(d), &back, &len), OYL_OK);
+	ck_assert_uint_eq(len, n);
+	ck_assert(memcmp(back, text, n) == 0);
+	oyl_free(back);
+	oyl_document_free(p);
+	oyl_document_free(d);
+	free(text);
 }
 END_TEST
 
@@ -604,6 +665,7 @@ int main(int argc, char **argv)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ingest_keeps_every_column_text_chunks_and_original);
 	tcase_add_test(tc, same_bytes_are_not_stored_twice);
+	tcase_add_test(tc, a_large_original_comes_back_whole_in_pieces);
 	tcase_add_test(tc, reprocess_swaps_the_chunk_set_whole);
 	tcase_add_test(tc, sources_that_are_refused_store_nothing);
 	tcase_add_test(tc, content_a_format_refuses_leaves_the_document_in_error);

@@ -61,40 +61,40 @@ typedef struct reader {
 	oyl__blob_sink sink;
 	void *ctx;
 	int64_t next; /* the piece expected */
-	int gap;
 } reader;
 
 static int piece_cb(const oyl_value *vals, size_t n, void *payload)
 {
 	reader *r = payload;
 	(void)n;
-	if (vals[DOCUMENT_BLOBS_seq].i != r->next) {
-		r->gap = 1;
-		return 1;
-	}
 	r->next++;
 	return r->sink(vals[DOCUMENT_BLOBS_data].s, vals[DOCUMENT_BLOBS_data].n, r->ctx);
 }
 
-/* Streams the pieces in order, one row at a time: the backend hands each
- * to the callback as it comes, so the whole original is never in memory. */
+/* Streams the pieces in order, one query per piece: a client library
+ * that holds a whole result in memory (libpq) holds 1 MiB at a time,
+ * never the whole original. */
 static int db_read(oyl__blob_store *s, oyl_db *db, const char *tenant, const char *document_id,
-		const char *ref, oyl__blob_sink sink, void *ctx)
+		   const char *ref, oyl__blob_sink sink, void *ctx)
 {
 	(void)s, (void)ref;
-	oyl_filter f = {DOCUMENT_BLOBS_document_id, OYL_OP_EQ,
-			oyl__val_text(OYL_TYPE_UUID, document_id)};
-	oyl_query q = {&f, 1, DOCUMENT_BLOBS_seq, 0, NULL, NULL, 0, 0};
 	oyl_scope scope = {tenant};
-	reader r = {sink, ctx, 0, 0};
-	int rc = db->backend->list(db->backend, &scope, &oyl__t_document_blobs, &q, piece_cb, &r);
-	if (r.gap)
-		return oyl__fail(db, OYL_ESTORAGE, "document %s: piece %lld of its original is missing",
-				 document_id, (long long)r.next);
-	if (rc < 0)
-		return oyl__fail_backend(db, rc, "reading the document's original");
-	if (rc > 0)
-		return rc; /* the sink's own value */
+	reader r = {sink, ctx, 0};
+	for (;;) {
+		oyl_filter f[2] = {{DOCUMENT_BLOBS_document_id, OYL_OP_EQ,
+				    oyl__val_text(OYL_TYPE_UUID, document_id)},
+				   {DOCUMENT_BLOBS_seq, OYL_OP_EQ, oyl__val_int(OYL_TYPE_INT, r.next)}};
+		oyl_query q = {f, 2, DOCUMENT_BLOBS_seq, 0, NULL, NULL, 1, 0};
+		int64_t before = r.next;
+		int rc = db->backend->list(db->backend, &scope, &oyl__t_document_blobs, &q, piece_cb,
+					   &r);
+		if (rc < 0)
+			return oyl__fail_backend(db, rc, "reading the document's original");
+		if (rc > 0)
+			return rc; /* the sink's own value */
+		if (r.next == before)
+			break; /* no piece of that number: the end */
+	}
 	if (r.next == 0)
 		return oyl__fail(db, OYL_ENOTFOUND, "document %s has no stored original", document_id);
 	return OYL_OK;
