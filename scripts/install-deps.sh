@@ -11,6 +11,8 @@
 #                (scripts/test-all.sh): a PostgreSQL server, valgrind,
 #                binutils (nm), python3 and CMake (scripts/check-install.sh
 #                builds a CMake host against the installed library).
+#   --bench-ingest  the test set plus the packages whose manual pages and
+#                documentation are the corpus of scripts/bench-ingest.sh.
 #
 # Idempotent: when every package is already installed, apt is not touched
 # at all (fast path). Otherwise runs `apt-get update` once and installs the
@@ -21,13 +23,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 usage() {
-    echo "usage: $0 [--test]" >&2
+    echo "usage: $0 [--test | --bench-ingest]" >&2
 }
 
 WITH_TESTS=0
+WITH_BENCH=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --test) WITH_TESTS=1 ;;
+        --bench-ingest)
+            WITH_TESTS=1
+            WITH_BENCH=1
+            ;;
         -h | --help)
             usage
             exit 0
@@ -89,11 +96,43 @@ TEST_PACKAGES=(
     debian-faq
 )
 
+# The corpus of scripts/bench-ingest.sh (doc/performance.md): real text
+# that Debian ships.  man-db and groff-base render manual pages to plain
+# text; manual pages of the C library, Perl, OpenSSL, Tcl, git and
+# PostgreSQL; the Python documentation's sources and HTML; Vim's help; the
+# Debian books (plain text, PDF); the distribution tables (CSV); poppler's
+# pdftoppm renders a PDF page to PNG for the OCR figure.
+INGEST_BENCH_PACKAGES=(
+    man-db
+    groff-base
+    manpages
+    manpages-dev
+    glibc-doc
+    perl-doc
+    libssl-doc
+    tcl8.6-doc
+    git-man
+    postgresql-doc-15
+    python3-doc
+    vim-runtime
+    debian-policy
+    developers-reference
+    maint-guide
+    debian-reference-en
+    bash-doc
+    distro-info-data
+    poppler-utils
+)
+
 PACKAGES=("${BASE_PACKAGES[@]}")
 MODE="base"
 if [[ $WITH_TESTS -eq 1 ]]; then
     PACKAGES+=("${TEST_PACKAGES[@]}")
     MODE="base+test"
+fi
+if [[ $WITH_BENCH -eq 1 ]]; then
+    PACKAGES+=("${INGEST_BENCH_PACKAGES[@]}")
+    MODE="base+test+bench-ingest"
 fi
 
 is_installed() {

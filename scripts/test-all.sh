@@ -9,11 +9,16 @@
 #                  tenants apart (label "rls-only")
 #   3. build-asan: AddressSanitizer + UBSan, --buildtype=debug
 #                  (skipped when OYL_SKIP_ASAN=1)
+#   4. build-fuzz: clang, libFuzzer + ASan + UBSan: scripts/fuzz.sh runs each
+#                  fuzz target FUZZ_SECONDS (default 10) from its seeds;
+#                  each target is one test (label "fuzz"; OYL_SKIP_FUZZ=1
+#                  skips them)
 #
 # The very last line of output is always:
 #   N passed, M failed[, K skipped]
 # N = OK + EXPECTEDFAIL, M = FAIL + TIMEOUT + ERROR + UNEXPECTEDPASS (+ INTERRUPT),
-# K = SKIP, summed over the builds whose tests ran.
+# K = SKIP, summed over the builds whose tests ran and the fuzz targets
+# (each OK or FAIL).
 # Exit status is 0 iff M == 0, every build compiled, and N > 0.
 set -euo pipefail
 
@@ -228,10 +233,11 @@ echo "OYL_TEST_PG=$OYL_TEST_PG"
 if [[ $ci_ok -eq 1 ]]; then
     run_tests "werror" build-ci testlog.json
     # The same build once more under valgrind (memory errors, leaks).
-    # (The fault loops and the worker processes, which ingest 24 MB documents,
-    # are left to the ASan build: under valgrind they take minutes.)
+    # (The fault loops, the worker processes, which ingest 8 MB documents, and
+    # the hostile files of bad_input are left to the ASan build: under
+    # valgrind they take minutes.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
-        --no-suite workers \
+        --no-suite workers --no-suite bad_input \
         --suite sqlite --suite postgres
 fi
 
@@ -247,7 +253,7 @@ rls_ok=0
 build "rls-only" build-rls --buildtype=debugoptimized -Dwarning_level=2 -Dwerror=true \
     -Dtest_drop_tenant_predicates=true && rls_ok=1
 if [[ $rls_ok -eq 1 ]]; then
-    run_tests "rls-only" build-rls testlog.json --suite postgres
+    run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then
@@ -265,6 +271,23 @@ fi
 
 section "postgresql: stop"
 pg_cluster_stop
+
+# Fuzzing: every libFuzzer target for FUZZ_SECONDS (default 10) from its
+# seeds, in a clang build of its own; each target counts as one test.
+if [[ "${OYL_SKIP_FUZZ:-0}" == "1" ]]; then
+    section "fuzz: skipped (OYL_SKIP_FUZZ=1)"
+else
+    section "fuzz: build-fuzz"
+    fuzz_log="$ROOT/build-fuzz/meson-logs/testlog-fuzz.json"
+    rm -f -- "$fuzz_log"
+    TESTED+=("fuzz=$fuzz_log")
+    fuzz_rc=0
+    FUZZ_BUILD_DIR="$ROOT/build-fuzz" FUZZ_RESULTS="$fuzz_log" FUZZ_SECONDS="${FUZZ_SECONDS:-10}" \
+        run_child bash scripts/fuzz.sh </dev/null || fuzz_rc=$?
+    if [[ $fuzz_rc -ne 0 ]] && ! grep -q '"FAIL"' "$fuzz_log" 2>/dev/null; then
+        PROBLEMS+=("fuzz: scripts/fuzz.sh exited with status $fuzz_rc")
+    fi
+fi
 
 status=0
 summarize || status=$?

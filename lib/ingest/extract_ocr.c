@@ -189,8 +189,12 @@ static int read_tiff(ocr *o)
 		PIX *pix = pixReadMemFromMultipageTiff(o->data, o->n, &offset);
 		if (!pix)
 			return oyl__extract_fail(o->ctx, OYL_EINVAL, "not a readable image");
-		/* the bytes up to the next page's directory stand for this one */
-		o->span = (offset > o->base ? offset : o->n) - o->base;
+		/* the bytes up to the next page's directory stand for this one; a
+		 * directory offset past the end or backwards (a damaged file)
+		 * counts as the end, so progress stays within the file and only
+		 * goes forward */
+		size_t next = offset > o->base && offset <= o->n ? offset : o->n;
+		o->span = next - o->base;
 		if (oyl__text_page(o->out, (int64_t)page + 1)) {
 			pixDestroy(&pix);
 			return o->out->status;
@@ -200,8 +204,10 @@ static int read_tiff(ocr *o)
 			return st;
 		if (offset == 0)
 			return OYL_OK;
-		if (o->ctx->progress && (st = o->ctx->progress(offset, o->ctx->payload)))
+		if (o->ctx->progress && (st = o->ctx->progress(next, o->ctx->payload)))
 			return st;
+		if (next == o->n)
+			offset = o->n; /* the rest is read as what it claims, from there */
 	}
 }
 

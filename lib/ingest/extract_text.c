@@ -143,6 +143,11 @@ static int plain(const char *d, size_t n, oyl__text *out, oyl__extract_ctx *ctx)
 {
 	for (size_t at = 0; at < n;) {
 		size_t step = n - at < PROGRESS_EVERY ? n - at : PROGRESS_EVERY;
+		/* Each append ends before a character, not inside one: the sink
+		 * would take each part of a split sequence for an invalid one. */
+		for (int k = 0; k < 3 && at + step < n && ((unsigned char)d[at + step] & 0xc0) == 0x80;
+		     k++)
+			step--;
 		if (oyl__text_append(out, d + at, step))
 			return out->status;
 		at += step;

@@ -220,11 +220,15 @@ int oyl__text_puts(oyl__text *t, const char *s)
 	return oyl__text_append(t, s, strlen(s));
 }
 
-/* Trailing spaces and tabs of the text go (before a line end). */
+/* Trailing spaces and tabs of the text go (before a line end).  A mark
+ * made after them moves back to the new end: marks stay within the text
+ * and in order (the chunker searches them by offset). */
 static void trim_blanks(oyl__text *t)
 {
 	while (t->n > 0 && (t->s[t->n - 1] == ' ' || t->s[t->n - 1] == '\t'))
 		t->s[--t->n] = '\0';
+	for (size_t i = t->nmarks; i > 0 && t->marks[i - 1].at > t->n; i--)
+		t->marks[i - 1].at = t->n;
 }
 
 int oyl__text_paragraph(oyl__text *t)
