@@ -78,8 +78,10 @@ BASE_PACKAGES=(
 # cluster, the valgrind pass, nm for the exported-symbols test, python3
 # for the summary, CMake for the installed-package check, and cairo to
 # render the PDF and image fixtures of the extractor tests (with a font),
-# qpdf to encrypt one.
+# qpdf to encrypt one, clang and its fuzzer runtime for the fuzz stage.
 TEST_PACKAGES=(
+    clang
+    libclang-rt-dev
     libcairo2-dev
     fonts-dejavu-core
     qpdf

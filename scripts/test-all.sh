@@ -263,7 +263,7 @@ else
     build "asan" build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
         -Dwarning_level=2 -Dwerror=true && asan_ok=1
     if [[ $asan_ok -eq 1 ]]; then
-        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             run_tests "asan" build-asan testlog.json --timeout-multiplier 3
     fi

@@ -163,7 +163,8 @@ START_TEST(every_bad_input_has_its_status_and_leaves_nothing_partial)
 		 OYL_EINVAL, "larger than the limit", REFUSED);
 	unlink(path_of("huge.txt"));
 	/* invalid UTF-8 in text: repaired and counted */
-	write_file("latin1.txt", "caf\xe9 cr\xe8me br\xfbl\xe9" "e is a dessert.", 33);
+	static const char latin1[] = "caf\xe9 cr\xe8me br\xfbl\xe9" "e is a dessert.";
+	write_file("latin1.txt", latin1, sizeof latin1 - 1);
 	one_case("invalid UTF-8 (Latin-1 bytes in a text)", path_of("latin1.txt"), NULL, OYL_OK,
 		 NULL, PROCESSED);
 	/* NUL bytes: removed and counted */
