@@ -189,7 +189,7 @@ int oyl__text_append(oyl__text *t, const char *str, size_t n)
 			rep = "";
 			nrep = 0;
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20) {
 			/* Other controls are kept (counted: a text full of them is
 			 * not text); they are harmless in storage. */
 			t->controls++;
