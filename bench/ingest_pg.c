@@ -247,6 +247,7 @@ static bool load(PGconn *owner, const char *schema, const dump *d, bool binary, 
 	clock_mark m;
 	*sent = 0;
 	clock_start(&m, PQbackendPID(owner));
+	fprintf(stderr, "COPY %s: backend pid %d\n", binary ? "binary" : "text", PQbackendPID(owner));
 	bool ok = exec_ok(owner, "BEGIN");
 	for (int i = 0; ok && i < NWRITTEN; i++) {
 		const buf *b = binary ? &d[i].binary : &d[i].text;
@@ -293,6 +294,8 @@ static bool library_part(const char *app, const char *schema, const corpus *c, p
 {
 	PGconn *conn = NULL;
 	oyl_db *db = open_app(app, schema, &conn);
+	if (db) /* to profile the server's side: perf record -p <pid> */
+		fprintf(stderr, "liboyl's backend: pid %d\n", PQbackendPID(conn));
 	bool ok = db && ingest_corpus(db, c, PQbackendPID(conn), &out->lib);
 	oyl_db_close(db);
 	return ok;

@@ -17,9 +17,11 @@
 
 static const char *const written[] = {"documents", "document_blobs", "document_chunks"};
 #define NWRITTEN 3
-/* how each table's rows of one document are found */
-static const char *const of_document[] = {"id = ?1", "document_id = ?1 ORDER BY seq",
-					  "document_id = ?1 ORDER BY ordinal"};
+/* how each table's rows of one document are found (by their unique keys,
+ * which lead with the tenant) */
+static const char *const of_document[] = {"tenant_id = ?1 AND id = ?2",
+					  "tenant_id = ?1 AND document_id = ?2 ORDER BY seq",
+					  "tenant_id = ?1 AND document_id = ?2 ORDER BY ordinal"};
 static const char *const parents[] = {"tenants", "workspaces", "teammates", "assistants",
 				      "knowledge_bases"};
 #define NPARENTS 5
@@ -104,11 +106,12 @@ static bool prepare(sqlite3 *src, sqlite3 *dst, sqlite3_stmt **sel, sqlite3_stmt
 	return true;
 }
 
-static bool fetch(sqlite3_stmt *sel, const char *doc, int ncols, rows *r)
+static bool fetch(sqlite3_stmt *sel, const char *tenant, const char *doc, int ncols, rows *r)
 {
 	r->n = 0;
 	r->ncols = ncols;
-	sqlite3_bind_text(sel, 1, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(sel, 1, tenant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(sel, 2, doc, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		if (r->n == r->cap) {
@@ -171,13 +174,13 @@ static bool insert_all(sqlite3 *src, sqlite3 *dst, sqlite3_stmt **sel, sqlite3_s
 	sqlite3_stmt *ids = NULL;
 	rows r[NWRITTEN];
 	memset(r, 0, sizeof r);
-	bool ok = sq_ok(src, sqlite3_prepare_v2(src, "SELECT id FROM documents ORDER BY rowid", -1,
-					       &ids, NULL),
-			"ids");
+	const char *sql = "SELECT tenant_id, id FROM documents ORDER BY rowid";
+	bool ok = sq_ok(src, sqlite3_prepare_v2(src, sql, -1, &ids, NULL), "ids");
 	while (ok && sqlite3_step(ids) == SQLITE_ROW) {
-		const char *doc = (const char *)sqlite3_column_text(ids, 0);
+		const char *tenant = (const char *)sqlite3_column_text(ids, 0);
+		const char *doc = (const char *)sqlite3_column_text(ids, 1);
 		for (int i = 0; ok && i < NWRITTEN; i++)
-			ok = fetch(sel[i], doc, ncols[i], &r[i]);
+			ok = fetch(sel[i], tenant, doc, ncols[i], &r[i]);
 		clock_mark m;
 		clock_start(&m, 0);
 		ok = ok && sq_ok(dst, sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL), "begin");
