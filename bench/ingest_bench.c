@@ -134,7 +134,8 @@ static void report_pg(const corpus *c, const results *res)
 		ratio[r] = best / lib[r].wall_s;
 		ratio_text[r] = text[r].wall_s / lib[r].wall_s;
 	}
-	printf("\nPostgreSQL                         MB/s median (min-max over %d runs), median run\n",
+	printf("\nPostgreSQL                         MB/s median (min-max over %d runs), "
+	       "median run\n",
 	       res->n);
 	print_line("liboyl, app role, RLS in force", c, lib, res->n);
 	print_line("bound: COPY text, owner, no RLS", c, text, res->n);
@@ -143,8 +144,8 @@ static void report_pg(const corpus *c, const results *res)
 	print_spread(ratio, res->n);
 	printf("   (goal >= 0.70)\n  ratio liboyl / COPY text           ");
 	print_spread(ratio_text, res->n);
-	printf("\n  rows: %lld documents (%lld refused, %lld duplicates), %lld document_blobs, %lld "
-	       "document_chunks; COPY sent %.1f MB as text, %.1f MB as binary\n",
+	printf("\n  rows: %lld documents (%lld refused, %lld duplicates), %lld document_blobs, "
+	       "%lld document_chunks; COPY sent %.1f MB as text, %.1f MB as binary\n",
 	       (long long)p[0].bound.rows[0], (long long)p[0].lib.failed,
 	       (long long)p[0].lib.existing, (long long)p[0].bound.rows[1],
 	       (long long)p[0].bound.rows[2], p[0].bound.bytes_text / 1e6,
@@ -162,7 +163,8 @@ static void report_sqlite(const corpus *c, const results *res)
 		bound[r] = res->sq[r].bound;
 		ratio[r] = bound[r].wall_s / lib[r].wall_s;
 	}
-	printf("\nSQLite                             MB/s median (min-max over %d runs), median run\n",
+	printf("\nSQLite                             MB/s median (min-max over %d runs), "
+	       "median run\n",
 	       res->n);
 	print_line("liboyl", c, lib, res->n);
 	print_line("bound: prepared INSERTs, txn/doc", c, bound, res->n);
@@ -206,7 +208,8 @@ static void report_work(const corpus *c, const results *res, bool pg, bool sq)
 		printf("  = %.0f%% of liboyl's time on PostgreSQL\n",
 		       100 * sum / median_of(lp, res->n));
 	if (sq)
-		printf("  = %.0f%% of liboyl's time on SQLite\n", 100 * sum / median_of(ls, res->n));
+		printf("  = %.0f%% of liboyl's time on SQLite\n",
+		       100 * sum / median_of(ls, res->n));
 }
 
 /* ---- runs ---- */
@@ -250,11 +253,12 @@ static void print_load(const char *when)
 static void print_server(const char *conninfo)
 {
 	PGconn *c = PQconnectdb(conninfo);
-	PGresult *r = PQexec(c, "SELECT current_setting('server_version'), current_setting('fsync'), "
-				"current_setting('synchronous_commit'), current_setting('shared_buffers')");
+	PGresult *r = PQexec(c, "SELECT current_setting('server_version'), "
+				"current_setting('fsync'), current_setting('synchronous_commit'), "
+				"current_setting('shared_buffers')");
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		printf("PostgreSQL %s (fsync=%s, synchronous_commit=%s, shared_buffers=%s), on this "
-		       "machine\n",
+		printf("PostgreSQL %s (fsync=%s, synchronous_commit=%s, shared_buffers=%s), "
+		       "on this machine\n",
 		       PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 		       PQgetvalue(r, 0, 3));
 	PQclear(r);

@@ -159,7 +159,8 @@ static void measure(const format *f, const corpus *c)
 			int rc = extract(l.data[i], l.n[i], f->mime, c->files[i].path, &t);
 			if (passes == 0) {
 				text += rc == OYL_OK ? (int64_t)t.n : 0;
-				pages += pages_of(&t);
+				/* an image is a page; a PDF says where its pages begin */
+				pages += f->once ? 1 : pages_of(&t);
 				failed += rc != OYL_OK;
 			}
 			oyl__text_free(&t);

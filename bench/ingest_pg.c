@@ -118,7 +118,8 @@ static bool make_schema(PGconn *owner, const char *owner_conninfo, const char *s
 	int rc = uri ? oyl_db_open(&db, uri, &o) : OYL_ENOMEM;
 	free(uri);
 	if (rc != OYL_OK)
-		fprintf(stderr, "oyl-ingest-bench: migrate %s: %s\n", schema, oyl_last_open_error());
+		fprintf(stderr, "oyl-ingest-bench: migrate %s: %s\n", schema,
+			oyl_last_open_error());
 	oyl_db_close(db);
 	return rc == OYL_OK;
 }
@@ -141,7 +142,8 @@ static char *columns(PGconn *c, const char *schema, const char *table)
 	PGresult *r = PQexecParams(c,
 				   "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY "
 				   "ordinal_position) FROM information_schema.columns WHERE "
-				   "table_schema = $1 AND table_name = $2 AND is_generated = 'NEVER'",
+				   "table_schema = $1 AND table_name = $2 "
+				   "AND is_generated = 'NEVER'",
 				   2, NULL, params, NULL, NULL, 0);
 	char *cols = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
 			     !PQgetisnull(r, 0, 0)
@@ -247,7 +249,8 @@ static bool load(PGconn *owner, const char *schema, const dump *d, bool binary, 
 	clock_mark m;
 	*sent = 0;
 	clock_start(&m, PQbackendPID(owner));
-	fprintf(stderr, "COPY %s: backend pid %d\n", binary ? "binary" : "text", PQbackendPID(owner));
+	fprintf(stderr, "COPY %s: backend pid %d\n", binary ? "binary" : "text",
+		PQbackendPID(owner));
 	bool ok = exec_ok(owner, "BEGIN");
 	for (int i = 0; ok && i < NWRITTEN; i++) {
 		const buf *b = binary ? &d[i].binary : &d[i].text;
@@ -345,7 +348,8 @@ bool pg_run_once(const char *app, const char *owner_conninfo, const corpus *c, i
 		  make_schema(owner, owner_conninfo, from) && library_part(app, from, c, out) &&
 		  bound_part(owner, owner_conninfo, from, to, binary_first, &out->bound) &&
 		  round_trips_part(app, from, c, out);
-	execf(owner, "DROP SCHEMA IF EXISTS %s CASCADE; DROP SCHEMA IF EXISTS %s CASCADE", from, to);
+	execf(owner, "DROP SCHEMA IF EXISTS %s CASCADE; DROP SCHEMA IF EXISTS %s CASCADE", from,
+	      to);
 	PQfinish(owner);
 	return ok;
 }

@@ -79,7 +79,8 @@ static bool column_lists(sqlite3 *db, const char *table, char *cols, char *param
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		size_t c = strlen(cols), p = strlen(params);
-		snprintf(cols + c, size - c, "%s%s", *ncols ? ", " : "", sqlite3_column_text(st, 0));
+		snprintf(cols + c, size - c, "%s%s", *ncols ? ", " : "",
+			 sqlite3_column_text(st, 0));
 		snprintf(params + p, size - p, "%s?%d", *ncols ? ", " : "", *ncols + 1);
 		(*ncols)++;
 	}
@@ -99,7 +100,8 @@ static bool prepare(sqlite3 *src, sqlite3 *dst, sqlite3_stmt **sel, sqlite3_stmt
 			 of_document[i]);
 		if (!sq_ok(src, sqlite3_prepare_v2(src, sql, -1, &sel[i], NULL), sql))
 			return false;
-		snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (%s)", written[i], cols, params);
+		snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (%s)", written[i], cols,
+			 params);
 		if (!sq_ok(dst, sqlite3_prepare_v2(dst, sql, -1, &ins[i], NULL), sql))
 			return false;
 	}
