@@ -184,8 +184,8 @@ build_text() {
     log "copying plain-text documents"
     for p in "${DOC_PACKAGES[@]}"; do
         mkdir -p "$t/doc/$p"
-        package_files "$p" | { grep -E '\.txt(\.gz)?$' || true; } | { grep -v '/_sources/' || true; } \
-            | while IFS= read -r f; do put_text "$f" "$t/doc/$p"; done
+        package_files "$p" | { grep -E '\.txt(\.gz)?$' || true; } \
+            | { grep -v '/_sources/' || true; } | while IFS= read -r f; do put_text "$f" "$t/doc/$p"; done
     done
     mkdir -p "$t/python" "$t/vim"
     find /usr/share/doc/python3*/html/_sources -type f -name '*.txt' \
@@ -206,8 +206,8 @@ build_formats() {
     cp /usr/share/doc/postgresql-doc-15/html/*.html "$f/html/"
     make_docx "$f/docx" "$t"/doc/debian-policy/*policy.txt "$t"/doc/*/*reference*.txt \
         "$t"/doc/maint-guide/*.txt "$t"/doc/debian-policy/*fhs*.txt
-    for p in /usr/share/doc/debian-policy/policy.pdf.gz /usr/share/doc/debian-policy/fhs/fhs-3.0.pdf.gz \
-            /usr/share/developers-reference/developers-reference.pdf \
+    for p in /usr/share/doc/debian-policy/policy.pdf.gz \
+            /usr/share/doc/debian-policy/fhs/fhs-3.0.pdf.gz /usr/share/developers-reference/developers-reference.pdf \
             /usr/share/doc/maint-guide/maint-guide.en.pdf \
             /usr/share/debian-reference/debian-reference.en.pdf /usr/share/doc/bash/bashref.pdf; do
         put_text "$p" "$f/pdf"
@@ -244,7 +244,8 @@ describe_corpus() {
         "$(du -sb "$CORPUS_DIR/text" | cut -f1) bytes"
     for d in "$CORPUS_DIR"/text/*/ "$CORPUS_DIR"/text/man/*/ "$CORPUS_DIR"/formats/*/; do
         printf '  %-40s %6d files %11d bytes\n' "${d#"$CORPUS_DIR"/}" \
-            "$(find "$d" -type f | wc -l)" "$(find "$d" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')"
+            "$(find "$d" -type f | wc -l)" \
+            "$(find "$d" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')"
     done
 }
 

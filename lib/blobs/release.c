@@ -35,13 +35,11 @@ static void on_end(oyl_db *db, int committed)
 	pending_list *l = db->end_ctx;
 	db->end_ctx = NULL;
 	if (committed) {
-		int errcode = db->errcode;
-		char errmsg[OYL_ERRMSG_MAX];
-		memcpy(errmsg, db->errmsg, sizeof errmsg);
+		oyl__kept_error kept;
+		oyl__error_keep(db, &kept);
 		for (size_t i = 0; l && i < l->n; i++)
 			db->blobs->release(db->blobs, db, l->p[i].tenant, l->p[i].ref);
-		db->errcode = errcode;
-		memcpy(db->errmsg, errmsg, sizeof errmsg);
+		oyl__error_restore(db, &kept);
 	}
 	drop(l);
 }

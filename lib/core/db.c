@@ -19,6 +19,18 @@ oyl_db *oyl__db_check(const oyl_db *db)
 	return (db && db->magic == OYL_DB_MAGIC && db->backend) ? (oyl_db *)db : NULL;
 }
 
+void oyl__error_keep(const oyl_db *db, oyl__kept_error *e)
+{
+	e->code = db->errcode;
+	memcpy(e->msg, db->errmsg, sizeof e->msg);
+}
+
+void oyl__error_restore(oyl_db *db, const oyl__kept_error *e)
+{
+	db->errcode = e->code;
+	memcpy(db->errmsg, e->msg, sizeof db->errmsg);
+}
+
 int oyl__ok(oyl_db *db)
 {
 	db->errcode = OYL_OK;

@@ -99,6 +99,15 @@ int oyl__fail_backend(oyl_db *db, int code, const char *doing);
  */
 int oyl__locate(oyl_db *db, const oyl_table *t, int32_t col, const char *key,
 		char tenant[OYL_UUID_LEN + 1], char id[OYL_UUID_LEN + 1]);
+/* The handle's error, kept across work whose own failures must not
+ * replace it (recording a failure, cleaning up after a commit). */
+typedef struct oyl__kept_error {
+	int code;
+	char msg[OYL_ERRMSG_MAX];
+} oyl__kept_error;
+void oyl__error_keep(const oyl_db *db, oyl__kept_error *e);
+void oyl__error_restore(oyl_db *db, const oyl__kept_error *e);
+
 /* Clears the handle's error state; returns OYL_OK. */
 int oyl__ok(oyl_db *db);
 

@@ -102,8 +102,11 @@ static int check_kb(oyl_db *db, oyl_actor *actor, const oyl__batch *bt, const ad
 	return rc ? rc : oyl__authorize(db, actor, OYL__DOCUMENT_WRITE);
 }
 
-/* The tenant's quotas, decided under its lock: documents counted, bytes
- * summed (a second read, only for a tenant with a byte quota). */
+/* The tenant's quotas, decided under its lock (taken by the caller's
+ * batch, so what is read here starts after it): the documents counted and
+ * the bytes summed in one more read, only for a tenant that has such a
+ * quota.  A tenant without one pays nothing: no count of its documents on
+ * every ingest. */
 typedef struct sum {
 	int64_t bytes;
 } sum;
@@ -116,29 +119,33 @@ static int sum_cb(const oyl_value *vals, size_t n, void *payload)
 }
 
 static int check_quotas(oyl_db *db, const char *tenant, const oyl__record *t, int locked,
-			int64_t docs, int64_t size)
+			int64_t size)
 {
 	int has_docs = t->vals[TENANTS_quota_documents].type != OYL_TYPE_NULL;
 	int has_bytes = t->vals[TENANTS_quota_bytes].type != OYL_TYPE_NULL;
-	if ((has_docs || has_bytes) && !locked)
-		return oyl__unsupported(db, "lock", "a tenant's document quota needs to decide");
-	if (has_docs && docs + 1 > oyl__record_int(t, TENANTS_quota_documents))
-		return oyl__fail(db, OYL_EQUOTA, "quota: the tenant may have at most %lld documents",
-				 (long long)oyl__record_int(t, TENANTS_quota_documents));
-	if (!has_bytes)
+	if (!has_docs && !has_bytes)
 		return OYL_OK;
+	if (!locked)
+		return oyl__unsupported(db, "lock", "a tenant's document quota needs to decide");
 	oyl_filter of_tenant = oyl__eq(DOCUMENTS_tenant_id, OYL_TYPE_UUID, tenant);
 	oyl_query q = {&of_tenant, 1, DOCUMENTS_created_at, 0, NULL, NULL, 0, 0};
 	sum s = {0};
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	oyl__batch_list(&bt, tenant, &oyl__t_documents_meta, &q, sum_cb, &s);
+	int docs = has_docs ? oyl__batch_count(&bt, tenant, &oyl__t_documents_meta, &of_tenant, 1)
+			    : -1;
+	if (has_bytes)
+		oyl__batch_list(&bt, tenant, &oyl__t_documents_meta, &q, sum_cb, &s);
 	int rc = oyl__batch_run(&bt);
+	int64_t count = rc == OYL_OK && docs >= 0 ? oyl__batch_count_of(&bt, docs) : 0;
 	oyl__batch_free(&bt);
 	if (rc)
 		return rc;
+	if (has_docs && count + 1 > oyl__record_int(t, TENANTS_quota_documents))
+		return oyl__fail(db, OYL_EQUOTA, "quota: the tenant may have at most %lld documents",
+				 (long long)oyl__record_int(t, TENANTS_quota_documents));
 	int64_t limit = oyl__record_int(t, TENANTS_quota_bytes);
-	if (s.bytes + size > limit)
+	if (has_bytes && s.bytes + size > limit)
 		return oyl__fail(db, OYL_EQUOTA,
 				 "quota: the tenant may store at most %lld bytes (%lld stored, this "
 				 "document is %lld)",
@@ -260,8 +267,6 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	oyl__batch_begin(&bt, db);
 	add_reads_queue(&bt, actor, kb, src->sha256, &r);
 	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, tenant, OYL__LOCK_DECIDE);
-	oyl_filter of_tenant = oyl__eq(DOCUMENTS_tenant_id, OYL_TYPE_UUID, tenant);
-	int docs = oyl__batch_count(&bt, tenant, &oyl__t_documents_meta, &of_tenant, 1);
 	rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, kb);
@@ -269,7 +274,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	r.same_sink.rec = NULL;
 	if (rc == OYL_OK && !same)
 		rc = check_quotas(db, tenant, oyl__batch_row(&bt, t), oyl__batch_locked(&bt, t),
-				  oyl__batch_count_of(&bt, docs), (int64_t)src->n);
+				  (int64_t)src->n);
 	if (rc == OYL_OK && !same)
 		rc = insert_document(db, actor, tenant, kb, src, &st, o, queue, id, out);
 	oyl__batch_free(&bt);
@@ -279,12 +284,10 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	char *written = rc != OYL_OK && st.ref ? oyl__strdup(st.ref) : NULL;
 	db->blobs->unstage(db->blobs, &st);
 	if (written) {
-		int code = db->errcode;
-		char msg[OYL_ERRMSG_MAX];
-		memcpy(msg, db->errmsg, sizeof msg);
+		oyl__kept_error kept;
+		oyl__error_keep(db, &kept);
 		db->blobs->release(db->blobs, db, tenant, written);
-		db->errcode = code;
-		memcpy(db->errmsg, msg, sizeof msg);
+		oyl__error_restore(db, &kept);
 		oyl__free(written);
 	}
 	if (rc == OYL_OK && same) {

@@ -433,17 +433,15 @@ static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
 	};
 	oyl_filter fence[3];
 	attempt_fence(w, fence);
-	int code = db->errcode;
-	char keep[OYL_ERRMSG_MAX];
-	memcpy(keep, db->errmsg, sizeof keep);
+	oyl__kept_error kept;
+	oyl__error_keep(db, &kept);
 	oyl__note note = {"recording the document's error", NULL, NULL};
 	int rc = oyl__txn_begin(db, NULL, w->tenant, OYL_TXN_WRITE);
 	if (rc == OYL_OK)
 		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set,
 				       sizeof set / sizeof set[0], NULL, &note);
 	oyl__txn_end(db, rc);
-	db->errcode = code;
-	memcpy(db->errmsg, keep, sizeof keep);
+	oyl__error_restore(db, &kept);
 	return status;
 }
 
