@@ -22,6 +22,9 @@
 #include "model/kind.h"
 #include "model/quota.h"
 
+/* The largest original oyl_doc_ingest processes before storing it. */
+#define AT_ONCE_MAX ((size_t)8 << 20)
+
 #define OPT_HAS(o, field) ((o) && (o)->size >= offsetof(oyl_doc_options, field) + sizeof((o)->field))
 
 typedef struct doc_opts {
@@ -82,17 +85,23 @@ typedef struct add_reads {
 	oyl__record_sink same_sink;
 } add_reads;
 
-static void add_reads_queue(oyl__batch *bt, oyl_actor *actor, const char *kb, const char *sha,
+/* `scope` is the actor's tenant, or, for a platform actor, the knowledge
+ * base's once known: the (tenant_id, knowledge_base_id, sha256) key then
+ * serves the second read.  With no scope the second read is left out. */
+static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
 			    add_reads *r)
 {
-	r->kb = oyl__batch_get(bt, oyl__actor_scope(actor), &oyl__t_knowledge_bases, kb,
-			       OYL__LOCK_NONE);
+	r->kb = oyl__batch_get(bt, scope, &oyl__t_knowledge_bases, kb, OYL__LOCK_NONE);
+	r->same = -1;
+	r->same_sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
+	if (!scope)
+		return;
 	r->same_filters[0] = oyl__eq(DOCUMENTS_knowledge_base_id, OYL_TYPE_UUID, kb);
 	r->same_filters[1] = oyl__eq(DOCUMENTS_sha256, OYL_TYPE_TEXT, sha);
-	r->same_query = (oyl_query){r->same_filters, 2, DOCUMENTS_created_at, 0, NULL, NULL, 1, 0};
-	r->same_sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
-	r->same = oyl__batch_list(bt, oyl__actor_scope(actor), &oyl__t_documents_meta,
-				  &r->same_query, oyl__record_cb, &r->same_sink);
+	/* at most one row (the key is unique): any order does */
+	r->same_query = (oyl_query){r->same_filters, 2, DOCUMENTS_sha256, 0, NULL, NULL, 1, 0};
+	r->same = oyl__batch_list(bt, scope, &oyl__t_documents_meta, &r->same_query,
+				  oyl__record_cb, &r->same_sink);
 }
 
 static int check_kb(oyl_db *db, oyl_actor *actor, const oyl__batch *bt, const add_reads *r,
@@ -153,20 +162,67 @@ static int check_quotas(oyl_db *db, const char *tenant, const oyl__record *t, in
 	return OYL_OK;
 }
 
-/* Inserts the document, its original and (for a worker) its job. */
-static int insert_document(oyl_db *db, oyl_actor *actor, const char *tenant, const char *kb,
+/*
+ * What a new document is stored as: uploaded (for a worker, or for the
+ * processing that follows), or, by oyl_doc_ingest at once, processed with
+ * its text and chunks, or in error with the work's message.
+ */
+typedef struct outcome {
+	int queue;                 /* uploaded, with a job for the workers */
+	const oyl__doc_text *done; /* processed */
+	const char *error;         /* in error */
+} outcome;
+
+static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
+{
+	const char *status = oc->done ? "processed" : oc->error ? "error" : "uploaded";
+	v[DOCUMENTS_status] = oyl__val_text(OYL_TYPE_TEXT, status);
+	v[DOCUMENTS_progress] = oyl__val_int(OYL_TYPE_INT, oc->done ? 100 : 0);
+	/* processed or failed at once: one attempt made */
+	v[DOCUMENTS_attempt] = oyl__val_int(OYL_TYPE_INT, oc->done || oc->error ? 1 : 0);
+	v[DOCUMENTS_chunk_count] = oyl__val_int(OYL_TYPE_INT, oc->done ? (int64_t)oc->done->n : 0);
+	v[DOCUMENTS_invalid_utf8] =
+		oyl__val_int(OYL_TYPE_INT, oc->done ? oc->done->text.invalid : 0);
+	if (oc->error)
+		v[DOCUMENTS_error] = oyl__val_text(OYL_TYPE_TEXT, oc->error);
+	if (oc->done) {
+		v[DOCUMENTS_processed_at] = oyl__val_int(OYL_TYPE_TIME, now);
+		v[DOCUMENTS_raw_content] = (oyl_value){
+			OYL_TYPE_TEXT, 0, 0, oyl__text_str(&oc->done->text), oc->done->text.n};
+	}
+}
+
+static int insert_job(oyl_db *db, const char *tenant, const char *id, int64_t now)
+{
+	char job[OYL_UUID_LEN + 1];
+	oyl__uuid_new(job);
+	oyl_value j[INGEST_JOBS__N];
+	j[INGEST_JOBS_id] = oyl__val_text(OYL_TYPE_UUID, job);
+	j[INGEST_JOBS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
+	j[INGEST_JOBS_document_id] = oyl__val_text(OYL_TYPE_UUID, id);
+	j[INGEST_JOBS_attempt] = oyl__val_int(OYL_TYPE_INT, 0);
+	j[INGEST_JOBS_worker_id] = oyl__val_null();
+	j[INGEST_JOBS_available_at] = oyl__val_int(OYL_TYPE_TIME, now);
+	j[INGEST_JOBS_last_error] = oyl__val_null();
+	j[INGEST_JOBS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
+	oyl__note jn = {"queueing the document for a worker", NULL, NULL};
+	return oyl__write_insert(db, tenant, &oyl__t_ingest_jobs, j, &jn);
+}
+
+/* Inserts the document w->id of tenant w->tenant, its original, and its
+ * job (uploaded) or chunks (processed). */
+static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w, const char *kb,
 			   const oyl__source *src, const oyl__blob_stage *st, const doc_opts *o,
-			   int queue, char id[OYL_UUID_LEN + 1], oyl__record **out)
+			   const outcome *oc, oyl__record **out)
 {
 	int64_t now = oyl__now();
 	char opts[128];
 	options_json(o, opts, sizeof opts);
-	oyl__uuid_new(id);
 	oyl_value v[DOCUMENTS__N];
 	for (size_t i = 0; i < DOCUMENTS__N; i++)
 		v[i] = oyl__val_null();
-	v[DOCUMENTS_id] = oyl__val_text(OYL_TYPE_UUID, id);
-	v[DOCUMENTS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
+	v[DOCUMENTS_id] = oyl__val_text(OYL_TYPE_UUID, w->id);
+	v[DOCUMENTS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, w->tenant);
 	v[DOCUMENTS_knowledge_base_id] = oyl__val_text(OYL_TYPE_UUID, kb);
 	v[DOCUMENTS_user_id] = oyl__val_text(OYL_TYPE_UUID, actor->id[0] && !actor->is_account
 								     ? actor->id
@@ -177,41 +233,26 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const char *tenant, con
 	v[DOCUMENTS_mime_type] = oyl__val_text(OYL_TYPE_TEXT, src->mime);
 	v[DOCUMENTS_sha256] = oyl__val_text(OYL_TYPE_TEXT, src->sha256);
 	v[DOCUMENTS_file_path] = oyl__val_text(OYL_TYPE_TEXT, st->ref);
-	v[DOCUMENTS_status] = oyl__val_text(OYL_TYPE_TEXT, "uploaded");
-	v[DOCUMENTS_progress] = oyl__val_int(OYL_TYPE_INT, 0);
-	v[DOCUMENTS_attempt] = oyl__val_int(OYL_TYPE_INT, 0);
 	v[DOCUMENTS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 	v[DOCUMENTS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
-	v[DOCUMENTS_chunk_count] = oyl__val_int(OYL_TYPE_INT, 0);
-	v[DOCUMENTS_invalid_utf8] = oyl__val_int(OYL_TYPE_INT, 0);
 	v[DOCUMENTS_options] = oyl__val_text(OYL_TYPE_JSON, opts);
+	outcome_values(oc, now, v);
 	oyl__note note = {"storing the document",
 			  "a document with the same content is already in this knowledge base",
 			  NULL};
-	int rc = oyl__write_insert(db, tenant, &oyl__t_documents, v, &note);
+	int rc = oyl__write_insert(db, w->tenant, &oyl__t_documents, v, &note);
 	if (rc == OYL_OK)
-		rc = db->blobs->write(db->blobs, db, tenant, id, src->data, src->n);
-	if (rc == OYL_OK && queue) {
-		char job[OYL_UUID_LEN + 1];
-		oyl__uuid_new(job);
-		oyl_value j[INGEST_JOBS__N];
-		j[INGEST_JOBS_id] = oyl__val_text(OYL_TYPE_UUID, job);
-		j[INGEST_JOBS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
-		j[INGEST_JOBS_document_id] = oyl__val_text(OYL_TYPE_UUID, id);
-		j[INGEST_JOBS_attempt] = oyl__val_int(OYL_TYPE_INT, 0);
-		j[INGEST_JOBS_worker_id] = oyl__val_null();
-		j[INGEST_JOBS_available_at] = oyl__val_int(OYL_TYPE_TIME, now);
-		j[INGEST_JOBS_last_error] = oyl__val_null();
-		j[INGEST_JOBS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
-		oyl__note jn = {"queueing the document for a worker", NULL, NULL};
-		rc = oyl__write_insert(db, tenant, &oyl__t_ingest_jobs, j, &jn);
-	}
+		rc = db->blobs->write(db->blobs, db, w->tenant, w->id, src->data, src->n);
+	if (rc == OYL_OK && oc->queue)
+		rc = insert_job(db, w->tenant, w->id, now);
+	if (rc == OYL_OK && oc->done)
+		rc = oyl__doc_write_chunks(db, oc->done);
 	if (rc == OYL_OK) {
 		char detail[256];
 		snprintf(detail, sizeof detail, "{\"size\":%zu,\"mime_type\":\"%s\"}", src->n,
 			 src->mime);
-		rc = oyl__audit(db, actor, tenant, queue ? "upload" : "ingest", &oyl__kind_document,
-				id, detail);
+		rc = oyl__audit(db, actor, w->tenant, oc->queue ? "upload" : "ingest",
+				&oyl__kind_document, w->id, detail);
 	}
 	if (rc == OYL_OK && out)
 		rc = oyl__record_copy(&oyl__t_documents_meta, v, oyl__t_documents_meta.ncols, out)
@@ -220,63 +261,105 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const char *tenant, con
 	return rc;
 }
 
-/*
- * Stores a new document (steps 2 to 4 above).  OYL_EXISTS with the
- * existing one in *out when the knowledge base has these bytes already.
- */
-static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-	       const doc_opts *o, int queue, oyl__record **out)
+/* Step 2: the knowledge base (its tenant into `tenant`) and a document of
+ * the same bytes in it (*same).  A platform actor's second read waits for
+ * the tenant, so that the tenant's key serves it. */
+static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sha,
+		    char tenant[OYL_UUID_LEN + 1], oyl__record **same)
 {
-	char tenant[OYL_UUID_LEN + 1], id[OYL_UUID_LEN + 1];
-	/* 2: a read, to refuse early and to learn the tenant */
+	*same = NULL;
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
 	if (rc)
 		return rc;
-	add_reads r;
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	add_reads_queue(&bt, actor, kb, src->sha256, &r);
-	rc = oyl__batch_run(&bt);
-	if (rc == OYL_OK)
-		rc = check_kb(db, actor, &bt, &r, kb);
-	if (rc == OYL_OK)
-		memcpy(tenant, oyl__record_text(oyl__batch_row(&bt, r.kb), KNOWLEDGE_BASES_tenant_id),
-		       sizeof tenant);
-	oyl__record *same = r.same_sink.rec;
-	r.same_sink.rec = NULL;
-	oyl__batch_free(&bt);
-	rc = oyl__txn_end(db, rc);
+	const char *scope = oyl__actor_scope(actor);
+	for (int round = 0; rc == OYL_OK && round < 2 && !*same; round++) {
+		add_reads r;
+		oyl__batch bt;
+		oyl__batch_begin(&bt, db);
+		add_reads_queue(&bt, scope, kb, sha, &r);
+		rc = oyl__batch_run(&bt);
+		if (rc == OYL_OK)
+			rc = check_kb(db, actor, &bt, &r, kb);
+		if (rc == OYL_OK)
+			memcpy(tenant,
+			       oyl__record_text(oyl__batch_row(&bt, r.kb), KNOWLEDGE_BASES_tenant_id),
+			       OYL_UUID_LEN + 1);
+		*same = r.same_sink.rec;
+		oyl__batch_free(&bt);
+		if (r.same >= 0)
+			break;
+		scope = tenant;
+	}
+	return oyl__txn_end(db, rc);
+}
+
+/*
+ * Stores a new document: the pre-read, the work for oyl_doc_ingest at
+ * once (w->progress set), the blob store's stage, one transaction.
+ * OYL_EXISTS with the existing one in *out when the knowledge base has
+ * these bytes already.  A failed work stores the document in error and
+ * returns the work's status.
+ */
+static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
+	       const doc_opts *o, int queue, int at_once, oyl__record **out)
+{
+	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0};
+	oyl__record *same = NULL;
+	int rc = pre_read(db, actor, kb, src->sha256, w.tenant, &same);
 	if (rc == OYL_OK && same) {
 		*out = same;
 		return OYL_EXISTS;
 	}
-	oyl__record_free(same);
 	if (rc)
 		return rc;
+	oyl__uuid_new(w.id);
+
+	/* the work, with nothing open; a failure is stored with the document */
+	outcome oc = {queue, NULL, NULL};
+	oyl__doc_text done;
+	memset(&done, 0, sizeof done);
+	int work_rc = at_once ? oyl__doc_extract(db, &w, src->data, src->n, src->mime,
+						 src->original_name, &done)
+			      : OYL_OK;
+	char work_error[OYL_ERRMSG_MAX];
+	oyl__kept_error kept;
+	if (work_rc) {
+		snprintf(work_error, sizeof work_error, "%s",
+			 work_rc == OYL_ECANCELED ? "cancelled" : db->errmsg);
+		oyl__error_keep(db, &kept);
+		oc.error = work_error;
+	} else if (at_once) {
+		oc.done = &done;
+	}
 
 	/* 3: the blob store's stage, held until the transaction ended */
 	oyl__blob_stage st = {NULL, -1};
-	if ((rc = db->blobs->stage(db->blobs, db, tenant, src->sha256, src->data, src->n, &st)))
+	if ((rc = db->blobs->stage(db->blobs, db, w.tenant, src->sha256, src->data, src->n, &st))) {
+		oyl__doc_text_free(&done);
 		return rc;
+	}
 
 	/* 4: one transaction */
 	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE))) {
 		db->blobs->unstage(db->blobs, &st);
+		oyl__doc_text_free(&done);
 		return rc;
 	}
+	add_reads r;
+	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	add_reads_queue(&bt, actor, kb, src->sha256, &r);
-	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, tenant, OYL__LOCK_DECIDE);
+	add_reads_queue(&bt, w.tenant, kb, src->sha256, &r);
+	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, w.tenant, OYL__LOCK_DECIDE);
 	rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, kb);
 	same = r.same_sink.rec;
 	r.same_sink.rec = NULL;
 	if (rc == OYL_OK && !same)
-		rc = check_quotas(db, tenant, oyl__batch_row(&bt, t), oyl__batch_locked(&bt, t),
+		rc = check_quotas(db, w.tenant, oyl__batch_row(&bt, t), oyl__batch_locked(&bt, t),
 				  (int64_t)src->n);
 	if (rc == OYL_OK && !same)
-		rc = insert_document(db, actor, tenant, kb, src, &st, o, queue, id, out);
+		rc = insert_document(db, actor, &w, kb, src, &st, o, &oc, out);
 	oyl__batch_free(&bt);
 	rc = oyl__txn_end(db, rc);
 	/* A file written for a document that was not stored goes now (if no
@@ -284,17 +367,28 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	char *written = rc != OYL_OK && st.ref ? oyl__strdup(st.ref) : NULL;
 	db->blobs->unstage(db->blobs, &st);
 	if (written) {
-		oyl__kept_error kept;
-		oyl__error_keep(db, &kept);
-		db->blobs->release(db->blobs, db, tenant, written);
-		oyl__error_restore(db, &kept);
+		oyl__kept_error k;
+		oyl__error_keep(db, &k);
+		db->blobs->release(db->blobs, db, w.tenant, written);
+		oyl__error_restore(db, &k);
 		oyl__free(written);
 	}
 	if (rc == OYL_OK && same) {
+		oyl__doc_text_free(&done);
 		*out = same;
 		return OYL_EXISTS;
 	}
 	oyl__record_free(same);
+	if (rc == OYL_OK && oc.done)
+		oyl__doc_progress_done(&w, &done);
+	oyl__doc_text_free(&done);
+	if (rc == OYL_OK && work_rc) {
+		/* stored in error: the work's failure is the call's */
+		oyl__record_free(*out);
+		*out = NULL;
+		oyl__error_restore(db, &kept);
+		return work_rc;
+	}
 	return rc;
 }
 
@@ -307,6 +401,7 @@ static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__rec
 	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
 			   NULL,	       0,  !src->borrowed};
 	memcpy(w.id, oyl__record_text(stored, DOCUMENTS_id), OYL_UUID_LEN + 1);
+	memcpy(w.tenant, oyl__record_text(stored, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 	oyl__record_free(stored);
 	*out = NULL;
 	const unsigned char *data = src->data;
@@ -330,12 +425,17 @@ static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 	if ((rc = oyl__source_read(db, source, o.max_bytes, &src)))
 		return rc;
 	oyl__record *doc = NULL;
-	rc = add(db, actor, kb, &src, &o, queue, &doc);
+	/* A document up to AT_ONCE_MAX is extracted before it is stored, and
+	 * stored processed in one transaction; a larger one is stored
+	 * uploaded first, so that its original's memory can go before its
+	 * text is written (the memory bound of doc/ingestion.md). */
+	int at_once = !queue && src.n <= AT_ONCE_MAX;
+	rc = add(db, actor, kb, &src, &o, queue, at_once, &doc);
 	/* A document of the same bytes left in error is tried again. */
 	if (rc == OYL_EXISTS && !queue &&
 	    strcmp(oyl__record_text(doc, DOCUMENTS_status), "error") == 0) {
 		rc = process_now(db, actor, &o, doc, &src, &doc);
-	} else if (rc == OYL_OK && !queue) {
+	} else if (rc == OYL_OK && !queue && !at_once) {
 		rc = process_now(db, actor, &o, doc, &src, &doc);
 	}
 	oyl__source_free(&src);

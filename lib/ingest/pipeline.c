@@ -20,9 +20,12 @@ static int open_txn(oyl_db *db, oyl__doc_work *w, unsigned flags)
 			: oyl__txn_begin(db, NULL, w->tenant, flags);
 }
 
+/* The actor's tenant, or, for a platform actor, the document's once it is
+ * known: a read with the tenant is one the (tenant_id, ...) keys serve. */
 static const char *read_scope(const oyl__doc_work *w)
 {
-	return w->actor ? oyl__actor_scope(w->actor) : w->tenant;
+	const char *scope = w->actor ? oyl__actor_scope(w->actor) : NULL;
+	return scope ? scope : w->tenant[0] ? w->tenant : NULL;
 }
 
 /* Reads the document (metadata) for a write, checks who may. */
@@ -186,42 +189,24 @@ static int extract_progress(size_t done, void *payload)
 	return p->stopped ? OYL_ECANCELED : 0;
 }
 
-/* The chunks, compact (a few dozen bytes each: a document may have
- * 100,000), made into rows of document_chunks a slice at a time when
- * they are written. */
-typedef struct kept_chunk {
-	size_t start, end;
-	int64_t start_char, end_char, tokens, page;
-	size_t section; /* index into sections + 1, 0: none */
-} kept_chunk;
-
-typedef struct chunk_rows {
-	const oyl__doc_work *w;
-	kept_chunk *c;
-	size_t n, cap;
-	char **sections; /* distinct section paths, owned */
-	size_t nsections, capsections;
-	const char *last_section; /* the chunker's, to tell a change */
-	const char *text;
-	int64_t now;
-} chunk_rows;
-
 #define SLICE 1000 /* chunks per insert_many */
 
-static void chunk_rows_free(chunk_rows *c)
+void oyl__doc_text_free(oyl__doc_text *t)
 {
-	for (size_t i = 0; i < c->nsections; i++)
-		oyl__free(c->sections[i]);
-	oyl__free(c->sections);
-	oyl__free(c->c);
+	for (size_t i = 0; i < t->nsections; i++)
+		oyl__free(t->sections[i]);
+	oyl__free(t->sections);
+	oyl__free(t->c);
+	oyl__text_free(&t->text);
+	memset(t, 0, sizeof *t);
 }
 
 static int add_chunk(const oyl__chunk *ch, void *payload)
 {
-	chunk_rows *c = payload;
+	oyl__doc_text *c = payload;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
-		kept_chunk *k = oyl__realloc(c->c, cap * sizeof *k);
+		oyl__kept_chunk *k = oyl__realloc(c->c, cap * sizeof *k);
 		if (!k)
 			return OYL_ENOMEM;
 		c->c = k;
@@ -246,24 +231,25 @@ static int add_chunk(const oyl__chunk *ch, void *payload)
 		c->last_section = ch->section;
 		section = c->nsections;
 	}
-	c->c[c->n++] = (kept_chunk){ch->start,	ch->end,  ch->start_char, ch->end_char,
+	c->c[c->n++] = (oyl__kept_chunk){ch->start,	ch->end,  ch->start_char, ch->end_char,
 				    ch->tokens, ch->page, section};
 	return OYL_OK;
 }
 
 /* Rows of chunks [from, from + n) into v (n * DOCUMENT_CHUNKS__N values). */
-static void slice_rows(const chunk_rows *c, size_t from, size_t n, oyl_value *v,
+static void slice_rows(const oyl__doc_text *c, size_t from, size_t n, oyl_value *v,
 		       char (*ids)[OYL_UUID_LEN + 1])
 {
+	const char *text = oyl__text_str(&c->text);
 	for (size_t i = 0; i < n; i++, v += DOCUMENT_CHUNKS__N) {
-		const kept_chunk *k = &c->c[from + i];
+		const oyl__kept_chunk *k = &c->c[from + i];
 		oyl__uuid_new(ids[i]);
 		v[DOCUMENT_CHUNKS_id] = oyl__val_text(OYL_TYPE_UUID, ids[i]);
 		v[DOCUMENT_CHUNKS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, c->w->tenant);
 		v[DOCUMENT_CHUNKS_document_id] = oyl__val_text(OYL_TYPE_UUID, c->w->id);
 		v[DOCUMENT_CHUNKS_ordinal] = oyl__val_int(OYL_TYPE_INT, (int64_t)(from + i));
 		v[DOCUMENT_CHUNKS_content] =
-			(oyl_value){OYL_TYPE_TEXT, 0, 0, c->text + k->start, k->end - k->start};
+			(oyl_value){OYL_TYPE_TEXT, 0, 0, text + k->start, k->end - k->start};
 		v[DOCUMENT_CHUNKS_token_count] = oyl__val_int(OYL_TYPE_INT, k->tokens);
 		v[DOCUMENT_CHUNKS_start_offset] = oyl__val_int(OYL_TYPE_INT, k->start_char);
 		v[DOCUMENT_CHUNKS_end_offset] = oyl__val_int(OYL_TYPE_INT, k->end_char);
@@ -277,7 +263,7 @@ static void slice_rows(const chunk_rows *c, size_t from, size_t n, oyl_value *v,
 }
 
 /* Writes every chunk, SLICE at a time, in the open transaction. */
-static int write_chunks(oyl_db *db, const oyl__doc_work *w, const chunk_rows *c)
+int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *c)
 {
 	oyl_value *v = oyl__malloc(SLICE * DOCUMENT_CHUNKS__N * sizeof *v);
 	char(*ids)[OYL_UUID_LEN + 1] = oyl__malloc(SLICE * sizeof *ids);
@@ -286,17 +272,18 @@ static int write_chunks(oyl_db *db, const oyl__doc_work *w, const chunk_rows *c)
 	for (size_t from = 0; rc == OYL_OK && from < c->n; from += SLICE) {
 		size_t n = c->n - from < SLICE ? c->n - from : SLICE;
 		slice_rows(c, from, n, v, ids);
-		rc = oyl__write_insert_many(db, w->tenant, &oyl__t_document_chunks, v, n, &put);
+		rc = oyl__write_insert_many(db, c->w->tenant, &oyl__t_document_chunks, v, n, &put);
 	}
 	oyl__free(v);
 	oyl__free(ids);
 	return rc;
 }
 
-/* Extracts and chunks; on failure the message is on the handle. */
-static int work(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
-		const char *mime, const char *name, oyl__text *text, chunk_rows *rows)
+int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
+		     const char *mime, const char *name, oyl__doc_text *rows)
 {
+	memset(rows, 0, sizeof *rows);
+	oyl__text *text = &rows->text;
 	const oyl__extractor *x = oyl__extractor_for(mime);
 	if (!x) {
 		const char *lib = oyl__extractor_missing(mime);
@@ -326,7 +313,6 @@ static int work(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t 
 				 : text->errmsg[0]          ? text->errmsg
 							    : oyl_strerror(rc));
 	rows->w = w;
-	rows->text = oyl__text_str(text);
 	rows->now = oyl__now();
 	rc = oyl__chunk_text(text, &w->chunking, add_chunk, rows);
 	if (rc)
@@ -350,9 +336,16 @@ static void attempt_fence(const oyl__doc_work *w, oyl_filter f[3])
 	f[2] = oyl__eq(DOCUMENTS_status, OYL_TYPE_TEXT, "processing");
 }
 
-static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chunk_rows *rows,
-		  oyl__record **out)
+void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t)
 {
+	if (w->progress)
+		w->progress((int64_t)t->text.n, (int64_t)t->text.n, (int64_t)t->n, (int64_t)t->n,
+			    w->progress_ctx);
+}
+
+static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__record **out)
+{
+	const oyl__text *text = &rows->text;
 	int rc = open_txn(db, w, OYL_TXN_WRITE);
 	if (rc)
 		return rc;
@@ -394,7 +387,7 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chu
 	if (rc == OYL_OK)
 		rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
 	if (rc == OYL_OK)
-		rc = write_chunks(db, w, rows);
+		rc = oyl__doc_write_chunks(db, rows);
 	/* the document as it is now, for the caller */
 	if (rc == OYL_OK && out) {
 		oyl__batch bt;
@@ -409,9 +402,8 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__text *text, const chu
 		oyl__record_free(*out);
 		*out = NULL;
 	}
-	if (rc == OYL_OK && w->progress)
-		w->progress(text->n ? (int64_t)text->n : 0, (int64_t)text->n, (int64_t)rows->n,
-			    (int64_t)rows->n, w->progress_ctx);
+	if (rc == OYL_OK)
+		oyl__doc_progress_done(w, rows);
 	return rc;
 }
 
@@ -464,23 +456,20 @@ int oyl__doc_process(oyl_db *db, oyl__doc_work *w, const unsigned char *data, si
 		data = original.s;
 		n = original.n;
 	}
-	oyl__text text;
-	chunk_rows rows;
-	memset(&text, 0, sizeof text);
-	memset(&rows, 0, sizeof rows);
+	oyl__doc_text done;
+	memset(&done, 0, sizeof done);
 	if (rc == OYL_OK)
-		rc = work(db, w, data, n, oyl__record_text(row, DOCUMENTS_mime_type),
-			  oyl__record_text(row, DOCUMENTS_original_name), &text, &rows);
+		rc = oyl__doc_extract(db, w, data, n, oyl__record_text(row, DOCUMENTS_mime_type),
+				      oyl__record_text(row, DOCUMENTS_original_name), &done);
 	oyl__record_free(row);
 	/* the original is not needed past here: its memory goes first */
 	oyl__free(original.s);
 	if (rc == OYL_OK)
-		rc = finish(db, w, &text, &rows, out);
+		rc = finish(db, w, &done, out);
 	/* Overtaken (ECONFLICT): the attempt that overtook this one decides
 	 * the document.  Any other failure: the document is in error. */
 	if (rc != OYL_OK && rc != OYL_ECONFLICT)
 		rc = fail_document(db, w, rc);
-	chunk_rows_free(&rows);
-	oyl__text_free(&text);
+	oyl__doc_text_free(&done);
 	return rc;
 }

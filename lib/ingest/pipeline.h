@@ -18,6 +18,7 @@
 #define OYL_INGEST_PIPELINE_H
 
 #include "ingest/chunk.h"
+#include "ingest/text.h"
 #include "model/kind.h"
 
 typedef struct oyl__doc_work {
@@ -35,6 +36,44 @@ typedef struct oyl__doc_work {
 	 * and may be freed as soon as the text is extracted */
 	int owns_data;
 } oyl__doc_work;
+
+/* The chunks of a document, compact (a few dozen bytes each: a document
+ * may have 100,000), made into rows of document_chunks a slice at a time
+ * when they are written. */
+typedef struct oyl__kept_chunk {
+	size_t start, end;
+	int64_t start_char, end_char, tokens, page;
+	size_t section; /* index into sections + 1, 0: none */
+} oyl__kept_chunk;
+
+/* What the work made of a document: its text and its chunks. */
+typedef struct oyl__doc_text {
+	oyl__text text;
+	const oyl__doc_work *w; /* whose tenant and id the rows carry */
+	oyl__kept_chunk *c;
+	size_t n, cap;
+	char **sections; /* distinct section paths, owned */
+	size_t nsections, capsections;
+	const char *last_section; /* the chunker's, to tell a change */
+	int64_t now;
+} oyl__doc_text;
+
+/*
+ * The work, with no transaction open: the text of `data` (of type `mime`,
+ * named `name` in messages) extracted, normalised and chunked into *out
+ * (zeroed here; free with oyl__doc_text_free whatever the result).  On
+ * failure the message is on the handle; OYL_ECANCELED for a cancel.
+ */
+int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
+		     const char *mime, const char *name, oyl__doc_text *out);
+void oyl__doc_text_free(oyl__doc_text *t);
+
+/* Writes every chunk of t, in slices, in the open transaction, as rows of
+ * t->w's tenant and document. */
+int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *t);
+
+/* The last progress call: every byte and chunk done. */
+void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t);
 
 /*
  * The whole of it: begin, work (from `data` when given, else from the

@@ -285,5 +285,6 @@ extern const char oyl__pg_schema_v3[];
 extern const char oyl__pg_schema_v4[];
 extern const char oyl__pg_schema_v5[];
 extern const char oyl__pg_schema_v6[];
+extern const char oyl__pg_schema_v7[];
 
 #endif

@@ -11,6 +11,7 @@ const pg_migration oyl__pg_migrations[] = {
 	{4, oyl__pg_schema_v4},
 	{5, oyl__pg_schema_v5},
 	{6, oyl__pg_schema_v6},
+	{7, oyl__pg_schema_v7},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

@@ -60,6 +60,17 @@ static int add_filter(oyl__sql *q, const char *qual, const oyl_table *t, const o
 	int32_t bind_type = c->type == OYL_TYPE_JSON ? OYL_TYPE_TEXT : c->type;
 	int rc;
 
+	if (cmp && (f->op == OYL_OP_EQ || f->op == OYL_OP_NE)) {
+		/* Equality is bytewise under every deterministic collation, so
+		 * it needs no COLLATE of its own, and without one PostgreSQL
+		 * can use the column's index (built in the database's
+		 * collation). */
+		oyl__sql_ident(q, qual, c->name);
+		if (c->type == OYL_TYPE_JSON)
+			oyl__sql_add(q, "::text");
+		oyl__sql_add(q, cmp);
+		return oyl__sql_bind(q, bind_type, c->name, &f->value);
+	}
 	if (cmp) {
 		q->d->sort_key(q, qual, c);
 		oyl__sql_add(q, cmp);
