@@ -233,11 +233,12 @@ echo "OYL_TEST_PG=$OYL_TEST_PG"
 if [[ $ci_ok -eq 1 ]]; then
     run_tests "werror" build-ci testlog.json
     # The same build once more under valgrind (memory errors, leaks).
-    # (The fault loops, the worker processes, which ingest 8 MB documents, and
-    # the hostile files of bad_input are left to the ASan build: under
+    # (The fault loops, the worker processes, which ingest 8 MB documents,
+    # the hostile files of bad_input and the permission matrix again through
+    # the older backend interfaces are left to the ASan build: under
     # valgrind they take minutes.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
-        --no-suite workers --no-suite bad_input \
+        --no-suite workers --no-suite bad_input --no-suite older-backends \
         --suite sqlite --suite postgres
 fi
 
@@ -253,7 +254,8 @@ rls_ok=0
 build "rls-only" build-rls --buildtype=debugoptimized -Dwarning_level=2 -Dwerror=true \
     -Dtest_drop_tenant_predicates=true && rls_ok=1
 if [[ $rls_ok -eq 1 ]]; then
-    run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input
+    # (the fault loops test error paths, which the wall does not change)
+    run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input --no-suite faults
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then
