@@ -50,10 +50,11 @@ done
 
 # Build liboyl and run the demo (SQLite): compiler, build tools and the
 # -dev packages of every library liboyl links (libpq, libcjson, uuid,
-# sqlite3, libargon2, libcrypto, utf8proc, libxml2), plus Check (see
-# above), and the optional document formats' libraries (DOCX: libzip; PDF:
-# poppler-glib; images: Tesseract with its English data), so that every
-# format is built.
+# sqlite3, libargon2, libcrypto, utf8proc, libxml2, libstemmer: the
+# search tokenizer's Snowball stemmers), plus Check (see above), and the
+# optional document formats' libraries (DOCX: libzip; PDF: poppler-glib;
+# images: Tesseract with its English data), so that every format is
+# built.
 BASE_PACKAGES=(
     build-essential
     meson
@@ -67,6 +68,7 @@ BASE_PACKAGES=(
     libssl-dev
     libutf8proc-dev
     libxml2-dev
+    libstemmer-dev
     libzip-dev
     libpoppler-glib-dev
     libtesseract-dev

@@ -115,9 +115,10 @@ typedef struct oyl_allocator {
 /**
  * Replaces the allocator (NULL restores malloc/realloc/free).  Process
  * wide and not thread-safe: call it before any other oyl_ function, while
- * nothing the library allocated is alive.  The library's own SQLite,
- * libpq and cJSON keep their own allocators; the library never calls
- * cJSON_InitHooks().  Returns OYL_EINVAL for an unknown version or a
+ * nothing the library allocated is alive.  The libraries liboyl links
+ * keep their own allocators (SQLite, libpq, cJSON, libxml2, libzip,
+ * poppler, Tesseract, and libstemmer for the search tokenizer's
+ * stemmers); the library never calls cJSON_InitHooks().  Returns OYL_EINVAL for an unknown version or a
  * missing function.
  */
 OYL_API int oyl_set_allocator(const oyl_allocator *allocator);
