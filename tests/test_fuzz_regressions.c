@@ -21,6 +21,7 @@ int oyl_fuzz_text(const uint8_t *data, size_t size);
 int oyl_fuzz_csv(const uint8_t *data, size_t size);
 int oyl_fuzz_html(const uint8_t *data, size_t size);
 int oyl_fuzz_chunk(const uint8_t *data, size_t size);
+int oyl_fuzz_tokenize(const uint8_t *data, size_t size);
 #ifdef OYL_HAVE_DOCX
 int oyl_fuzz_docx(const uint8_t *data, size_t size);
 #endif
@@ -40,6 +41,7 @@ static const struct {
 	{"csv", oyl_fuzz_csv},
 	{"html", oyl_fuzz_html},
 	{"chunk", oyl_fuzz_chunk},
+	{"tokenize", oyl_fuzz_tokenize},
 #ifdef OYL_HAVE_DOCX
 	{"docx", oyl_fuzz_docx},
 #endif
