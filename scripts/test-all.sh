@@ -234,11 +234,13 @@ if [[ $ci_ok -eq 1 ]]; then
     run_tests "werror" build-ci testlog.json
     # The same build once more under valgrind (memory errors, leaks).
     # (The fault loops, the worker processes, which ingest 8 MB documents,
-    # the hostile files of bad_input and the permission matrix again through
-    # the older backend interfaces are left to the ASan build: under
-    # valgrind they take minutes.)
+    # the hostile files of bad_input, the permission matrix (thousands of
+    # calls through the same code as api and conformance) and identity
+    # (argon2 hashes) are left to the ASan build: under valgrind they take
+    # a minute or more each, and the whole run must stay under 20.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
         --no-suite workers --no-suite bad_input --no-suite older-backends \
+        --no-suite permissions --no-suite identity \
         --suite sqlite --suite postgres
 fi
 
