@@ -101,4 +101,7 @@ int oyl__tokenize(oyl__tokenizer *t, const char *text, size_t n, oyl__token_fn f
 /* 1 when the folded term[0..len) is an English stop word (stopwords.c). */
 int oyl__is_stopword(const char *term, size_t len);
 
+/* The English stop words, sorted by bytes; *n of them. */
+const char *const *oyl__stopword_list(size_t *n);
+
 #endif
