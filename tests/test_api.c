@@ -2,6 +2,7 @@
  * The public API on every backend: opening, misuse, the hierarchy,
  * validation (nothing written on refusal), conflicts, cascades.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,87 @@ static void assert_refused(const char *what, int rc, const char *field, const ch
 		      "%s: message \"%s\", want \"%s: ...%s...\"", what, msg, field, why);
 }
 #define REFUSED(call, field, why) assert_refused(#call, (call), (field), (why))
+
+/* A knowledge base's search settings: defaults, changes, refusals, and
+ * the language fixed once it has documents. */
+START_TEST(kb_search_settings)
+{
+	chain c;
+	make_chain(&c, "search-settings");
+	const char *kb = oyl_kb_id(c.kb);
+	ck_assert_str_eq(oyl_kb_search_language(c.kb), "english");
+	ck_assert(oyl_kb_bm25_k1(c.kb) == 1.2 && oyl_kb_bm25_b(c.kb) == 0.75);
+
+	oyl_kb_search_settings s = OYL_KB_SEARCH_SETTINGS_INIT;
+	oyl_knowledge_base *k = NULL;
+	s.language = "french";
+	s.bm25_k1 = 0.9;
+	ck_assert_int_eq(oyl_kb_set_search(root, kb, &s, &k), OYL_OK);
+	ck_assert_str_eq(oyl_kb_search_language(k), "french");
+	ck_assert(oyl_kb_bm25_k1(k) == 0.9 && oyl_kb_bm25_b(k) == 0.75);
+	oyl_kb_free(k);
+	/* read back from storage, and into its JSON */
+	ck_assert_int_eq(oyl_kb_get(root, kb, &k), OYL_OK);
+	ck_assert_str_eq(oyl_kb_search_language(k), "french");
+	ck_assert(oyl_kb_bm25_k1(k) == 0.9);
+	char *json = NULL;
+	ck_assert_int_eq(oyl_kb_to_json(k, &json), OYL_OK);
+	ck_assert_ptr_nonnull(strstr(json, "\"search_language\":\"french\""));
+	oyl_free(json);
+	oyl_kb_free(k);
+
+	/* refusals: EINVAL, a message naming the field, nothing changed */
+	const char *bad_languages[] = {"klingon", "en", "", "English"};
+	for (size_t i = 0; i < sizeof bad_languages / sizeof bad_languages[0]; i++) {
+		oyl_kb_search_settings b = OYL_KB_SEARCH_SETTINGS_INIT;
+		b.language = bad_languages[i];
+		REFUSED(oyl_kb_set_search(root, kb, &b, NULL), "settings.language", "Snowball");
+	}
+	const double bad_k1[] = {NAN, 3.5, INFINITY};
+	for (size_t i = 0; i < sizeof bad_k1 / sizeof bad_k1[0]; i++) {
+		oyl_kb_search_settings b = OYL_KB_SEARCH_SETTINGS_INIT;
+		b.bm25_k1 = bad_k1[i];
+		REFUSED(oyl_kb_set_search(root, kb, &b, NULL), "settings.bm25_k1", "0 to 3");
+		b.bm25_k1 = -1;
+		b.bm25_b = bad_k1[i] == 3.5 ? 1.5 : bad_k1[i];
+		REFUSED(oyl_kb_set_search(root, kb, &b, NULL), "settings.bm25_b", "0 to 1");
+	}
+	oyl_kb_search_settings old = {4, NULL, -1, -1}; /* size too small */
+	REFUSED(oyl_kb_set_search(root, kb, &old, NULL), "settings", "OYL_KB_SEARCH_SETTINGS_INIT");
+	REFUSED(oyl_kb_set_search(root, kb, NULL, NULL), "settings", "missing");
+	ck_assert_int_eq(oyl_kb_get(root, kb, &k), OYL_OK);
+	ck_assert_str_eq(oyl_kb_search_language(k), "french");
+	ck_assert(oyl_kb_bm25_k1(k) == 0.9 && oyl_kb_bm25_b(k) == 0.75);
+	oyl_kb_free(k);
+
+	/* with a document, the language stays; the parameters still change */
+	static const char text[] = "Some words to index.\n";
+	oyl_doc_source src = OYL_DOC_SOURCE_INIT;
+	src.data = text;
+	src.length = sizeof text - 1;
+	src.name = "words.txt";
+	ck_assert_int_eq(oyl_doc_upload(root, kb, &src, NULL, NULL), OYL_OK);
+	oyl_kb_search_settings again = OYL_KB_SEARCH_SETTINGS_INIT;
+	again.language = "none";
+	ck_assert_int_eq(oyl_kb_set_search(root, kb, &again, NULL), OYL_ECONFLICT);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "has documents indexed in french"));
+	again.language = "french";
+	again.bm25_b = 0;
+	ck_assert_int_eq(oyl_kb_set_search(root, kb, &again, &k), OYL_OK);
+	ck_assert(oyl_kb_bm25_b(k) == 0.0);
+	oyl_kb_free(k);
+
+	/* another tenant's knowledge base is not found */
+	chain other;
+	make_chain(&other, "search-settings-other");
+	oyl_actor *stranger = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(other.user), &stranger), OYL_OK);
+	ck_assert_int_eq(oyl_kb_set_search(stranger, kb, &again, NULL), OYL_ENOTFOUND);
+	oyl_actor_free(stranger);
+	free_chain(&other);
+	free_chain(&c);
+}
+END_TEST
 
 /* Each refusal: EINVAL, a message naming the field, nothing written. */
 START_TEST(bad_input_changes_nothing)
@@ -1242,6 +1324,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, lists_page_by_limit_offset_and_cursor);
 	tcase_add_test(tc, tenant_list_counts_users_and_documents);
 	tcase_add_test(tc, metacharacters_in_every_text_field);
+	tcase_add_test(tc, kb_search_settings);
 	tcase_add_loop_test(tc, api_deletes_follow_the_cascade_contract, 0,
 			    (int)(sizeof api_cascades / sizeof api_cascades[0]));
 	suite_add_tcase(s, tc);

@@ -254,6 +254,12 @@ static int instruction_set(oyl_actor *a, const char *id) { return oyl_instructio
 static int instruction_clear(oyl_actor *a, const char *id) { return oyl_instruction_clear(a, id); }
 static int kb_create(oyl_actor *a, const char *id) { return oyl_kb_create(a, id, "K2", NULL, NULL); }
 static int kb_update(oyl_actor *a, const char *id) { return oyl_kb_update(a, id, "K3", "v", NULL); }
+static int kb_set_search(oyl_actor *a, const char *id)
+{
+	oyl_kb_search_settings s = OYL_KB_SEARCH_SETTINGS_INIT;
+	s.bm25_k1 = 1.0;
+	return oyl_kb_set_search(a, id, &s, NULL);
+}
 static int kb_delete(oyl_actor *a, const char *id) { return oyl_kb_delete(a, id); }
 static int link_create(oyl_actor *a, const char *id)
 {
@@ -342,6 +348,7 @@ static const op_case ops[] = {
 	{"kb_get", kb_get, T_KB, "OON" "ONN" "ONN"},
 	{"kb_list", kb_list, T_AS, "OON" "ONN" "ONN"},
 	{"kb_update", kb_update, T_KB, "OON" "ONN" "PNN"},
+	{"kb_set_search", kb_set_search, T_KB, "OON" "ONN" "PNN"},
 	{"kb_delete", kb_delete, T_KB, "OON" "ONN" "PNN"},
 	{"social_link_create", link_create, T_TENANT, "OON" "ONN" "PNN"},
 	{"social_link_get", link_get, T_LINK, "OON" "ONN" "ONN"},

@@ -540,6 +540,31 @@ OYL_API int oyl_kb_update(oyl_actor *actor, const char *id, const char *name,
 			  const char *vector_db_id, oyl_knowledge_base **out);
 /** Deletes a knowledge base with its documents and their chunks. */
 OYL_API int oyl_kb_delete(oyl_actor *actor, const char *id);
+
+/**
+ * A knowledge base's search settings (doc/retrieval.md).  A new knowledge
+ * base has "english", k1 1.2, b 0.75.
+ *
+ * `language`: the language its text is tokenized in: a Snowball stemmer's
+ * name ("english", "french", "german", ...) or "none" (no stemming, no
+ * stop words); NULL leaves it.  It changes only while the knowledge base
+ * has no document (OYL_ECONFLICT otherwise: its index is in the old one).
+ * `bm25_k1` (0 to 3) and `bm25_b` (0 to 1): BM25's term-frequency
+ * saturation and length normalisation, which change the ranking at once;
+ * a negative value leaves it.  Anything else is OYL_EINVAL.
+ */
+typedef struct oyl_kb_search_settings {
+	uint32_t size; /**< sizeof(oyl_kb_search_settings) */
+	const char *language;
+	double bm25_k1;
+	double bm25_b;
+} oyl_kb_search_settings;
+
+#define OYL_KB_SEARCH_SETTINGS_INIT {sizeof(oyl_kb_search_settings), NULL, -1.0, -1.0}
+
+/** Changes a knowledge base's search settings (tenant admins, superadmins). */
+OYL_API int oyl_kb_set_search(oyl_actor *actor, const char *id,
+			      const oyl_kb_search_settings *settings, oyl_knowledge_base **out);
 OYL_API const char *oyl_kb_id(const oyl_knowledge_base *k);
 OYL_API const char *oyl_kb_tenant_id(const oyl_knowledge_base *k);
 OYL_API const char *oyl_kb_assistant_id(const oyl_knowledge_base *k);
@@ -548,6 +573,10 @@ OYL_API const char *oyl_kb_name(const oyl_knowledge_base *k);
 OYL_API const char *oyl_kb_vector_db_id(const oyl_knowledge_base *k);
 OYL_API int64_t oyl_kb_created_at(const oyl_knowledge_base *k);
 OYL_API int64_t oyl_kb_updated_at(const oyl_knowledge_base *k);
+/** The search language ("english", "none", ...). */
+OYL_API const char *oyl_kb_search_language(const oyl_knowledge_base *k);
+OYL_API double oyl_kb_bm25_k1(const oyl_knowledge_base *k);
+OYL_API double oyl_kb_bm25_b(const oyl_knowledge_base *k);
 OYL_API int oyl_kb_to_json(const oyl_knowledge_base *k, char **json);
 OYL_API void oyl_kb_free(oyl_knowledge_base *k);
 

@@ -145,6 +145,11 @@ int oyl__to_json_public(const void *x, const oyl__kind *k, char **json);
 	{                                                                                         \
 		return oyl__record_int(oyl__as(x, &kind), col);                                   \
 	}
+#define OYL__REAL_GETTER(fn, ctype, kind, col)                                                    \
+	OYL_API double fn(const ctype *x)                                                         \
+	{                                                                                         \
+		return oyl__record_real(oyl__as(x, &kind), col);                                  \
+	}
 #define OYL__RECORD_JSON(prefix, ctype, kind)                                                     \
 	OYL_API int prefix##_to_json(const ctype *x, char **json)                                 \
 	{                                                                                         \

@@ -1,9 +1,18 @@
 /* Knowledge bases: an assistant's, holding its documents. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "access/permissions.h"
 #include "blobs/blob.h"
 #include "core/validate.h"
 #include "model/kind.h"
+#include "search/tokenize.h"
+
+/* A new knowledge base's search settings (doc/retrieval.md). */
+#define DEFAULT_LANGUAGE "english"
+#define DEFAULT_K1 1.2
+#define DEFAULT_B 0.75
 
 static int release_cb(const oyl_value *vals, size_t n, void *payload)
 {
@@ -51,6 +60,9 @@ OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char
 	v[KNOWLEDGE_BASES_vector_db_id] = oyl__val_text(OYL_TYPE_TEXT, vector_db_id);
 	v[KNOWLEDGE_BASES_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 	v[KNOWLEDGE_BASES_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
+	v[KNOWLEDGE_BASES_search_language] = oyl__val_text(OYL_TYPE_TEXT, DEFAULT_LANGUAGE);
+	v[KNOWLEDGE_BASES_bm25_k1] = (oyl_value){OYL_TYPE_REAL, 0, DEFAULT_K1, NULL, 0};
+	v[KNOWLEDGE_BASES_bm25_b] = (oyl_value){OYL_TYPE_REAL, 0, DEFAULT_B, NULL, 0};
 	return oyl__create_child(db, actor, &oyl__kind_knowledge_base, "assistant_id", assistant_id,
 				 v, NULL, out);
 }
@@ -86,6 +98,103 @@ OYL_API int oyl_kb_update(oyl_actor *actor, const char *id, const char *name,
 	return oyl__update_public(actor, &oyl__kind_knowledge_base, id, set, n, NULL, out);
 }
 
+/* ---- search settings ---- */
+
+/* What oyl_kb_set_search reads beside the knowledge base: one of its
+ * documents, when the language is to change. */
+typedef struct search_change {
+	const char *id;
+	char language[OYL__TERM_MAX + 1]; /* canonical, "" when unchanged */
+	int doc;
+	oyl_filter of_kb;
+	oyl_query q;
+	oyl__record_sink sink;
+} search_change;
+
+static void search_reads(oyl__batch *bt, const oyl_actor *actor, void *ctx)
+{
+	search_change *c = ctx;
+	c->doc = -1;
+	if (!c->language[0])
+		return;
+	c->of_kb = oyl__eq(DOCUMENTS_knowledge_base_id, OYL_TYPE_UUID, c->id);
+	c->q = (oyl_query){&c->of_kb, 1, DOCUMENTS_created_at, 0, NULL, NULL, 1, 0};
+	c->sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
+	c->doc = oyl__batch_list(bt, oyl__actor_scope(actor), &oyl__t_documents_meta, &c->q,
+				 oyl__record_cb, &c->sink);
+}
+
+static int search_check(oyl_db *db, const oyl_actor *actor, const oyl__record *row,
+			const oyl__batch *bt, void *ctx)
+{
+	(void)bt;
+	search_change *c = ctx;
+	int rc = oyl__authorize(db, actor, OYL__CONTENT_WRITE);
+	if (rc == OYL_OK && c->sink.rec &&
+	    strcmp(oyl__record_text(row, KNOWLEDGE_BASES_search_language), c->language) != 0)
+		rc = oyl__fail(db, OYL_ECONFLICT,
+			       "knowledge base %s has documents indexed in %s: its language "
+			       "changes only while it has none",
+			       c->id, oyl__record_text(row, KNOWLEDGE_BASES_search_language));
+	oyl__record_free(c->sink.rec);
+	c->sink.rec = NULL;
+	return rc;
+}
+
+/* A parameter: negative leaves it; else finite within [0, max]. */
+static int check_param(oyl_db *db, const char *name, double v, double max)
+{
+	if (isnan(v) || (v >= 0 && (isinf(v) || v > max)))
+		return oyl__fail(db, OYL_EINVAL, "settings.%s: 0 to %g (negative: unchanged)", name,
+				 max);
+	return OYL_OK;
+}
+
+OYL_API int oyl_kb_set_search(oyl_actor *actor, const char *id,
+			      const oyl_kb_search_settings *s, oyl_knowledge_base **out)
+{
+	int rc;
+	oyl_db *db = oyl__enter(actor, out, &rc);
+	if (!db)
+		return rc;
+	if (!s || s->size < sizeof *s)
+		return oyl__fail(db, OYL_EINVAL,
+				 "settings: missing or size not set (use OYL_KB_SEARCH_SETTINGS_INIT)");
+	if ((rc = check_param(db, "bm25_k1", s->bm25_k1, 3)) ||
+	    (rc = check_param(db, "bm25_b", s->bm25_b, 1)))
+		return rc;
+	search_change c = {id, "", -1, {0}, {0}, {NULL, NULL}};
+	if (s->language) {
+		oyl__tokenizer *t = NULL;
+		rc = oyl__tokenizer_new(s->language, &t);
+		if (rc == OYL_OK)
+			snprintf(c.language, sizeof c.language, "%s", oyl__tokenizer_language(t));
+		oyl__tokenizer_free(t);
+		if (rc == OYL_ENOMEM)
+			return oyl__fail(db, rc, "out of memory");
+		if (rc)
+			return oyl__fail(db, OYL_EINVAL,
+					 "settings.language: \"%.64s\" is not a Snowball stemmer's "
+					 "name (\"english\", \"french\", ...) nor \"none\"",
+					 s->language);
+	}
+	oyl_assign set[3];
+	size_t n = 0;
+	if (c.language[0])
+		set[n++] = (oyl_assign){KNOWLEDGE_BASES_search_language,
+					oyl__val_text(OYL_TYPE_TEXT, c.language)};
+	if (s->bm25_k1 >= 0)
+		set[n++] = (oyl_assign){KNOWLEDGE_BASES_bm25_k1,
+					(oyl_value){OYL_TYPE_REAL, 0, s->bm25_k1, NULL, 0}};
+	if (s->bm25_b >= 0)
+		set[n++] = (oyl_assign){KNOWLEDGE_BASES_bm25_b,
+					(oyl_value){OYL_TYPE_REAL, 0, s->bm25_b, NULL, 0}};
+	oyl__hooks hooks = {search_reads, search_check, &c, NULL, NULL};
+	rc = oyl__update_public(actor, &oyl__kind_knowledge_base, id, set, n, &hooks, out);
+	oyl__record_free(c.sink.rec);
+	return rc;
+}
+
 OYL_API int oyl_kb_delete(oyl_actor *actor, const char *id)
 {
 	return oyl__delete_public(actor, &oyl__kind_knowledge_base, id);
@@ -108,4 +217,10 @@ OYL__INT_GETTER(oyl_kb_created_at, oyl_knowledge_base, oyl__kind_knowledge_base,
 		KNOWLEDGE_BASES_created_at)
 OYL__INT_GETTER(oyl_kb_updated_at, oyl_knowledge_base, oyl__kind_knowledge_base,
 		KNOWLEDGE_BASES_updated_at)
+OYL__TEXT_GETTER(oyl_kb_search_language, oyl_knowledge_base, oyl__kind_knowledge_base,
+		 KNOWLEDGE_BASES_search_language)
+OYL__REAL_GETTER(oyl_kb_bm25_k1, oyl_knowledge_base, oyl__kind_knowledge_base,
+		 KNOWLEDGE_BASES_bm25_k1)
+OYL__REAL_GETTER(oyl_kb_bm25_b, oyl_knowledge_base, oyl__kind_knowledge_base,
+		 KNOWLEDGE_BASES_bm25_b)
 OYL__RECORD_BASICS(oyl_kb, oyl_knowledge_base, oyl__kind_knowledge_base)

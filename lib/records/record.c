@@ -71,6 +71,13 @@ int64_t oyl__record_int(const oyl__record *r, int col)
 	return r->vals[col].i;
 }
 
+double oyl__record_real(const oyl__record *r, int col)
+{
+	if (!r || col < 0 || (size_t)col >= r->t->ncols || r->vals[col].type != OYL_TYPE_REAL)
+		return 0.0;
+	return r->vals[col].r;
+}
+
 /* ISO 8601 UTC with microseconds: 2026-11-23T17:52:00.123456Z */
 static void format_time(int64_t us, char out[40])
 {

@@ -30,6 +30,7 @@ int oyl__record_cb(const oyl_value *vals, size_t n, void *payload);
 /* Column getters: NULL / 0 for a NULL record or a NULL value. */
 const char *oyl__record_text(const oyl__record *r, int col);
 int64_t oyl__record_int(const oyl__record *r, int col);
+double oyl__record_real(const oyl__record *r, int col); /* 0.0 for NULL */
 
 /* The record as a JSON object (new string from oyl__malloc); secrets left out. */
 int oyl__record_to_json(const oyl__record *r, char **json);

@@ -140,7 +140,10 @@
 	X(KNOWLEDGE_BASES, name, TEXT, NN)                                                       \
 	X(KNOWLEDGE_BASES, vector_db_id, TEXT, 0)                                                \
 	X(KNOWLEDGE_BASES, created_at, TIME, IM)                                                 \
-	X(KNOWLEDGE_BASES, updated_at, TIME, NN)
+	X(KNOWLEDGE_BASES, updated_at, TIME, NN)                                                 \
+	X(KNOWLEDGE_BASES, search_language, TEXT, NN)                                            \
+	X(KNOWLEDGE_BASES, bm25_k1, REAL, NN)                                                    \
+	X(KNOWLEDGE_BASES, bm25_b, REAL, NN)
 
 #define OYL_COLS_DOCUMENTS(X)                                                                    \
 	X(DOCUMENTS, id, UUID, IM)                                                               \

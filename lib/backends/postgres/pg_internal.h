@@ -286,5 +286,6 @@ extern const char oyl__pg_schema_v4[];
 extern const char oyl__pg_schema_v5[];
 extern const char oyl__pg_schema_v6[];
 extern const char oyl__pg_schema_v7[];
+extern const char oyl__pg_schema_v8[];
 
 #endif

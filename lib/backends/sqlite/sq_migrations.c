@@ -470,6 +470,18 @@ static const char *const schema_v7[] = {
 	NULL,
 };
 
+/* Version 8: a knowledge base's search settings (doc/retrieval.md). */
+static const char *const schema_v8[] = {
+	"ALTER TABLE knowledge_bases ADD COLUMN search_language TEXT NOT NULL DEFAULT 'english'\n"
+	"  CONSTRAINT knowledge_bases_search_language_check\n"
+	"  CHECK (length(search_language) BETWEEN 1 AND 64);\n"
+	"ALTER TABLE knowledge_bases ADD COLUMN bm25_k1 REAL NOT NULL DEFAULT 1.2\n"
+	"  CONSTRAINT knowledge_bases_bm25_k1_check CHECK (bm25_k1 >= 0 AND bm25_k1 <= 3);\n"
+	"ALTER TABLE knowledge_bases ADD COLUMN bm25_b REAL NOT NULL DEFAULT 0.75\n"
+	"  CONSTRAINT knowledge_bases_bm25_b_check CHECK (bm25_b >= 0 AND bm25_b <= 1);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -478,6 +490,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{5, schema_v5},
 	{6, schema_v6},
 	{7, schema_v7},
+	{8, schema_v8},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
