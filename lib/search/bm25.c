@@ -1,0 +1,214 @@
+/* BM25 scoring from postings (bm25.h). */
+#include "search/bm25.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "oyl/oyl.h"
+
+/* A chunk seen in the postings: its id, its length, and its term
+ * frequencies (tf[] of the scorer, `terms` per chunk). */
+typedef struct chunk {
+	char id[OYL__BM25_ID_LEN + 1];
+	int64_t len;
+} chunk;
+
+struct oyl__bm25 {
+	oyl__bm25_params p;
+	size_t terms;
+	int64_t df[OYL__BM25_TERMS_MAX];
+	chunk *chunks;
+	uint32_t *tf; /* chunks x terms */
+	size_t n, cap;
+	uint32_t *slots; /* open addressing: index + 1 into chunks, 0 empty */
+	size_t nslots;   /* a power of two, at least twice n */
+};
+
+int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out)
+{
+	*out = NULL;
+	if (!p || terms == 0 || terms > OYL__BM25_TERMS_MAX || !(p->k1 >= 0) || !(p->b >= 0) ||
+	    p->b > 1 || p->chunks < 0 || !(p->average_len >= 0))
+		return OYL_EINVAL;
+	oyl__bm25 *s = oyl__calloc(1, sizeof *s);
+	if (!s)
+		return OYL_ENOMEM;
+	s->p = *p;
+	s->terms = terms;
+	*out = s;
+	return OYL_OK;
+}
+
+void oyl__bm25_free(oyl__bm25 *s)
+{
+	if (!s)
+		return;
+	oyl__free(s->chunks);
+	oyl__free(s->tf);
+	oyl__free(s->slots);
+	oyl__free(s);
+}
+
+static uint64_t hash_id(const char *id)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (size_t i = 0; i < OYL__BM25_ID_LEN; i++)
+		h = (h ^ (unsigned char)id[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* The slot of `id`: where it is, or the empty one where it would go. */
+static size_t find_slot(const oyl__bm25 *s, const char *id)
+{
+	size_t mask = s->nslots - 1;
+	for (size_t i = (size_t)hash_id(id) & mask;; i = (i + 1) & mask) {
+		uint32_t at = s->slots[i];
+		if (at == 0 || memcmp(s->chunks[at - 1].id, id, OYL__BM25_ID_LEN) == 0)
+			return i;
+	}
+}
+
+static int grow(oyl__bm25 *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 256;
+	if (cap > UINT32_MAX / 2)
+		return OYL_ENOMEM;
+	chunk *c = oyl__realloc(s->chunks, cap * sizeof *c);
+	if (!c)
+		return OYL_ENOMEM;
+	s->chunks = c;
+	uint32_t *tf = oyl__realloc(s->tf, cap * s->terms * sizeof *tf);
+	if (!tf)
+		return OYL_ENOMEM;
+	s->tf = tf;
+	uint32_t *slots = oyl__calloc(cap * 2, sizeof *slots);
+	if (!slots)
+		return OYL_ENOMEM;
+	oyl__free(s->slots);
+	s->slots = slots;
+	s->nslots = cap * 2;
+	s->cap = cap;
+	for (size_t i = 0; i < s->n; i++)
+		s->slots[find_slot(s, s->chunks[i].id)] = (uint32_t)i + 1;
+	return OYL_OK;
+}
+
+int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, int64_t len)
+{
+	if (!s || term >= s->terms || !chunk_id || strnlen(chunk_id, OYL__BM25_ID_LEN + 1) !=
+						      OYL__BM25_ID_LEN ||
+	    tf < 1 || tf > UINT32_MAX || len < tf)
+		return OYL_EINVAL;
+	if (s->n == s->cap) {
+		int rc = grow(s);
+		if (rc)
+			return rc;
+	}
+	size_t slot = find_slot(s, chunk_id);
+	uint32_t at = s->slots[slot];
+	if (at == 0) {
+		chunk *c = &s->chunks[s->n];
+		memcpy(c->id, chunk_id, OYL__BM25_ID_LEN);
+		c->id[OYL__BM25_ID_LEN] = '\0';
+		c->len = len;
+		memset(&s->tf[s->n * s->terms], 0, s->terms * sizeof *s->tf);
+		at = (uint32_t)++s->n;
+		s->slots[slot] = at;
+	}
+	uint32_t *f = &s->tf[(size_t)(at - 1) * s->terms + term];
+	if (*f)
+		return OYL_EINVAL;
+	*f = (uint32_t)tf;
+	s->df[term]++;
+	return OYL_OK;
+}
+
+int64_t oyl__bm25_df(const oyl__bm25 *s, size_t term)
+{
+	return s && term < s->terms ? s->df[term] : 0;
+}
+
+/* a ranks before b: higher score, then smaller id */
+static int before(const oyl__bm25_hit *a, const oyl__bm25_hit *b)
+{
+	return a->score > b->score ||
+	       (a->score == b->score && memcmp(a->chunk_id, b->chunk_id, OYL__BM25_ID_LEN) < 0);
+}
+
+/* hits[0..n) as a heap whose root is the worst hit kept. */
+static void sift_down(oyl__bm25_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && before(&h[worst], &h[l]))
+			worst = l;
+		if (r < n && before(&h[worst], &h[r]))
+			worst = r;
+		if (worst == i)
+			return;
+		oyl__bm25_hit t = h[i];
+		h[i] = h[worst];
+		h[worst] = t;
+		i = worst;
+	}
+}
+
+static void sift_up(oyl__bm25_hit *h, size_t i)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!before(&h[parent], &h[i]))
+			return;
+		oyl__bm25_hit t = h[i];
+		h[i] = h[parent];
+		h[parent] = t;
+		i = parent;
+	}
+}
+
+int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits, size_t *n)
+{
+	if (!s || !n || (k && !hits))
+		return OYL_EINVAL;
+	*n = 0;
+	double idf[OYL__BM25_TERMS_MAX];
+	for (size_t t = 0; t < s->terms; t++) {
+		/* statistics read a moment apart may lag the postings: N >= df */
+		double df = (double)s->df[t];
+		double chunks = (double)s->p.chunks > df ? (double)s->p.chunks : df;
+		idf[t] = log(1.0 + (chunks - df + 0.5) / (df + 0.5));
+	}
+	double avg = s->p.average_len > 0 ? s->p.average_len : 1.0;
+	double k1 = s->p.k1, b = s->p.b;
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n && k; i++) {
+		const uint32_t *f = &s->tf[i * s->terms];
+		double norm = k1 * (1.0 - b + b * (double)s->chunks[i].len / avg);
+		double score = 0.0;
+		for (size_t t = 0; t < s->terms; t++)
+			if (f[t])
+				score += idf[t] * (double)f[t] * (k1 + 1.0) / ((double)f[t] + norm);
+		if (!(score >= min_score))
+			continue;
+		oyl__bm25_hit hit;
+		memcpy(hit.chunk_id, s->chunks[i].id, OYL__BM25_ID_LEN + 1);
+		hit.score = score;
+		if (kept < k) {
+			hits[kept] = hit;
+			sift_up(hits, kept++);
+		} else if (before(&hit, &hits[0])) {
+			hits[0] = hit;
+			sift_down(hits, kept, 0);
+		}
+	}
+	/* best first: take the worst off the heap into the end, repeatedly */
+	for (size_t m = kept; m > 1; m--) {
+		oyl__bm25_hit t = hits[0];
+		hits[0] = hits[m - 1];
+		hits[m - 1] = t;
+		sift_down(hits, m - 1, 0);
+	}
+	*n = kept;
+	return OYL_OK;
+}

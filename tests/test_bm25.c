@@ -1,0 +1,256 @@
+/*
+ * BM25 scoring from postings (search/bm25.c): the formula of
+ * doc/retrieval.md, the same bits whatever order the postings come in,
+ * ties by chunk id, top-k against a full sort, refusals, and allocation
+ * failures.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault_alloc.h"
+#include "oyl/oyl.h"
+#include "search/bm25.h"
+
+typedef struct posting {
+	size_t term;
+	char id[OYL__BM25_ID_LEN + 1];
+	int64_t tf, len;
+} posting;
+
+static void make_id(char out[OYL__BM25_ID_LEN + 1], unsigned n)
+{
+	snprintf(out, OYL__BM25_ID_LEN + 1, "%08x-0000-4000-8000-000000000000", n);
+}
+
+/* The formula written out plainly, for one chunk. */
+static double reference(const oyl__bm25_params *p, const int64_t *df, const int64_t *tf,
+			size_t terms, int64_t len)
+{
+	double score = 0;
+	for (size_t t = 0; t < terms; t++) {
+		if (!tf[t])
+			continue;
+		double idf = log(1 + ((double)p->chunks - (double)df[t] + 0.5) / ((double)df[t] + 0.5));
+		double norm = p->k1 * (1 - p->b + p->b * (double)len / p->average_len);
+		score += idf * (double)tf[t] * (p->k1 + 1) / ((double)tf[t] + norm);
+	}
+	return score;
+}
+
+START_TEST(scores_follow_the_formula)
+{
+	oyl__bm25_params p = {1.2, 0.75, 10, 50.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, 2, &s), OYL_OK);
+	char a[37], b[37], c[37];
+	make_id(a, 1), make_id(b, 2), make_id(c, 3);
+	/* a: both terms; b: term 0 often, long; c: term 1 once, short */
+	ck_assert_int_eq(oyl__bm25_add(s, 0, a, 2, 40), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_add(s, 1, a, 1, 40), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_add(s, 0, b, 5, 120), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_add(s, 1, c, 1, 10), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_df(s, 0), 2);
+	ck_assert_int_eq(oyl__bm25_df(s, 1), 2);
+	oyl__bm25_hit hits[5];
+	size_t n;
+	ck_assert_int_eq(oyl__bm25_top(s, 5, 0, hits, &n), OYL_OK);
+	ck_assert_uint_eq(n, 3);
+	int64_t df[2] = {2, 2};
+	int64_t tf_a[2] = {2, 1}, tf_b[2] = {5, 0}, tf_c[2] = {0, 1};
+	double want_a = reference(&p, df, tf_a, 2, 40), want_b = reference(&p, df, tf_b, 2, 120),
+	       want_c = reference(&p, df, tf_c, 2, 10);
+	ck_assert(want_a > want_b && want_a > want_c);
+	ck_assert_str_eq(hits[0].chunk_id, a);
+	ck_assert_double_eq_tol(hits[0].score, want_a, 1e-12);
+	for (size_t i = 1; i < 3; i++) {
+		double want = strcmp(hits[i].chunk_id, b) == 0 ? want_b : want_c;
+		ck_assert_double_eq_tol(hits[i].score, want, 1e-12);
+	}
+	ck_assert(hits[1].score >= hits[2].score);
+	/* a minimum score leaves the others out */
+	ck_assert_int_eq(oyl__bm25_top(s, 5, want_a, hits, &n), OYL_OK);
+	ck_assert_uint_eq(n, 1);
+	oyl__bm25_free(s);
+}
+END_TEST
+
+/* n postings over `chunks` chunks and `terms` terms, deterministic. */
+static posting *generate(size_t n, unsigned chunks, size_t terms, unsigned seed)
+{
+	posting *ps = calloc(n, sizeof *ps);
+	char *used = calloc((size_t)chunks * terms, 1);
+	size_t k = 0;
+	srand(seed);
+	while (k < n) {
+		unsigned c = (unsigned)rand() % chunks;
+		size_t t = (size_t)rand() % terms;
+		if (used[(size_t)c * terms + t])
+			continue;
+		used[(size_t)c * terms + t] = 1;
+		ps[k].term = t;
+		make_id(ps[k].id, c);
+		ps[k].tf = 1 + rand() % 4;
+		ps[k].len = 100 + (int64_t)(c % 50) * 3; /* a chunk's length, the same each time */
+		k++;
+	}
+	free(used);
+	return ps;
+}
+
+static void score_all(const posting *ps, size_t n, size_t terms, size_t k, oyl__bm25_hit *hits,
+		      size_t *got)
+{
+	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, terms, &s), OYL_OK);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_top(s, k, 0, hits, got), OYL_OK);
+	oyl__bm25_free(s);
+}
+
+START_TEST(the_same_bits_in_any_order)
+{
+	enum { N = 6000, TERMS = 4, K = 100 };
+	posting *ps = generate(N, 3000, TERMS, 7);
+	oyl__bm25_hit first[K], again[K];
+	size_t n1, n2;
+	score_all(ps, N, TERMS, K, first, &n1);
+	ck_assert_uint_eq(n1, K);
+	/* reversed, then shuffled: what a backend's other plan might return */
+	for (size_t i = 0; i < N / 2; i++) {
+		posting t = ps[i];
+		ps[i] = ps[N - 1 - i];
+		ps[N - 1 - i] = t;
+	}
+	score_all(ps, N, TERMS, K, again, &n2);
+	ck_assert_uint_eq(n2, n1);
+	ck_assert_int_eq(memcmp(first, again, sizeof first), 0);
+	srand(11);
+	for (size_t i = N - 1; i > 0; i--) {
+		size_t j = (size_t)rand() % (i + 1);
+		posting t = ps[i];
+		ps[i] = ps[j];
+		ps[j] = t;
+	}
+	score_all(ps, N, TERMS, K, again, &n2);
+	ck_assert_int_eq(memcmp(first, again, sizeof first), 0);
+	free(ps);
+}
+END_TEST
+
+static int rank_cmp(const void *x, const void *y)
+{
+	const oyl__bm25_hit *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return strcmp(a->chunk_id, b->chunk_id);
+}
+
+START_TEST(top_k_is_the_head_of_a_full_sort_with_ties_by_id)
+{
+	enum { N = 20000, TERMS = 3 };
+	posting *ps = generate(N, 12000, TERMS, 3);
+	oyl__bm25_hit *all = calloc(N, sizeof *all);
+	size_t nall, nk;
+	score_all(ps, N, TERMS, N, all, &nall);
+	oyl__bm25_hit *sorted = calloc(nall, sizeof *sorted);
+	memcpy(sorted, all, nall * sizeof *sorted);
+	qsort(sorted, nall, sizeof *sorted, rank_cmp);
+	/* the full list comes out sorted already */
+	ck_assert_int_eq(memcmp(all, sorted, nall * sizeof *sorted), 0);
+	/* many chunks tie (same tf, same length): ids decide */
+	size_t ties = 0;
+	for (size_t i = 1; i < nall; i++)
+		if (sorted[i].score == sorted[i - 1].score) {
+			ties++;
+			ck_assert_int_lt(strcmp(sorted[i - 1].chunk_id, sorted[i].chunk_id), 0);
+		}
+	ck_assert_uint_gt(ties, 100);
+	oyl__bm25_hit top[10];
+	score_all(ps, N, TERMS, 10, top, &nk);
+	ck_assert_uint_eq(nk, 10);
+	ck_assert_int_eq(memcmp(top, sorted, sizeof top), 0);
+	score_all(ps, N, TERMS, 0, top, &nk);
+	ck_assert_uint_eq(nk, 0);
+	free(sorted);
+	free(all);
+	free(ps);
+}
+END_TEST
+
+START_TEST(bad_input_is_refused)
+{
+	oyl__bm25 *s;
+	oyl__bm25_params p = {1.2, 0.75, 10, 5};
+	oyl__bm25_params bad[] = {{-1, 0.75, 10, 5}, {1.2, 1.5, 10, 5}, {NAN, 0.75, 10, 5},
+				  {1.2, 0.75, -1, 5}, {1.2, 0.75, 10, NAN}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_int_eq(oyl__bm25_new(&bad[i], 1, &s), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_new(&p, 0, &s), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_new(&p, OYL__BM25_TERMS_MAX + 1, &s), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_new(&p, 2, &s), OYL_OK);
+	char id[37];
+	make_id(id, 9);
+	ck_assert_int_eq(oyl__bm25_add(s, 2, id, 1, 5), OYL_EINVAL);    /* no such term */
+	ck_assert_int_eq(oyl__bm25_add(s, 0, "short", 1, 5), OYL_EINVAL); /* not an id */
+	ck_assert_int_eq(oyl__bm25_add(s, 0, id, 0, 5), OYL_EINVAL);    /* no occurrence */
+	ck_assert_int_eq(oyl__bm25_add(s, 0, id, 6, 5), OYL_EINVAL);    /* longer than its chunk */
+	ck_assert_int_eq(oyl__bm25_add(s, 0, id, 1, 5), OYL_OK);
+	ck_assert_int_eq(oyl__bm25_add(s, 0, id, 1, 5), OYL_EINVAL); /* the same posting twice */
+	ck_assert_int_eq(oyl__bm25_df(s, 0), 1);
+	/* statistics behind the postings (N < df) give no negative idf */
+	oyl__bm25_hit h[1];
+	size_t n;
+	ck_assert_int_eq(oyl__bm25_top(s, 1, 0, h, &n), OYL_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(h[0].score > 0);
+	oyl__bm25_free(s);
+}
+END_TEST
+
+START_TEST(out_of_memory_is_reported_and_nothing_leaks)
+{
+	fault_alloc_install();
+	enum { N = 3000 };
+	posting *ps = generate(N, 2000, 2, 5);
+	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
+	for (long fail = 1;; fail++) {
+		oyl__bm25 *s = NULL;
+		fault_alloc_arm(fail, 0);
+		int rc = oyl__bm25_new(&p, 2, &s);
+		for (size_t i = 0; rc == OYL_OK && i < N; i++)
+			rc = oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len);
+		int fired = fault_alloc_fired();
+		ck_assert_int_eq(rc, fired ? OYL_ENOMEM : OYL_OK);
+		oyl__bm25_free(s);
+		fault_alloc_arm(0, 0);
+		ck_assert_int_eq(fault_alloc_live(), 0);
+		if (!fired)
+			break;
+	}
+	free(ps);
+	oyl_set_allocator(NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bm25");
+	TCase *tc = tcase_create("bm25");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, scores_follow_the_formula);
+	tcase_add_test(tc, the_same_bits_in_any_order);
+	tcase_add_test(tc, top_k_is_the_head_of_a_full_sort_with_ties_by_id);
+	tcase_add_test(tc, bad_input_is_refused);
+	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
