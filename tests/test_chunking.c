@@ -29,6 +29,14 @@ START_TEST(line_ends_become_lf_even_split_across_appends)
 	oyl__text_puts(&t, "\nd");
 	ck_assert_str_eq(oyl__text_str(&t), "a\nb\nc\nd");
 	oyl__text_free(&t);
+	/* a break between two appends: the LF after it is a line of its own,
+	 * not the end of the CR before it */
+	oyl__text_init(&t, 1 << 20);
+	oyl__text_puts(&t, "x\r");
+	oyl__text_space(&t);
+	oyl__text_puts(&t, "\ny");
+	ck_assert_str_eq(oyl__text_str(&t), "x\n\ny");
+	oyl__text_free(&t);
 }
 END_TEST
 

@@ -233,6 +233,7 @@ static void trim_blanks(oyl__text *t)
 
 int oyl__text_paragraph(oyl__text *t)
 {
+	t->pending_cr = 0; /* a structure break: the next LF is no CRLF's */
 	if (t->status || t->n == 0)
 		return t->status;
 	trim_blanks(t);
@@ -247,6 +248,7 @@ int oyl__text_paragraph(oyl__text *t)
 
 int oyl__text_line(oyl__text *t)
 {
+	t->pending_cr = 0;
 	if (t->status || t->n == 0)
 		return t->status;
 	trim_blanks(t);
@@ -257,6 +259,7 @@ int oyl__text_line(oyl__text *t)
 
 int oyl__text_space(oyl__text *t)
 {
+	t->pending_cr = 0;
 	if (t->status || t->n == 0)
 		return t->status;
 	char c = t->s[t->n - 1];
