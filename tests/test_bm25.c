@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fault_alloc.h"
+#include "harness.h"
 #include "oyl/oyl.h"
 #include "search/bm25.h"
 
@@ -248,9 +249,5 @@ int main(void)
 	tcase_add_test(tc, bad_input_is_refused);
 	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run(s);
 }

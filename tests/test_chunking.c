@@ -17,6 +17,7 @@
 #include "ingest/chunk.h"
 #include "ingest/extract.h"
 #include "ingest/text.h"
+#include "harness.h"
 #include "oyl/oyl.h"
 
 /* ---- normalisation --------------------------------------------------- */
@@ -541,9 +542,5 @@ int main(void)
 	tcase_add_test(tc, html_nested_100000_deep_is_read_without_harm);
 	tcase_add_test(tc, types_are_sniffed_from_magic_then_extension);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run(s);
 }

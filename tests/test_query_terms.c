@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "oyl/oyl.h"
 #include "search/query.h"
 
@@ -101,9 +102,5 @@ int main(void)
 	tcase_add_test(tc, ten_kilobytes_of_garbage_give_at_most_32_terms);
 	tcase_add_test(tc, invalid_utf8_and_oversized_questions_are_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run(s);
 }

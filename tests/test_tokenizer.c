@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "fault_alloc.h"
+#include "harness.h"
 #include "oyl/oyl.h"
 #include "search/tokenize.h"
 
@@ -536,9 +537,5 @@ int main(void)
 	tcase_add_test(tc, no_allocation_per_token_and_enomem_is_reported);
 	tcase_add_test(tc, the_stop_word_list_is_found_and_nothing_else);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run(s);
 }
