@@ -321,13 +321,12 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	int work_rc = at_once ? oyl__doc_extract(db, &w, src->data, src->n, src->mime,
 						 src->original_name, &done)
 			      : OYL_OK;
-	char work_error[OYL_ERRMSG_MAX];
+	/* the work's own message ("cancelled" for a cancel) goes with the
+	 * document and back to the caller */
 	oyl__kept_error kept;
 	if (work_rc) {
-		snprintf(work_error, sizeof work_error, "%s",
-			 work_rc == OYL_ECANCELED ? "cancelled" : db->errmsg);
 		oyl__error_keep(db, &kept);
-		oc.error = work_error;
+		oc.error = kept.msg;
 	} else if (at_once) {
 		oc.done = &done;
 	}
