@@ -54,7 +54,7 @@ done
 # search tokenizer's Snowball stemmers), plus Check (see above), and the
 # optional document formats' libraries (DOCX: libzip; PDF: poppler-glib;
 # images: Tesseract with its English data), so that every format is
-# built.
+# built, and libcurl for the HTTP embedder (doc/embedders.md).
 BASE_PACKAGES=(
     build-essential
     meson
@@ -73,6 +73,7 @@ BASE_PACKAGES=(
     libpoppler-glib-dev
     libtesseract-dev
     tesseract-ocr-eng
+    libcurl4-openssl-dev
     check
 )
 

@@ -81,10 +81,10 @@ static int f_count(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const
 	return FAIL_OR(b, fb(b)->inner->count(fb(b)->inner, s, t, f, nf, count));
 }
 
-static int f_search(oyl_backend *b, const oyl_scope *s, const oyl_table *t, const oyl_filter *f,
-		    size_t nf, const char *query, int64_t limit, oyl_search_cb cb, void *p)
+static int f_postings(oyl_backend *b, const oyl_scope *s, const char *kb,
+		      const char *const *terms, size_t n, oyl_postings_cb cb, void *p)
 {
-	return FAIL_OR(b, fb(b)->inner->search(fb(b)->inner, s, t, f, nf, query, limit, cb, p));
+	return FAIL_OR(b, fb(b)->inner->postings(fb(b)->inner, s, kb, terms, n, cb, p));
 }
 
 static int f_migrate(oyl_backend *b, int target, int *from)
@@ -168,7 +168,6 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 	base.remove = f_remove;
 	base.list = f_list;
 	base.count = f_count;
-	base.search = f_search;
 	base.migrate = f_migrate;
 	base.schema_version = f_schema_version;
 	base.errmsg = f_errmsg;
@@ -191,6 +190,8 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 	}
 	if (base.version >= 4 && inner->locate)
 		base.locate = f_locate;
+	if (base.version >= 6 && inner->postings)
+		base.postings = f_postings;
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
 	return &f->base;
 }

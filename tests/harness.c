@@ -126,6 +126,7 @@ void t_cut_backend(oyl_backend *be, unsigned version)
 		be->failed_write = NULL;
 	}
 	be->locate = NULL;
+	be->postings = NULL;
 }
 
 /* A new schema owned by the owner role; uri gets `conninfo` with it as search_path. */

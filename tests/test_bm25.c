@@ -23,7 +23,7 @@ typedef struct posting {
 
 static void make_id(char out[OYL__BM25_ID_LEN + 1], unsigned n)
 {
-	snprintf(out, OYL__BM25_ID_LEN + 1, "%08x-0000-4000-8000-000000000000", n);
+	snprintf(out, OYL__BM25_ID_LEN + 1, "%08x-0000-4000-8000-000000000000:%08x", n, n % 7);
 }
 
 /* The formula written out plainly, for one chunk. */
@@ -46,7 +46,7 @@ START_TEST(scores_follow_the_formula)
 	oyl__bm25_params p = {1.2, 0.75, 10, 50.0};
 	oyl__bm25 *s;
 	ck_assert_int_eq(oyl__bm25_new(&p, 2, &s), OYL_OK);
-	char a[37], b[37], c[37];
+	char a[OYL__BM25_ID_LEN + 1], b[OYL__BM25_ID_LEN + 1], c[OYL__BM25_ID_LEN + 1];
 	make_id(a, 1), make_id(b, 2), make_id(c, 3);
 	/* a: both terms; b: term 0 often, long; c: term 1 once, short */
 	ck_assert_int_eq(oyl__bm25_add(s, 0, a, 2, 40), OYL_OK);
@@ -194,7 +194,7 @@ START_TEST(bad_input_is_refused)
 	ck_assert_int_eq(oyl__bm25_new(&p, 0, &s), OYL_EINVAL);
 	ck_assert_int_eq(oyl__bm25_new(&p, OYL__BM25_TERMS_MAX + 1, &s), OYL_EINVAL);
 	ck_assert_int_eq(oyl__bm25_new(&p, 2, &s), OYL_OK);
-	char id[37];
+	char id[OYL__BM25_ID_LEN + 1];
 	make_id(id, 9);
 	ck_assert_int_eq(oyl__bm25_add(s, 2, id, 1, 5), OYL_EINVAL);    /* no such term */
 	ck_assert_int_eq(oyl__bm25_add(s, 0, "short", 1, 5), OYL_EINVAL); /* not an id */

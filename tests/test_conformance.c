@@ -259,18 +259,18 @@ typedef struct cascade_case {
 static const cascade_case cascades[] = {
 	{"tenants",
 	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
-	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs",
+	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs",
 	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
 	{"workspaces",
 	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks", "document_blobs", "ingest_jobs"}},
+	  "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"teammates",
 	 {"teammates", "assistants", "instructions", "knowledge_bases", "documents",
-	  "document_chunks", "document_blobs", "ingest_jobs"}},
+	  "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"assistants",
-	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
-	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks", "document_blobs", "ingest_jobs"}},
-	{"documents", {"documents", "document_chunks", "document_blobs", "ingest_jobs"}},
+	 {"assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
+	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
+	{"documents", {"documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"ingest_jobs", {"ingest_jobs"}},
 	{"chat_sessions", {"chat_sessions", "messages", "message_citations"}},
 	{"messages", {"messages", "message_citations"}},
@@ -502,112 +502,90 @@ START_TEST(keyset_pagination_visits_each_row_once)
 }
 END_TEST
 
-typedef struct hits {
-	char ids[16][37];
-	double scores[16];
-	int n;
-} hits;
+/* ---- postings (version 6) ---- */
 
-static int hit_cb(const oyl_search_hit *h, void *payload)
+typedef struct blocks {
+	int term[16];
+	char doc[16][37];
+	char data[16][16];
+	int n;
+} blocks;
+
+static int block_cb(const oyl_postings_block *bl, void *payload)
 {
-	hits *hs = payload;
-	if (hs->n < 16) {
-		snprintf(hs->ids[hs->n], 37, "%s", h->id);
-		hs->scores[hs->n] = h->score;
+	blocks *bs = payload;
+	if (bs->n < 16) {
+		bs->term[bs->n] = bl->term;
+		snprintf(bs->doc[bs->n], 37, "%s", bl->document_id);
+		ck_assert_uint_lt(bl->size, sizeof bs->data[0]);
+		memcpy(bs->data[bs->n], bl->data, bl->size);
+		bs->data[bs->n][bl->size] = '\0';
 	}
-	hs->n++;
+	bs->n++;
 	return 0;
 }
 
-static void add_chunk(const fx_tenant *fx, int ordinal, const char *content, char id[37])
+/* A posting of the fixture's document: `term` with block `data`. */
+static void add_posting(const fx_tenant *fx, const char *kb, const char *term, const char *data)
 {
-	const oyl_table *ch = oyl_schema_table("document_chunks");
-	oyl_value row[32];
-	memcpy(row, fx_row(fx, ch), ch->ncols * sizeof row[0]);
+	const oyl_table *t = oyl_schema_table("search_postings");
+	oyl_value row[8];
+	char id[37];
+	memcpy(row, fx_row(fx, t), t->ncols * sizeof row[0]);
 	oyl__uuid_new(id);
 	row[0] = uuid(id);
-	row[fx_col(ch, "document_id")] = uuid(fx->ids[fx_table_index("documents")]);
-	row[fx_col(ch, "ordinal")] = (oyl_value){OYL_TYPE_INT, ordinal, 0, NULL, 0};
-	row[fx_col(ch, "content")] = text(content);
+	row[fx_col(t, "knowledge_base_id")] = uuid(kb);
+	row[fx_col(t, "document_id")] = uuid(fx->ids[fx_table_index("documents")]);
+	row[fx_col(t, "term")] = text(term);
+	row[fx_col(t, "block")] = (oyl_value){OYL_TYPE_BLOB, 0, 0, data, strlen(data)};
 	oyl_scope scope = {fx->tenant_id};
-	ck_assert_int_eq(b->insert(b, &scope, ch, row), OYL_OK);
+	ck_assert_int_eq(b->insert(b, &scope, t, row), OYL_OK);
 }
 
-/* The hits of `query` under tenant A's scope are exactly want[0..nwant), in any order. */
-static void assert_hits(const oyl_scope *sa, const char *query, const char *const *want,
-			size_t nwant)
+/* The rows of exactly the terms asked, in the knowledge base asked, of
+ * the scope's tenant; terms that look like SQL or patterns are plain
+ * values; a platform scope or a term count out of range is refused. */
+START_TEST(postings_are_confined_and_exact)
 {
-	hits h = {0};
-	int rc = b->search(b, sa, oyl_schema_table("document_chunks"), NULL, 0, query, 10, hit_cb,
-			   &h);
-	ck_assert_msg(rc == OYL_OK, "query [%s]: %s", query, b->errmsg(b));
-	ck_assert_msg(h.n == (int)nwant, "query [%s]: %d hits, want %zu", query, h.n, nwant);
-	for (size_t w = 0; w < nwant; w++) {
-		int found = 0;
-		for (int k = 0; k < h.n; k++)
-			found += strcmp(h.ids[k], want[w]) == 0;
-		ck_assert_msg(found == 1, "query [%s]: chunk %s found %d times, want once", query,
-			      want[w], found);
-	}
-}
-
-START_TEST(search_ranks_and_confines)
-{
+	if (!b->postings || b->version < 6)
+		return;
 	static fx_tenant fa, fb;
 	fx_build(b, &fa, 1);
 	fx_build(b, &fb, 2);
-	char best[37], other[37], theirs[37];
-	add_chunk(&fa, 10, "zebra zebra zebra stripes on the savanna", best);
-	add_chunk(&fa, 11, "a lone zebra among many many horses in a very long field of grass",
-		  other);
-	add_chunk(&fb, 10, "zebra zebra zebra zebra zebra", theirs);
-	const oyl_table *ch = oyl_schema_table("document_chunks");
+	const char *kb_a = fa.ids[fx_table_index("knowledge_bases")];
+	const char *kb_b = fb.ids[fx_table_index("knowledge_bases")];
+	char other_kb[37];
+	oyl__uuid_new(other_kb); /* a knowledge base id no row of A's fixture has */
+	add_posting(&fa, kb_a, "zebra", "\x01\x02\x03");
+	add_posting(&fa, kb_a, "' or '1'='1", "abc");
+	add_posting(&fa, kb_a, "%", "pct");
+	add_posting(&fa, other_kb, "zebra", "not");
+	add_posting(&fb, kb_b, "zebra", "bbb");
+	add_posting(&fb, kb_b, "horse", "bbb");
 	oyl_scope sa = {fa.tenant_id};
-	hits h = {0};
-	int src = b->search(b, &sa, ch, NULL, 0, "zebra", 10, hit_cb, &h);
-	ck_assert_msg(src == OYL_OK, "search: %s", b->errmsg(b));
-	ck_assert_int_eq(h.n, 2);
-	ck_assert_str_eq(h.ids[0], best);
-	ck_assert_str_eq(h.ids[1], other);
-	ck_assert(h.scores[0] >= h.scores[1]);
-
-	/*
-	 * Hostile queries.  Chunks hold the hostile text verbatim, so that a
-	 * query read as SQL, LIKE pattern or FTS5/tsquery syntax would find
-	 * something else than its plain words do: ' OR '1'='1 would return
-	 * every chunk, %_\ (LIKE) every chunk, zeb* (prefix) the zebras,
-	 * -zebra (negation) every chunk but them.  Tenant B's chunk has every
-	 * word of every query, so a leak out of scope shows too.
-	 */
-	char quoted[37], dropped[37], near[37], andnot[37], percent[37], b_all[37];
-	add_chunk(&fa, 12, "someone typed ' OR '1'='1 into the form", quoted);
-	add_chunk(&fa, 13, "a note read '; DROP TABLE x; -- today", dropped);
-	add_chunk(&fa, 14, "parked near the river", near);
-	add_chunk(&fa, 15, "salt and not pepper", andnot);
-	add_chunk(&fa, 16, "100%_\\ sure", percent);
-	add_chunk(&fb, 11, "' OR '1'='1 and not '; DROP TABLE x; -- near col zeb (((\"%_\\*", b_all);
-	/* the fixture's own chunk of A ("The quick brown fox ...") matches none of them */
-	const char *zebras[] = {best, other};
-	static const char *nothing[1];
-	assert_hits(&sa, "' OR '1'='1", (const char *[]){quoted}, 1);
-	/* its words are x and or */
-	assert_hits(&sa, "x' OR 'x'='x", (const char *[]){quoted, dropped}, 2);
-	assert_hits(&sa, "'; DROP TABLE x; --", (const char *[]){dropped}, 1);
-	assert_hits(&sa, "OR", (const char *[]){quoted}, 1);
-	assert_hits(&sa, "AND NOT", (const char *[]){andnot}, 1);
-	assert_hits(&sa, "NEAR(", (const char *[]){near}, 1);
-	assert_hits(&sa, "zebra\"", zebras, 2);
-	assert_hits(&sa, "-zebra", zebras, 2);
-	assert_hits(&sa, "col:zebra", zebras, 2);
-	/* no prefix matching: "zeb" is a word of B's chunk only */
-	assert_hits(&sa, "zeb*", nothing, 0);
-	/* no words, no hits: punctuation is not searchable, even where it is verbatim */
-	static const char *wordless[] = {"%_\\", "\"", "*", "(((", "", "'; --"};
-	for (size_t i = 0; i < sizeof wordless / sizeof wordless[0]; i++)
-		assert_hits(&sa, wordless[i], nothing, 0);
-	/* and each of A's hostile chunks is still found by its own words */
-	assert_hits(&sa, "100 sure", (const char *[]){percent}, 1);
-	assert_hits(&sa, "SOMEONE typed", (const char *[]){quoted}, 1);
+	blocks bs = {0};
+	const char *asked[] = {"horse", "zebra", "_"};
+	ck_assert_int_eq(b->postings(b, &sa, kb_a, asked, 3, block_cb, &bs), OYL_OK);
+	ck_assert_int_eq(bs.n, 1);
+	ck_assert_int_eq(bs.term[0], 1);
+	ck_assert_str_eq(bs.doc[0], fa.ids[fx_table_index("documents")]);
+	ck_assert_str_eq(bs.data[0], "\x01\x02\x03");
+	const char *hostile[] = {"' or '1'='1", "x' or 'x'='x"};
+	memset(&bs, 0, sizeof bs);
+	ck_assert_int_eq(b->postings(b, &sa, kb_a, hostile, 2, block_cb, &bs), OYL_OK);
+	ck_assert_int_eq(bs.n, 1);
+	ck_assert_str_eq(bs.data[0], "abc");
+	/* tenant A's scope with B's knowledge base: nothing */
+	memset(&bs, 0, sizeof bs);
+	ck_assert_int_eq(b->postings(b, &sa, kb_b, asked, 3, block_cb, &bs), OYL_OK);
+	ck_assert_int_eq(bs.n, 0);
+	oyl_scope platform = {NULL};
+	ck_assert_int_eq(b->postings(b, &platform, kb_a, asked, 3, block_cb, &bs), OYL_EINVAL);
+	ck_assert_int_eq(b->postings(b, &sa, kb_a, asked, 0, block_cb, &bs), OYL_EINVAL);
+	const char *many[33];
+	for (int i = 0; i < 33; i++)
+		many[i] = "zebra";
+	ck_assert_int_eq(b->postings(b, &sa, kb_a, many, 33, block_cb, &bs), OYL_EINVAL);
 }
 END_TEST
 
@@ -950,7 +928,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, scope_confines_every_call);
 	tcase_add_test(tc, failed_statement_rolls_back_transaction);
 	tcase_add_test(tc, keyset_pagination_visits_each_row_once);
-	tcase_add_test(tc, search_ranks_and_confines);
+	tcase_add_test(tc, postings_are_confined_and_exact);
 	tcase_add_test(tc, eq_nocase_folds_ascii_only);
 	tcase_add_test(tc, migrate_is_idempotent_and_refuses_newer);
 	tcase_add_test(tc, concurrent_migrations_apply_once);

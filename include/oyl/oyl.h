@@ -82,6 +82,7 @@ OYL_API int oyl_version_number(void);
 	X(EDISCONNECTED, -16, "connection to the database was lost")                                \
 	X(EAUTH, -17, "authentication failed")                                                       \
 	X(ECANCELED, -18, "cancelled by the caller")                                                 \
+	X(EREMOTE, -19, "a remote service (embedder or model server) failed")                        \
 	X(EXISTS, 1, "already there: the existing record is returned")
 
 typedef enum oyl_status {

@@ -154,8 +154,6 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 	if (!b || b->version < 1)
 		return 0;
 	/* a field is read only when the backend's version has it */
-	if (b->search)
-		caps |= OYL_BACKEND_CAP_SEARCH;
 	if (b->version >= 2 && b->lock)
 		caps |= OYL_BACKEND_CAP_LOCK;
 	if (b->version >= 3) {
@@ -172,6 +170,8 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 	}
 	if (b->version >= 4 && b->locate)
 		caps |= OYL_BACKEND_CAP_LOCATE;
+	if (b->version >= 6 && b->postings)
+		caps |= OYL_BACKEND_CAP_POSTINGS;
 	if (b->version >= 5 && b->wait)
 		caps |= OYL_BACKEND_CAP_WAIT;
 	return caps;

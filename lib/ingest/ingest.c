@@ -21,6 +21,7 @@
 #include "ingest/source.h"
 #include "model/kind.h"
 #include "model/quota.h"
+#include "search/index.h"
 
 /* The largest original oyl_doc_ingest processes before storing it. */
 #define AT_ONCE_MAX ((size_t)8 << 20)
@@ -89,9 +90,10 @@ typedef struct add_reads {
  * base's once known: the (tenant_id, knowledge_base_id, sha256) key then
  * serves the second read.  With no scope the second read is left out. */
 static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
-			    add_reads *r)
+			    int lock_kb, add_reads *r)
 {
-	r->kb = oyl__batch_get(bt, scope, &oyl__t_knowledge_bases, kb, OYL__LOCK_NONE);
+	r->kb = oyl__batch_get(bt, scope, &oyl__t_knowledge_bases, kb,
+			       lock_kb ? OYL__LOCK_ROW : OYL__LOCK_NONE);
 	r->same = -1;
 	r->same_sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
 	if (!scope)
@@ -171,7 +173,20 @@ typedef struct outcome {
 	int queue;                 /* uploaded, with a job for the workers */
 	const oyl__doc_text *done; /* processed */
 	const char *error;         /* in error */
+	const oyl__record *kb;     /* its knowledge base, locked when processed */
 } outcome;
+
+/* The chunks were indexed in the language the knowledge base still has. */
+static int check_language(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb)
+{
+	const char *now = oyl__record_text(kb, KNOWLEDGE_BASES_search_language);
+	return strcmp(now, w->language) == 0
+		       ? OYL_OK
+		       : oyl__fail(db, OYL_ECONFLICT,
+				   "knowledge base %s: its search language became \"%s\" while the "
+				   "document was indexed in \"%s\"; add it again",
+				   w->kb, now, w->language);
+}
 
 static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 {
@@ -181,6 +196,8 @@ static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 	/* processed or failed at once: one attempt made */
 	v[DOCUMENTS_attempt] = oyl__val_int(OYL_TYPE_INT, oc->done || oc->error ? 1 : 0);
 	v[DOCUMENTS_chunk_count] = oyl__val_int(OYL_TYPE_INT, oc->done ? (int64_t)oc->done->n : 0);
+	v[DOCUMENTS_indexed_length] = oyl__val_int(
+		OYL_TYPE_INT, oc->done ? oyl__postings_length(oc->done->postings) : 0);
 	v[DOCUMENTS_invalid_utf8] =
 		oyl__val_int(OYL_TYPE_INT, oc->done ? oc->done->text.invalid : 0);
 	if (oc->error)
@@ -247,6 +264,11 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w,
 		rc = insert_job(db, w->tenant, w->id, now);
 	if (rc == OYL_OK && oc->done)
 		rc = oyl__doc_write_chunks(db, oc->done);
+	if (rc == OYL_OK && oc->done)
+		rc = oyl__index_write(db, w->tenant, kb, w->id, oc->done->postings);
+	if (rc == OYL_OK && oc->done)
+		rc = oyl__index_count(db, w->tenant, oc->kb, (int64_t)oc->done->n,
+				      oyl__postings_length(oc->done->postings));
 	if (rc == OYL_OK) {
 		char detail[256];
 		snprintf(detail, sizeof detail, "{\"size\":%zu,\"mime_type\":\"%s\"}", src->n,
@@ -265,7 +287,7 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w,
  * the same bytes in it (*same).  A platform actor's second read waits for
  * the tenant, so that the tenant's key serves it. */
 static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sha,
-		    char tenant[OYL_UUID_LEN + 1], oyl__record **same)
+		    oyl__doc_work *w, oyl__record **same)
 {
 	*same = NULL;
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
@@ -276,19 +298,21 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 		add_reads r;
 		oyl__batch bt;
 		oyl__batch_begin(&bt, db);
-		add_reads_queue(&bt, scope, kb, sha, &r);
+		add_reads_queue(&bt, scope, kb, sha, 0, &r);
 		rc = oyl__batch_run(&bt);
 		if (rc == OYL_OK)
 			rc = check_kb(db, actor, &bt, &r, kb);
-		if (rc == OYL_OK)
-			memcpy(tenant,
-			       oyl__record_text(oyl__batch_row(&bt, r.kb), KNOWLEDGE_BASES_tenant_id),
+		if (rc == OYL_OK) {
+			const oyl__record *k = oyl__batch_row(&bt, r.kb);
+			memcpy(w->tenant, oyl__record_text(k, KNOWLEDGE_BASES_tenant_id),
 			       OYL_UUID_LEN + 1);
+			oyl__doc_work_language(w, k);
+		}
 		*same = r.same_sink.rec;
 		oyl__batch_free(&bt);
 		if (r.same >= 0)
 			break;
-		scope = tenant;
+		scope = w->tenant;
 	}
 	return oyl__txn_end(db, rc);
 }
@@ -303,9 +327,10 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
 	       const doc_opts *o, int queue, int at_once, oyl__record **out)
 {
-	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0};
+	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0,
+			   "", ""};
 	oyl__record *same = NULL;
-	int rc = pre_read(db, actor, kb, src->sha256, w.tenant, &same);
+	int rc = pre_read(db, actor, kb, src->sha256, &w, &same);
 	if (rc == OYL_OK && same) {
 		*out = same;
 		return OYL_EXISTS;
@@ -315,7 +340,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	oyl__uuid_new(w.id);
 
 	/* the work, with nothing open; a failure is stored with the document */
-	outcome oc = {queue, NULL, NULL};
+	outcome oc = {queue, NULL, NULL, NULL};
 	oyl__doc_text done;
 	memset(&done, 0, sizeof done);
 	int work_rc = at_once ? oyl__doc_extract(db, &w, src->data, src->n, src->mime,
@@ -347,11 +372,14 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	add_reads r;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	add_reads_queue(&bt, w.tenant, kb, src->sha256, &r);
+	add_reads_queue(&bt, w.tenant, kb, src->sha256, oc.done != NULL, &r);
 	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, w.tenant, OYL__LOCK_DECIDE);
 	rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, kb);
+	if (rc == OYL_OK && oc.done)
+		rc = check_language(db, &w, oyl__batch_row(&bt, r.kb));
+	oc.kb = oyl__batch_row(&bt, r.kb);
 	same = r.same_sink.rec;
 	r.same_sink.rec = NULL;
 	if (rc == OYL_OK && !same)
@@ -398,7 +426,7 @@ static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__rec
 		       oyl__source *src, oyl__record **out)
 {
 	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
-			   NULL,	       0,  !src->borrowed};
+			   NULL,	       0,  !src->borrowed, "", ""};
 	memcpy(w.id, oyl__record_text(stored, DOCUMENTS_id), OYL_UUID_LEN + 1);
 	memcpy(w.tenant, oyl__record_text(stored, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 	oyl__record_free(stored);
@@ -473,7 +501,7 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	doc_opts o;
-	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0};
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", ""};
 	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;

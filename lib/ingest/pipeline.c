@@ -7,6 +7,7 @@
 
 #include "blobs/blob.h"
 #include "ingest/extract.h"
+#include "search/index.h"
 
 /* A document's text may be larger than its original (a compressed
  * format), up to this many times, and never more than TEXT_MAX. */
@@ -81,6 +82,29 @@ static void stored_options(const oyl__record *row, oyl__chunk_options *o)
 	cJSON_Delete(j);
 }
 
+/* The knowledge base's search language, which the work indexes in. */
+static int read_language(oyl_db *db, oyl__doc_work *w, const char *kb)
+{
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int k = oyl__batch_get(&bt, w->tenant, &oyl__t_knowledge_bases, kb, OYL__LOCK_NONE);
+	int rc = oyl__batch_run(&bt);
+	const oyl__record *r = oyl__batch_row(&bt, k);
+	if (rc == OYL_OK && !r)
+		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base %s not found", kb);
+	if (rc == OYL_OK)
+		oyl__doc_work_language(w, r);
+	oyl__batch_free(&bt);
+	return rc;
+}
+
+void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb)
+{
+	snprintf(w->kb, sizeof w->kb, "%s", oyl__record_text(kb, KNOWLEDGE_BASES_id));
+	snprintf(w->language, sizeof w->language, "%s",
+		 oyl__record_text(kb, KNOWLEDGE_BASES_search_language));
+}
+
 static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
 {
 	int rc = open_txn(db, w, OYL_TXN_WRITE);
@@ -102,6 +126,7 @@ static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
 	if (rc == OYL_OK) {
 		memcpy(w->tenant, oyl__record_text(row, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 		w->attempt = attempt + 1;
+		rc = read_language(db, w, oyl__record_text(row, DOCUMENTS_knowledge_base_id));
 	}
 	if (rc == OYL_OK) {
 		int64_t now = oyl__now();
@@ -197,6 +222,7 @@ void oyl__doc_text_free(oyl__doc_text *t)
 		oyl__free(t->sections[i]);
 	oyl__free(t->sections);
 	oyl__free(t->c);
+	oyl__postings_free(t->postings);
 	oyl__text_free(&t->text);
 	memset(t, 0, sizeof *t);
 }
@@ -279,6 +305,28 @@ int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *c)
 	return rc;
 }
 
+/* The chunks' postings, built here with no transaction open. */
+static int index_chunks(oyl_db *db, const oyl__doc_work *w, oyl__doc_text *rows)
+{
+	oyl__tokenizer *t = NULL;
+	int rc = oyl__tokenizer_new(w->language, &t);
+	if (rc == OYL_EINVAL)
+		return oyl__fail(db, rc, "knowledge base %s: \"%s\" is not a search language", w->kb,
+				 w->language);
+	if (rc == OYL_OK)
+		rc = oyl__postings_new(&rows->postings);
+	const char *text = oyl__text_str(&rows->text);
+	for (size_t i = 0; rc == OYL_OK && i < rows->n; i++)
+		rc = oyl__postings_add_chunk(rows->postings, t, (int64_t)i, text + rows->c[i].start,
+					     rows->c[i].end - rows->c[i].start);
+	oyl__tokenizer_free(t);
+	if (rc)
+		return oyl__fail(db, rc, rc == OYL_ENOMEM ? "out of memory indexing the chunks"
+							  : "indexing the chunks failed");
+	oyl__postings_finish(rows->postings);
+	return OYL_OK;
+}
+
 int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
 		     const char *mime, const char *name, oyl__doc_text *rows)
 {
@@ -320,6 +368,8 @@ int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, si
 							  : "chunking %s failed", name);
 	if (rows->n == 0)
 		return oyl__fail(db, OYL_EINVAL, "%s: no text could be extracted", name);
+	if ((rc = index_chunks(db, w, rows)))
+		return rc;
 	if (w->progress && w->progress((int64_t)n, (int64_t)n, 0, (int64_t)rows->n,
 				       w->progress_ctx))
 		return oyl__fail(db, OYL_ECANCELED, "cancelled");
@@ -343,22 +393,55 @@ void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t)
 			    w->progress_ctx);
 }
 
+/* The document and its knowledge base, rows locked, for the final write;
+ * an actor's rights again.  The index is written in the language the
+ * knowledge base still has. */
+static int read_for_finish(oyl_db *db, oyl__doc_work *w, oyl__record **doc, oyl__record **kb)
+{
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int d = oyl__batch_get(&bt, read_scope(w), &oyl__t_documents_meta, w->id, OYL__LOCK_ROW);
+	int k = oyl__batch_get(&bt, w->tenant, &oyl__t_knowledge_bases, w->kb, OYL__LOCK_ROW);
+	int rc = oyl__batch_run(&bt);
+	const oyl__record *r = oyl__batch_row(&bt, d);
+	if (rc == OYL_OK && w->actor)
+		rc = oyl__visible(db, w->actor, &oyl__kind_document, r, w->id);
+	if (rc == OYL_OK && w->actor)
+		rc = oyl__authorize(db, w->actor, OYL__DOCUMENT_WRITE);
+	if (rc == OYL_OK && (!r || !oyl__batch_row(&bt, k)))
+		rc = oyl__fail(db, OYL_ECONFLICT,
+			       "document %s: attempt %lld was overtaken (the document or its "
+			       "knowledge base was deleted); its chunks are not kept",
+			       w->id, (long long)w->attempt);
+	const char *language =
+		rc == OYL_OK ? oyl__record_text(oyl__batch_row(&bt, k), KNOWLEDGE_BASES_search_language)
+			     : "";
+	if (rc == OYL_OK && strcmp(language, w->language) != 0)
+		rc = oyl__fail(db, OYL_ECONFLICT,
+			       "document %s: its knowledge base's search language became \"%s\" "
+			       "while it was indexed in \"%s\"; process it again",
+			       w->id, language, w->language);
+	*doc = rc == OYL_OK ? oyl__batch_take(&bt, d) : NULL;
+	*kb = rc == OYL_OK ? oyl__batch_take(&bt, k) : NULL;
+	oyl__batch_free(&bt);
+	return rc;
+}
+
 static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__record **out)
 {
 	const oyl__text *text = &rows->text;
 	int rc = open_txn(db, w, OYL_TXN_WRITE);
 	if (rc)
 		return rc;
-	oyl__record *row = NULL;
-	int locked = 0;
-	if (w->actor) /* its rights, again */
-		rc = read_for_write(db, w, &row, &locked);
-	oyl__record_free(row);
+	oyl__record *doc = NULL, *kb = NULL;
+	rc = read_for_finish(db, w, &doc, &kb);
 	int64_t now = oyl__now();
+	int64_t length = oyl__postings_length(rows->postings);
 	oyl_assign set[] = {
 		{DOCUMENTS_status, oyl__val_text(OYL_TYPE_TEXT, "processed")},
 		{DOCUMENTS_processed_at, oyl__val_int(OYL_TYPE_TIME, now)},
 		{DOCUMENTS_chunk_count, oyl__val_int(OYL_TYPE_INT, (int64_t)rows->n)},
+		{DOCUMENTS_indexed_length, oyl__val_int(OYL_TYPE_INT, length)},
 		{DOCUMENTS_invalid_utf8, oyl__val_int(OYL_TYPE_INT, text->invalid)},
 		{DOCUMENTS_progress, oyl__val_int(OYL_TYPE_INT, 100)},
 		{DOCUMENTS_raw_content, (oyl_value){OYL_TYPE_TEXT, 0, 0, oyl__text_str(text), text->n}},
@@ -382,12 +465,25 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 			       "document %s: attempt %lld was overtaken (its lease ran out, or the "
 			       "document was deleted); its chunks are not kept",
 			       w->id, (long long)w->attempt);
+	/* the old chunk set and its index go, the new ones come, and the
+	 * knowledge base's statistics move from one to the other */
 	oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
 	oyl__note drop = {"removing the document's old chunks", NULL, NULL};
-	if (rc == OYL_OK)
+	int64_t old_chunks = doc ? oyl__record_int(doc, DOCUMENTS_chunk_count) : 0;
+	int64_t old_length = doc ? oyl__record_int(doc, DOCUMENTS_indexed_length) : 0;
+	if (rc == OYL_OK && old_chunks > 0)
 		rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
+	if (rc == OYL_OK && old_chunks > 0)
+		rc = oyl__index_remove(db, w->tenant, w->id);
 	if (rc == OYL_OK)
 		rc = oyl__doc_write_chunks(db, rows);
+	if (rc == OYL_OK)
+		rc = oyl__index_write(db, w->tenant, w->kb, w->id, rows->postings);
+	if (rc == OYL_OK)
+		rc = oyl__index_count(db, w->tenant, kb, (int64_t)rows->n - old_chunks,
+				      length - old_length);
+	oyl__record_free(doc);
+	oyl__record_free(kb);
 	/* the document as it is now, for the caller */
 	if (rc == OYL_OK && out) {
 		oyl__batch bt;

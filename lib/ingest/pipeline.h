@@ -20,6 +20,9 @@
 #include "ingest/chunk.h"
 #include "ingest/text.h"
 #include "model/kind.h"
+#include "search/postings.h"
+
+#define OYL__LANGUAGE_MAX 64 /* bytes of a knowledge base's search language */
 
 typedef struct oyl__doc_work {
 	oyl_actor *actor; /* or NULL (a worker) */
@@ -35,6 +38,10 @@ typedef struct oyl__doc_work {
 	/* the data given to oyl__doc_process is the library's (oyl__malloc)
 	 * and may be freed as soon as the text is extracted */
 	int owns_data;
+	/* the document's knowledge base and the language its chunks are
+	 * indexed in (doc/retrieval.md), known before the work */
+	char kb[OYL_UUID_LEN + 1];
+	char language[OYL__LANGUAGE_MAX + 1];
 } oyl__doc_work;
 
 /* The chunks of a document, compact (a few dozen bytes each: a document
@@ -56,6 +63,7 @@ typedef struct oyl__doc_text {
 	size_t nsections, capsections;
 	const char *last_section; /* the chunker's, to tell a change */
 	int64_t now;
+	oyl__postings *postings;  /* the chunks' terms, for the search index */
 } oyl__doc_text;
 
 /*
@@ -71,6 +79,9 @@ void oyl__doc_text_free(oyl__doc_text *t);
 /* Writes every chunk of t, in slices, in the open transaction, as rows of
  * t->w's tenant and document. */
 int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *t);
+
+/* Takes the knowledge base's id and search language from its row. */
+void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb);
 
 /* The last progress call: every byte and chunk done. */
 void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t);

@@ -10,14 +10,19 @@
 #include "blobs/blob.h"
 #include "core/validate.h"
 #include "model/kind.h"
+#include "search/index.h"
 
-/* The original's file goes once the delete commits (directory store). */
+/* Its chunks leave its knowledge base's search statistics (the index
+ * rows go by the schema's cascade); the original's file goes once the
+ * delete commits (directory store). */
 static int document_before_delete(oyl_db *db, const oyl__record *row)
 {
 	const char *ref = oyl__record_text(row, DOCUMENTS_file_path);
-	return ref ? oyl__blob_release_after_commit(db, oyl__record_text(row, DOCUMENTS_tenant_id),
-						    ref)
-		   : OYL_OK;
+	int rc = oyl__index_forget_document(db, row);
+	return rc == OYL_OK && ref
+		       ? oyl__blob_release_after_commit(db, oyl__record_text(row, DOCUMENTS_tenant_id),
+							ref)
+		       : rc;
 }
 
 const oyl__kind oyl__kind_document = {&oyl__t_documents_meta, "document", "document",

@@ -63,6 +63,8 @@ OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char
 	v[KNOWLEDGE_BASES_search_language] = oyl__val_text(OYL_TYPE_TEXT, DEFAULT_LANGUAGE);
 	v[KNOWLEDGE_BASES_bm25_k1] = (oyl_value){OYL_TYPE_REAL, 0, DEFAULT_K1, NULL, 0};
 	v[KNOWLEDGE_BASES_bm25_b] = (oyl_value){OYL_TYPE_REAL, 0, DEFAULT_B, NULL, 0};
+	v[KNOWLEDGE_BASES_indexed_chunks] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[KNOWLEDGE_BASES_indexed_length] = oyl__val_int(OYL_TYPE_INT, 0);
 	return oyl__create_child(db, actor, &oyl__kind_knowledge_base, "assistant_id", assistant_id,
 				 v, NULL, out);
 }

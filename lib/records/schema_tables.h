@@ -143,7 +143,9 @@
 	X(KNOWLEDGE_BASES, updated_at, TIME, NN)                                                 \
 	X(KNOWLEDGE_BASES, search_language, TEXT, NN)                                            \
 	X(KNOWLEDGE_BASES, bm25_k1, REAL, NN)                                                    \
-	X(KNOWLEDGE_BASES, bm25_b, REAL, NN)
+	X(KNOWLEDGE_BASES, bm25_b, REAL, NN)                                                     \
+	X(KNOWLEDGE_BASES, indexed_chunks, INT, NN)                                              \
+	X(KNOWLEDGE_BASES, indexed_length, INT, NN)
 
 #define OYL_COLS_DOCUMENTS(X)                                                                    \
 	X(DOCUMENTS, id, UUID, IM)                                                               \
@@ -169,6 +171,7 @@
 	X(DOCUMENTS, options, JSON, 0)                                                           \
 	X(DOCUMENTS, worker_id, TEXT, 0)                                                         \
 	X(DOCUMENTS, lease_started_at, TIME, 0)                                                  \
+	X(DOCUMENTS, indexed_length, INT, NN)                                                    \
 	X(DOCUMENTS, raw_content, TEXT, 0) /* last: reads of the metadata leave it out */
 
 #define OYL_COLS_DOCUMENT_CHUNKS(X)                                                              \
@@ -194,6 +197,19 @@
 	X(DOCUMENT_BLOBS, seq, INT, IM)                                                          \
 	X(DOCUMENT_BLOBS, data, BLOB, NN)                                                        \
 	X(DOCUMENT_BLOBS, created_at, TIME, IM)
+
+/* The search index (doc/retrieval.md, schema version 9): one row per
+ * (knowledge base, term, document), whose block packs, for each chunk of
+ * the document holding the term, its ordinal, the term's frequency and the
+ * chunk's length in terms.  Keyed by (tenant_id, knowledge_base_id, term,
+ * document_id); `id` is there for the record machinery only, unindexed. */
+#define OYL_COLS_SEARCH_POSTINGS(X)                                                              \
+	X(SEARCH_POSTINGS, id, UUID, IM)                                                         \
+	X(SEARCH_POSTINGS, tenant_id, UUID, IM)                                                  \
+	X(SEARCH_POSTINGS, knowledge_base_id, UUID, IM)                                          \
+	X(SEARCH_POSTINGS, document_id, UUID, IM)                                                \
+	X(SEARCH_POSTINGS, term, TEXT, IM)                                                       \
+	X(SEARCH_POSTINGS, block, BLOB, NN)
 
 /* The workers' queue: one row per document waiting or being processed,
  * global so that a worker claims across tenants; no content in it. */
@@ -262,7 +278,8 @@
 	X(AUDIT_EVENTS, detail, JSON, NN)                                                        \
 	X(AUDIT_EVENTS, created_at, TIME, IM)
 
-/* X(TABLE, sql_name, tenant column or -1, search column or -1), in creation order */
+/* X(TABLE, sql_name, tenant column or -1, search column: always -1 since
+ * schema version 9), in creation order */
 #define OYL_TABLE_LIST(X)                                                                        \
 	X(TENANTS, tenants, -1, -1)                                                               \
 	X(SUPERADMINS, superadmins, -1, -1)                                                       \
@@ -278,8 +295,9 @@
 	X(INSTRUCTIONS, instructions, INSTRUCTIONS_tenant_id, -1)                                                     \
 	X(KNOWLEDGE_BASES, knowledge_bases, KNOWLEDGE_BASES_tenant_id, -1)                                               \
 	X(DOCUMENTS, documents, DOCUMENTS_tenant_id, -1)                                                           \
-	X(DOCUMENT_CHUNKS, document_chunks, DOCUMENT_CHUNKS_tenant_id, DOCUMENT_CHUNKS_content)                          \
+	X(DOCUMENT_CHUNKS, document_chunks, DOCUMENT_CHUNKS_tenant_id, -1)                       \
 	X(DOCUMENT_BLOBS, document_blobs, DOCUMENT_BLOBS_tenant_id, -1)                         \
+	X(SEARCH_POSTINGS, search_postings, SEARCH_POSTINGS_tenant_id, -1)                      \
 	X(INGEST_JOBS, ingest_jobs, -1, -1)                                                      \
 	X(SOCIAL_LINKS, social_links, SOCIAL_LINKS_tenant_id, -1)                                                     \
 	X(CHAT_SESSIONS, chat_sessions, CHAT_SESSIONS_tenant_id, -1)                                                   \

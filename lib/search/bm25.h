@@ -20,7 +20,10 @@
 #include <stdint.h>
 
 #define OYL__BM25_TERMS_MAX 32 /* distinct terms of one question that are scored */
-#define OYL__BM25_ID_LEN 36    /* a chunk id: a canonical lowercase UUID */
+/* A chunk's key in the index: its document's id, ':', its ordinal in 8
+ * lowercase hex digits ("<uuid>:0000002a"), so that ties, broken by the
+ * key, go by document, then by place in it. */
+#define OYL__BM25_ID_LEN 45
 
 typedef struct oyl__bm25_params {
 	double k1, b;
@@ -40,7 +43,7 @@ typedef struct oyl__bm25 oyl__bm25;
 int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out);
 void oyl__bm25_free(oyl__bm25 *s);
 
-/* One posting: chunk `chunk_id` (36 bytes) has term `term` `tf` times and
+/* One posting: chunk `chunk_id` (its key, OYL__BM25_ID_LEN bytes) has term `term` `tf` times and
  * is `len` terms long.  The same (term, chunk) twice is OYL_EINVAL. */
 int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, int64_t len);
 

@@ -7,7 +7,7 @@
  *
  * This header is for people who write a storage backend, and for tests
  * that wrap one.  A backend stores and fetches records, runs transactions,
- * claims queued rows and answers full-text searches.  It never decides
+ * claims queued rows and reads the search index's postings.  It never decides
  * who may do what: the core has already checked permissions when a call
  * reaches the backend.  It must, however, apply the tenant scope it is
  * given on every call (see oyl_scope): the conformance suite checks it.
@@ -78,8 +78,9 @@ typedef struct oyl_column {
  * A table as the core sees it.  Column 0 is always the record's `id`
  * (UUID).  `tenant_col` is the index of the `tenant_id` column of a
  * tenant-owned table, or -1 for a global table (tenants, user_emails,
- * superadmins, platform_audit_events, superadmin_sessions).  `search_col` is the column covered by full-text search,
- * or -1.
+ * superadmins, platform_audit_events, superadmin_sessions).  `search_col`
+ * is -1 on every table since version 6 (the engines' own full-text search
+ * is gone; the library indexes text itself, doc/retrieval.md).
  */
 typedef struct oyl_table {
 	const char *name;
@@ -159,13 +160,29 @@ typedef int (*oyl_row_cb)(const oyl_value *vals, size_t nvals, void *payload);
 #define OYL_TXN_READ 0u
 #define OYL_TXN_WRITE 1u /**< SQLite: BEGIN IMMEDIATE */
 
-/** One full-text hit: the row's id and a score, higher is better. */
+/** Retired with the search() method (version 6); kept for the ABI. */
 typedef struct oyl_search_hit {
 	const char *id;
 	double score;
 } oyl_search_hit;
 
 typedef int (*oyl_search_cb)(const oyl_search_hit *hit, void *payload);
+
+/**
+ * One block of the search index (version 6): the chunks of one document
+ * that hold one term, as the core packed them (search_postings.block;
+ * doc/retrieval.md).  `term` is the index of the term in the list asked
+ * for.  Borrowed for the duration of the callback.
+ */
+typedef struct oyl_postings_block {
+	int32_t term;
+	const char *document_id;
+	const unsigned char *data;
+	size_t size;
+} oyl_postings_block;
+
+/** Receives one block: 0 to go on, any other value stops the read. */
+typedef int (*oyl_postings_cb)(const oyl_postings_block *block, void *payload);
 
 /* ---- batched reads and row locks (version 3) ------------------------ */
 
@@ -223,7 +240,7 @@ typedef struct oyl_read {
  * call that needs a capability the backend lacks fails with OYL_ENOTSUP
  * and a message naming the method; it never quietly does less.
  */
-#define OYL_BACKEND_CAP_SEARCH 0x01u      /**< search() */
+#define OYL_BACKEND_CAP_SEARCH 0x01u      /**< retired in version 6: never set */
 #define OYL_BACKEND_CAP_LOCK 0x02u        /**< row locks: lock() (v2) or read_many() (v3) */
 #define OYL_BACKEND_CAP_READ_MANY 0x04u   /**< read_many() */
 #define OYL_BACKEND_CAP_GET_MANY 0x08u    /**< get_many() */
@@ -232,10 +249,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_DEFER 0x40u       /**< deferred writes: failed_write() */
 #define OYL_BACKEND_CAP_LOCATE 0x80u      /**< locate() */
 #define OYL_BACKEND_CAP_WAIT 0x100u       /**< wait() */
+#define OYL_BACKEND_CAP_POSTINGS 0x200u   /**< postings() (version 6) */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 5
+#define OYL_BACKEND_VERSION 6
 
 typedef struct oyl_backend oyl_backend;
 
@@ -315,9 +333,8 @@ struct oyl_backend {
 		     const oyl_filter *filters, size_t nfilters, int64_t *count);
 
 	/**
-	 * Optional.  Full-text search of t->search_col over the rows in scope
-	 * matching the filters: words of `query` are matched as plain terms
-	 * (never as query syntax), best hits first, at most `limit`.
+	 * Retired in version 6: the core never calls it, whatever the
+	 * backend's version.  Leave it NULL.
 	 */
 	int (*search)(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		      const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
@@ -437,10 +454,24 @@ struct oyl_backend {
 	 * ingest_jobs NOTIFYs at commit.)
 	 */
 	int (*wait)(oyl_backend *b, const char *channel, int64_t timeout_ms);
+
+	/* ---- version 6 ---- */
+
+	/**
+	 * Optional.  The rows of search_postings in scope (a tenant's: a
+	 * platform scope is OYL_EINVAL) whose knowledge_base_id is `kb` and
+	 * whose term is one of terms[0..nterms) (1 to 32 of them, distinct),
+	 * in no particular order, one callback per row.  It is one statement
+	 * that the table's key (tenant_id, knowledge_base_id, term,
+	 * document_id) serves.  Without it, the core reads the same rows with
+	 * one list per term: the same results in more statements.
+	 */
+	int (*postings)(oyl_backend *b, const oyl_scope *scope, const char *kb,
+			const char *const *terms, size_t nterms, oyl_postings_cb cb, void *payload);
 };
 
 #define OYL_BACKEND_INIT                                                                           \
-	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the
@@ -449,7 +480,7 @@ struct oyl_backend {
 OYL_API uint32_t oyl_backend_caps(const oyl_backend *b);
 
 /** The schema version this library's core expects of every backend. */
-#define OYL_SCHEMA_VERSION 8
+#define OYL_SCHEMA_VERSION 9
 
 /**
  * Opens one of the built-in backends from a URI (see oyl_db_open).  On

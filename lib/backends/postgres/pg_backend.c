@@ -163,7 +163,7 @@ static void fill_vtable(oyl_backend *base)
 	base->remove = oyl__pg_remove;
 	base->list = oyl__pg_list;
 	base->count = oyl__pg_count;
-	base->search = oyl__pg_search;
+	base->postings = oyl__pg_postings;
 	base->migrate = oyl__pg_migrate;
 	base->schema_version = oyl__pg_schema_version;
 	base->errmsg = pg_errmsg;

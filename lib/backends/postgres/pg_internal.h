@@ -12,7 +12,7 @@
  * host turned that off for a pooler that cannot carry them.
  *
  * The files call each other in one direction only: reads and writes
- * (pg_read.c, pg_write.c, pg_search.c) → transactions (pg_txn.c) →
+ * (pg_read.c, pg_write.c, pg_postings.c) → transactions (pg_txn.c) →
  * pipeline (pg_pipeline.c) → prepared statements, parameters and errors.
  */
 #ifndef OYL_PG_INTERNAL_H
@@ -260,9 +260,8 @@ int oyl__pg_wait(oyl_backend *b, const char *channel, int64_t timeout_ms);
 int oyl__pg_locate(oyl_backend *b, const oyl_table *t, int32_t col, const char *key,
 		   char tenant[37], char id[37]);
 
-int oyl__pg_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
-		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
-		   oyl_search_cb cb, void *payload);
+int oyl__pg_postings(oyl_backend *b, const oyl_scope *scope, const char *kb,
+		     const char *const *terms, size_t nterms, oyl_postings_cb cb, void *payload);
 int oyl__pg_migrate(oyl_backend *b, int target, int *from);
 int oyl__pg_schema_version(oyl_backend *b, int *version);
 
@@ -287,5 +286,6 @@ extern const char oyl__pg_schema_v5[];
 extern const char oyl__pg_schema_v6[];
 extern const char oyl__pg_schema_v7[];
 extern const char oyl__pg_schema_v8[];
+extern const char oyl__pg_schema_v9[];
 
 #endif

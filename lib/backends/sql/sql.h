@@ -138,6 +138,22 @@ int oyl__sql_list(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const
 int oyl__sql_count(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters);
 /* SELECT group_col, count(*) ... for the ids the parent list returns. */
+/* The search index's rows of knowledge base kb for 1 to
+ * OYL__SQL_POSTINGS_TERMS_MAX terms (oyl_backend.postings): columns term,
+ * document_id, block; only in a tenant's scope. */
+#define OYL__SQL_POSTINGS_TERMS_MAX 32
+int oyl__sql_postings(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const char *kb,
+		      const char *const *terms, size_t nterms);
+/* The rows of oyl__sql_postings as oyl_postings_block callbacks: run the
+ * statement with oyl__sql_postings_shape and oyl__sql_postings_row. */
+typedef struct oyl__sql_postings_sink {
+	const char *const *terms;
+	size_t nterms;
+	oyl_postings_cb cb;
+	void *payload;
+} oyl__sql_postings_sink;
+extern const oyl_table oyl__sql_postings_shape;
+int oyl__sql_postings_row(const oyl_value *vals, size_t n, void *payload);
 int oyl__sql_count_by(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		      const oyl_filter *filters, size_t nfilters, int32_t group_col,
 		      const oyl_scope *parent_scope, const oyl_table *parent, const oyl_query *pq);

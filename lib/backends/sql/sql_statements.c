@@ -356,3 +356,52 @@ int oyl__sql_claim(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	oyl__sql_columns(q, NULL, t);
 	return rc ? rc : oyl__sql_status(q);
 }
+
+int oyl__sql_postings(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const char *kb,
+		      const char *const *terms, size_t nterms)
+{
+	if (!scope || !scope->tenant_id)
+		return oyl__sql_fail(q, OYL_EINVAL, "postings are read in a tenant's scope");
+	if (nterms < 1 || nterms > OYL__SQL_POSTINGS_TERMS_MAX)
+		return oyl__sql_fail(q, OYL_EINVAL, "postings: 1 to %d terms, not %zu",
+				     OYL__SQL_POSTINGS_TERMS_MAX, nterms);
+	int32_t kb_col = -1;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, "knowledge_base_id") == 0)
+			kb_col = (int32_t)i;
+	if (kb_col < 0)
+		return oyl__sql_fail(q, OYL_EINVAL, "%s has no knowledge_base_id", t->name);
+	oyl_filter of_kb = {kb_col, OYL_OP_EQ, {OYL_TYPE_UUID, 0, 0, kb, kb ? strlen(kb) : 0}};
+	oyl__sql_add(q, "SELECT term, document_id, block FROM ");
+	oyl__sql_ident(q, NULL, t->name);
+	int rc = oyl__sql_where(q, NULL, scope, t, &of_kb, 1);
+	/* one placeholder per term: at most 32 statement shapes */
+	oyl__sql_add(q, " AND term IN (");
+	for (size_t i = 0; rc == OYL_OK && i < nterms; i++) {
+		oyl_value v = {OYL_TYPE_TEXT, 0, 0, terms[i], terms[i] ? strlen(terms[i]) : 0};
+		if (i)
+			oyl__sql_add(q, ", ");
+		rc = oyl__sql_bind(q, OYL_TYPE_TEXT, "term", &v);
+	}
+	oyl__sql_add(q, ")");
+	return rc ? rc : oyl__sql_status(q);
+}
+
+static const oyl_column postings_cols[3] = {{"term", OYL_TYPE_TEXT, OYL_COL_NOT_NULL},
+					    {"document_id", OYL_TYPE_UUID, OYL_COL_NOT_NULL},
+					    {"block", OYL_TYPE_BLOB, OYL_COL_NOT_NULL}};
+const oyl_table oyl__sql_postings_shape = {"search_postings", postings_cols, 3, -1, -1};
+
+int oyl__sql_postings_row(const oyl_value *vals, size_t n, void *payload)
+{
+	oyl__sql_postings_sink *sink = payload;
+	(void)n;
+	for (size_t i = 0; i < sink->nterms; i++)
+		if (vals[0].n == strlen(sink->terms[i]) &&
+		    memcmp(vals[0].s, sink->terms[i], vals[0].n) == 0) {
+			oyl_postings_block block = {(int32_t)i, vals[1].s,
+						    (const unsigned char *)vals[2].s, vals[2].n};
+			return sink->cb(&block, sink->payload);
+		}
+	return 0; /* not asked for: cannot happen with the statement above */
+}

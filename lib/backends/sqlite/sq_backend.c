@@ -171,7 +171,7 @@ static void set_methods(oyl_backend *base)
 	base->remove = oyl__sq_remove;
 	base->list = oyl__sq_list;
 	base->count = oyl__sq_count;
-	base->search = oyl__sq_search;
+	base->postings = oyl__sq_postings;
 	base->migrate = oyl__sq_migrate;
 	base->schema_version = oyl__sq_schema_version;
 	base->lock = oyl__sq_lock; /* version 2 */

@@ -123,21 +123,17 @@ int oyl__sq_claim(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
 		  const oyl_filter *filters, size_t nfilters, int32_t order_col, int64_t limit,
 		  const oyl_assign *set, size_t nset, oyl_row_cb cb, void *payload);
 
-int oyl__sq_search(oyl_backend *b, const oyl_scope *scope, const oyl_table *t,
-		   const oyl_filter *filters, size_t nfilters, const char *query, int64_t limit,
-		   oyl_search_cb cb, void *payload);
+/* Runs q, calling cb with each row decoded along `shape`. */
+int oyl__sq_run_rows(sq_backend *b, const oyl__sql *q, const oyl_table *shape, oyl_row_cb cb,
+		     void *payload);
+
+/* sq_postings.c */
+int oyl__sq_postings(oyl_backend *b, const oyl_scope *scope, const char *kb,
+		     const char *const *terms, size_t nterms, oyl_postings_cb cb, void *payload);
 int oyl__sq_migrate(oyl_backend *b, int target, int *from);
 int oyl__sq_schema_version(oyl_backend *b, int *version);
 
-/* ---- full-text query text (sq_fts_query.c) -------------------------- */
 
-/*
- * The FTS5 query for plain words: every run of letters/digits (bytes >=
- * 0x80 count as letters) quoted as an FTS5 string and joined with OR.
- * New text (oyl_free) in *out, or NULL when the query has no words.
- * OYL_ENOMEM on allocation failure.
- */
-int oyl__sq_fts_query(const char *query, char **out);
 
 /* ---- migrations (sq_migrations.c) ----------------------------------- */
 

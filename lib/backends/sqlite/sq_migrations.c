@@ -16,7 +16,7 @@
  * non-integer primary key hold NULL.  CHECK constraints are named like
  * PostgreSQL's defaults (<table>_<column>_check), so messages name them.
  *
- * document_chunks.content is indexed by an FTS5 external-content table
+ * Until version 9, document_chunks.content was indexed by an FTS5 external-content table
  * keyed by the chunk's rowid and kept in sync by triggers (the no-trigger
  * rule is PostgreSQL/Citus's).  Foreign-key cascades fire these triggers
  * too, so deleting a tenant or a document also empties its index entries.
@@ -482,6 +482,39 @@ static const char *const schema_v8[] = {
 	NULL,
 };
 
+/* Version 9: the library's own search index replaces FTS5
+ * (doc/retrieval.md; PostgreSQL's pg_schema_v9.c says why each piece).  A
+ * WITHOUT ROWID table: the rows live in the key's order, a term's blocks
+ * together. */
+static const char *const schema_v9[] = {
+	"DROP TRIGGER document_chunks_fts_insert;\n"
+	"DROP TRIGGER document_chunks_fts_delete;\n"
+	"DROP TRIGGER document_chunks_fts_update;\n"
+	"DROP TABLE document_chunks_fts;\n",
+	"ALTER TABLE knowledge_bases ADD COLUMN indexed_chunks INTEGER NOT NULL DEFAULT 0\n"
+	"  CONSTRAINT knowledge_bases_indexed_chunks_check CHECK (indexed_chunks >= 0);\n"
+	"ALTER TABLE knowledge_bases ADD COLUMN indexed_length INTEGER NOT NULL DEFAULT 0\n"
+	"  CONSTRAINT knowledge_bases_indexed_length_check CHECK (indexed_length >= 0);\n"
+	"ALTER TABLE documents ADD COLUMN indexed_length INTEGER NOT NULL DEFAULT 0\n"
+	"  CONSTRAINT documents_indexed_length_check CHECK (indexed_length >= 0);\n",
+	"CREATE TABLE search_postings (\n"
+	"  id TEXT NOT NULL,\n"
+	"  tenant_id TEXT NOT NULL,\n"
+	"  knowledge_base_id TEXT NOT NULL,\n"
+	"  document_id TEXT NOT NULL,\n"
+	"  term TEXT NOT NULL CONSTRAINT search_postings_term_check\n"
+	"    CHECK (length(CAST(term AS BLOB)) BETWEEN 1 AND 64),\n"
+	"  block BLOB NOT NULL CONSTRAINT search_postings_block_check\n"
+	"    CHECK (length(block) >= 3),\n"
+	"  PRIMARY KEY (tenant_id, knowledge_base_id, term, document_id),\n"
+	"  FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE,\n"
+	"  FOREIGN KEY (tenant_id, document_id) REFERENCES documents (tenant_id, id)\n"
+	"    ON DELETE CASCADE\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX search_postings_document_idx ON search_postings (tenant_id, document_id);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -491,6 +524,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{6, schema_v6},
 	{7, schema_v7},
 	{8, schema_v8},
+	{9, schema_v9},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];

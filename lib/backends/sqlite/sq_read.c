@@ -34,6 +34,13 @@ static int emit_rows(sq_backend *b, const oyl__sql *q, const oyl_table *t, oyl_r
 	return rc;
 }
 
+int oyl__sq_run_rows(sq_backend *b, const oyl__sql *q, const oyl_table *shape, oyl_row_cb cb,
+		     void *payload)
+{
+	int64_t rows;
+	return emit_rows(b, q, shape, cb, payload, &rows);
+}
+
 /* Runs a query of one integer row (count). */
 static int query_count(sq_backend *b, const oyl__sql *q, int64_t *count)
 {

@@ -1,0 +1,50 @@
+/*
+ * A document's postings, built from its chunks before they are stored
+ * (doc/retrieval.md): for each term, a block that packs, for every chunk
+ * holding it, (ordinal, term frequency, chunk length), as unsigned LEB128
+ * varints, the ordinal as the gap from the previous one.  The terms come
+ * out in bytewise order, so that the same document always gives the same
+ * rows.
+ */
+#ifndef OYL_SEARCH_POSTINGS_H
+#define OYL_SEARCH_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "search/tokenize.h"
+
+typedef struct oyl__postings oyl__postings;
+
+/* OYL_ENOMEM */
+int oyl__postings_new(oyl__postings **out);
+void oyl__postings_free(oyl__postings *p);
+
+/* Tokenizes chunk `ordinal` (ascending from one call to the next) with t
+ * and adds its terms.  OYL_EINVAL (ordinal not ascending), OYL_ENOMEM. */
+int oyl__postings_add_chunk(oyl__postings *p, oyl__tokenizer *t, int64_t ordinal,
+			    const char *text, size_t n);
+
+/* Puts the terms in order; after it, no chunk may be added. */
+void oyl__postings_finish(oyl__postings *p);
+
+/* The sum of the chunks' lengths in terms (the document's share of the
+ * knowledge base's total), and how many distinct terms. */
+int64_t oyl__postings_length(const oyl__postings *p);
+size_t oyl__postings_count(const oyl__postings *p);
+
+/* Term i (0 <= i < count, after finish) and its block. */
+void oyl__postings_get(const oyl__postings *p, size_t i, const char **term,
+		       const unsigned char **block, size_t *size);
+
+/* Reading a block back. */
+typedef struct oyl__block_reader {
+	const unsigned char *at, *end;
+	int64_t ordinal; /* the last one read, -1 before the first */
+} oyl__block_reader;
+
+void oyl__block_reader_init(oyl__block_reader *r, const unsigned char *block, size_t size);
+/* 1: one more chunk read; 0: the end; OYL_EINVAL: a damaged block. */
+int oyl__block_next(oyl__block_reader *r, int64_t *ordinal, int64_t *tf, int64_t *len);
+
+#endif
