@@ -723,6 +723,77 @@ OYL_API int64_t oyl_chunk_page(const oyl_chunk *c);
 OYL_API const char *oyl_chunk_section(const oyl_chunk *c);
 OYL_API int oyl_chunk_to_json(const oyl_chunk *c, char **json);
 
+/* search: the passages of a knowledge base that answer a question
+ * (doc/retrieval.md) */
+
+/** How oyl_kb_search ranks.  Values are part of the ABI. */
+typedef enum oyl_search_mode {
+	OYL_SEARCH_LEXICAL = 0, /**< BM25 over the library's own index */
+	OYL_SEARCH_VECTOR = 1,  /**< cosine over the chunks' embeddings */
+	OYL_SEARCH_HYBRID = 2   /**< reciprocal rank fusion of both */
+} oyl_search_mode;
+
+#define OYL_SEARCH_LIMIT_MAX 100
+
+/**
+ * Options of oyl_kb_search.  `limit`: 1 to OYL_SEARCH_LIMIT_MAX results
+ * (0: 10).  `document_ids`: only chunks of these documents (NULL: all);
+ * the scores stay those of the whole knowledge base.  `min_score`: only
+ * results scoring at least this much.
+ */
+typedef struct oyl_search_options {
+	uint32_t size; /**< sizeof(oyl_search_options) */
+	int32_t limit;
+	int32_t mode; /**< an oyl_search_mode */
+	const char *const *document_ids;
+	size_t document_count;
+	double min_score;
+} oyl_search_options;
+
+#define OYL_SEARCH_OPTIONS_INIT {sizeof(oyl_search_options), 0, OYL_SEARCH_LEXICAL, NULL, 0, 0.0}
+
+typedef struct oyl_search_results oyl_search_results;
+
+/**
+ * Searches a knowledge base, or every knowledge base of an assistant
+ * (`target_id` names either), for the chunks that best answer `query`,
+ * best first (ties by document id, then by place in the document).  Every
+ * role of the tenant may search; another tenant's target is
+ * OYL_ENOTFOUND.  Any text is a question: quotes, operators and
+ * punctuation are separators, and a question with no searchable word
+ * finds nothing (OYL_OK, no results).  Invalid UTF-8 or more than 64 KiB
+ * is OYL_EINVAL.  Only processed documents answer; a document being
+ * reprocessed answers with its old chunks until the new ones are stored.
+ */
+OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
+			  const oyl_search_options *opts, oyl_search_results **out);
+/** How many results. */
+OYL_API size_t oyl_search_count(const oyl_search_results *r);
+/* Result i (0 <= i < count); NULL, 0 or -1 for an i out of range. */
+OYL_API const char *oyl_search_chunk_id(const oyl_search_results *r, size_t i);
+OYL_API const char *oyl_search_document_id(const oyl_search_results *r, size_t i);
+/** The document's original name. */
+OYL_API const char *oyl_search_document_name(const oyl_search_results *r, size_t i);
+OYL_API const char *oyl_search_knowledge_base_id(const oyl_search_results *r, size_t i);
+/** The chunk's place in its document, from 0. */
+OYL_API int64_t oyl_search_ordinal(const oyl_search_results *r, size_t i);
+/** The chunk's text (NUL-terminated; *length its bytes when not NULL). */
+OYL_API const char *oyl_search_text(const oyl_search_results *r, size_t i, size_t *length);
+/** Character offsets of the chunk in the document's extracted text. */
+OYL_API int64_t oyl_search_start_offset(const oyl_search_results *r, size_t i);
+OYL_API int64_t oyl_search_end_offset(const oyl_search_results *r, size_t i);
+/** The PDF page the chunk starts on (from 1), or 0. */
+OYL_API int64_t oyl_search_page(const oyl_search_results *r, size_t i);
+/** The section titles above the chunk, as a JSON array of strings, or NULL. */
+OYL_API const char *oyl_search_section(const oyl_search_results *r, size_t i);
+OYL_API double oyl_search_score(const oyl_search_results *r, size_t i);
+/** How many spans of matched terms the text has, for highlighting. */
+OYL_API size_t oyl_search_span_count(const oyl_search_results *r, size_t i);
+/** Span j of result i: bytes [*start, *end) of its text.  OYL_EINVAL out of range. */
+OYL_API int oyl_search_span(const oyl_search_results *r, size_t i, size_t j, size_t *start,
+			    size_t *end);
+OYL_API void oyl_search_free(oyl_search_results *r);
+
 /* workers: processing uploaded documents of every tenant */
 
 typedef struct oyl_worker_options {

@@ -124,6 +124,14 @@ int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, i
 	return OYL_OK;
 }
 
+int oyl__bm25_count(oyl__bm25 *s, size_t term, int64_t chunks)
+{
+	if (!s || term >= s->terms || chunks < 0)
+		return OYL_EINVAL;
+	s->df[term] += chunks;
+	return OYL_OK;
+}
+
 int64_t oyl__bm25_df(const oyl__bm25 *s, size_t term)
 {
 	return s && term < s->terms ? s->df[term] : 0;

@@ -47,6 +47,11 @@ void oyl__bm25_free(oyl__bm25 *s);
  * is `len` terms long.  The same (term, chunk) twice is OYL_EINVAL. */
 int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, int64_t len);
 
+/* Counts `chunks` more chunks holding `term` without scoring them (chunks
+ * a filter leaves out: the statistics stay the knowledge base's, so a
+ * filtered search scores as the whole one does). */
+int oyl__bm25_count(oyl__bm25 *s, size_t term, int64_t chunks);
+
 /* The chunks scored, best first (ties by chunk id), at most `k` of them
  * into hits[]; *n how many.  Only chunks scoring at least `min_score`. */
 int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits, size_t *n);

@@ -1,0 +1,315 @@
+/*
+ * oyl_kb_search (doc/retrieval.md): the target's knowledge bases read and
+ * checked, each ranked by its own statistics and language, the rankings
+ * merged, and the chunks of the best read back with their documents'
+ * names and the spans of the matched terms.  One read transaction.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "model/kind.h"
+#include "search/rank.h"
+#include "search/results.h"
+
+#define DEFAULT_LIMIT 10
+#define KBS_MAX 64 /* knowledge bases of an assistant searched at once */
+
+typedef struct search_opts {
+	size_t limit;
+	int mode;
+	double min_score;
+	char (*docs)[OYL_UUID_LEN + 1];
+	size_t ndocs;
+} search_opts;
+
+static int cmp_ids(const void *a, const void *b)
+{
+	return memcmp(a, b, OYL_UUID_LEN);
+}
+
+static int resolve_opts(oyl_db *db, const oyl_search_options *o, search_opts *out)
+{
+	*out = (search_opts){DEFAULT_LIMIT, OYL_SEARCH_LEXICAL, 0.0, NULL, 0};
+	if (!o)
+		return OYL_OK;
+	if (o->size < sizeof *o)
+		return oyl__fail(db, OYL_EINVAL, "opts: size not set (use OYL_SEARCH_OPTIONS_INIT)");
+	if (o->limit < 0 || o->limit > OYL_SEARCH_LIMIT_MAX)
+		return oyl__fail(db, OYL_EINVAL, "opts.limit: 1 to %d (0: %d), not %d",
+				 OYL_SEARCH_LIMIT_MAX, DEFAULT_LIMIT, (int)o->limit);
+	if (o->limit)
+		out->limit = (size_t)o->limit;
+	if (o->mode < OYL_SEARCH_LEXICAL || o->mode > OYL_SEARCH_HYBRID)
+		return oyl__fail(db, OYL_EINVAL, "opts.mode: %d is not an oyl_search_mode",
+				 (int)o->mode);
+	out->mode = o->mode;
+	if (!isfinite(o->min_score))
+		return oyl__fail(db, OYL_EINVAL, "opts.min_score: must be a finite number");
+	out->min_score = o->min_score;
+	if (o->document_count && !o->document_ids)
+		return oyl__fail(db, OYL_EINVAL, "opts.document_ids: NULL with a document_count");
+	if (o->document_count > 10000)
+		return oyl__fail(db, OYL_EINVAL, "opts.document_ids: at most 10000 documents");
+	if (o->document_count) {
+		out->docs = oyl__malloc(o->document_count * sizeof *out->docs);
+		if (!out->docs)
+			return oyl__fail(db, OYL_ENOMEM, "out of memory");
+		out->ndocs = o->document_count;
+		for (size_t i = 0; i < o->document_count; i++) {
+			int rc = oyl__check_id(db, "opts.document_ids[]", o->document_ids[i],
+					       out->docs[i]);
+			if (rc)
+				return rc;
+		}
+		qsort(out->docs, out->ndocs, sizeof *out->docs, cmp_ids);
+	}
+	return OYL_OK;
+}
+
+/* ---- the target: a knowledge base, or an assistant's ---- */
+
+typedef struct target {
+	oyl__record *kb[KBS_MAX];
+	size_t n;
+} target;
+
+static int kb_row(const oyl_value *vals, size_t n, void *payload)
+{
+	target *t = payload;
+	if (t->n >= KBS_MAX)
+		return 0;
+	return oyl__record_copy(&oyl__t_knowledge_bases, vals, n, &t->kb[t->n++]) ? OYL_ENOMEM : 0;
+}
+
+static int read_target(oyl_db *db, oyl_actor *actor, const char *id, target *out)
+{
+	const char *scope = oyl__actor_scope(actor);
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int k = oyl__batch_get(&bt, scope, &oyl__t_knowledge_bases, id, OYL__LOCK_NONE);
+	int a = oyl__batch_get(&bt, scope, &oyl__t_assistants, id, OYL__LOCK_NONE);
+	int rc = oyl__batch_run(&bt);
+	const oyl__record *kb = rc == OYL_OK ? oyl__batch_row(&bt, k) : NULL;
+	const oyl__record *as = rc == OYL_OK ? oyl__batch_row(&bt, a) : NULL;
+	if (rc == OYL_OK && kb) {
+		rc = oyl__visible(db, actor, &oyl__kind_knowledge_base, kb, id);
+		if (rc == OYL_OK)
+			out->kb[out->n++] = oyl__batch_take(&bt, k);
+	} else if (rc == OYL_OK && as) {
+		rc = oyl__visible(db, actor, &oyl__kind_assistant, as, id);
+	} else if (rc == OYL_OK) {
+		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base or assistant %s not found", id);
+	}
+	char tenant[OYL_UUID_LEN + 1] = "";
+	if (rc == OYL_OK && as)
+		snprintf(tenant, sizeof tenant, "%s", oyl__record_text(as, ASSISTANTS_tenant_id));
+	oyl__batch_free(&bt);
+	if (rc == OYL_OK)
+		rc = oyl__authorize(db, actor, OYL__SEARCH);
+	if (rc || !tenant[0])
+		return rc;
+	/* an assistant: its knowledge bases, oldest first */
+	oyl_filter of_as = oyl__eq(KNOWLEDGE_BASES_assistant_id, OYL_TYPE_UUID, id);
+	oyl_query q = {&of_as, 1, KNOWLEDGE_BASES_created_at, 0, NULL, NULL, KBS_MAX, 0};
+	oyl__batch_begin(&bt, db);
+	oyl__batch_list(&bt, tenant, &oyl__t_knowledge_bases, &q, kb_row, out);
+	rc = oyl__batch_run(&bt);
+	oyl__batch_free(&bt);
+	return rc;
+}
+
+/* ---- ranking every knowledge base, merged ---- */
+
+typedef struct ranked {
+	oyl__bm25_hit hit;
+	size_t kb; /* index into the target's */
+} ranked;
+
+static int by_rank(const void *a, const void *b)
+{
+	const ranked *x = a, *y = b;
+	if (x->hit.score != y->hit.score)
+		return x->hit.score > y->hit.score ? -1 : 1;
+	return memcmp(x->hit.chunk_id, y->hit.chunk_id, OYL__BM25_ID_LEN);
+}
+
+typedef struct kb_terms {
+	oyl__tokenizer *tok;
+	oyl__query_terms terms;
+} kb_terms;
+
+static int rank_all(oyl_db *db, const target *tg, kb_terms *kt, const char *query, size_t qlen,
+		    const search_opts *o, ranked **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	ranked *all = oyl__malloc(tg->n * o->limit * sizeof *all + 1);
+	oyl__bm25_hit *hits = oyl__malloc(o->limit * sizeof *hits);
+	if (!all || !hits) {
+		oyl__free(all);
+		oyl__free(hits);
+		return oyl__fail(db, OYL_ENOMEM, "out of memory searching");
+	}
+	oyl__doc_filter filter = {(const char(*)[OYL_UUID_LEN + 1])o->docs, o->ndocs};
+	int rc = OYL_OK;
+	for (size_t i = 0; rc == OYL_OK && i < tg->n; i++) {
+		const char *language = oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_search_language);
+		rc = oyl__tokenizer_new(language, &kt[i].tok);
+		if (rc) {
+			rc = oyl__fail(db, rc == OYL_ENOMEM ? rc : OYL_ESTORAGE,
+				       "knowledge base %s: cannot tokenize in \"%s\"",
+				       oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_id), language);
+			break;
+		}
+		rc = oyl__query_terms_of(kt[i].tok, query, qlen, &kt[i].terms);
+		if (rc == OYL_EINVAL)
+			rc = oyl__fail(db, rc, "query: not valid UTF-8");
+		else if (rc)
+			rc = oyl__fail(db, rc, "out of memory reading the query");
+		size_t got = 0;
+		if (rc == OYL_OK)
+			rc = oyl__rank_lexical(db, tg->kb[i], &kt[i].terms, &filter, o->limit,
+					       o->min_score, hits, &got);
+		for (size_t j = 0; rc == OYL_OK && j < got; j++)
+			all[(*n)++] = (ranked){hits[j], i};
+	}
+	oyl__free(hits);
+	if (rc) {
+		oyl__free(all);
+		*n = 0;
+		return rc;
+	}
+	qsort(all, *n, sizeof *all, by_rank);
+	if (*n > o->limit)
+		*n = o->limit;
+	*out = all;
+	return OYL_OK;
+}
+
+/* ---- the chunks of the best, read back ---- */
+
+#define PER_BATCH (OYL__BATCH_MAX / 2) /* a chunk and its document each */
+
+typedef struct fetch {
+	char doc[OYL_UUID_LEN + 1];
+	oyl_filter f[2];
+	oyl_query q;
+	oyl__record_sink sink;
+	int d;
+} fetch;
+
+static int keep_document(const oyl__record *doc)
+{
+	const char *status = oyl__record_text(doc, DOCUMENTS_status);
+	/* processed; or being reprocessed, its old chunks answering */
+	return strcmp(status, "processed") == 0 || strcmp(status, "processing") == 0;
+}
+
+static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const ranked *best, size_t n,
+		     oyl_search_results *res)
+{
+	int rc = OYL_OK;
+	fetch f[PER_BATCH];
+	for (size_t from = 0; rc == OYL_OK && from < n; from += PER_BATCH) {
+		size_t m = n - from < PER_BATCH ? n - from : PER_BATCH;
+		oyl__batch bt;
+		oyl__batch_begin(&bt, db);
+		for (size_t i = 0; i < m; i++) {
+			const ranked *r = &best[from + i];
+			const char *tenant = oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_tenant_id);
+			int64_t ordinal;
+			oyl__chunk_key_parts(r->hit.chunk_id, f[i].doc, &ordinal);
+			f[i].f[0] = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, f[i].doc);
+			f[i].f[1] = (oyl_filter){DOCUMENT_CHUNKS_ordinal, OYL_OP_EQ,
+						 oyl__val_int(OYL_TYPE_INT, ordinal)};
+			f[i].q = (oyl_query){f[i].f, 2, DOCUMENT_CHUNKS_ordinal, 0, NULL, NULL, 1, 0};
+			f[i].sink = (oyl__record_sink){&oyl__t_document_chunks, NULL};
+			oyl__batch_list(&bt, tenant, &oyl__t_document_chunks, &f[i].q, oyl__record_cb,
+					&f[i].sink);
+			f[i].d = oyl__batch_get(&bt, tenant, &oyl__t_documents_meta, f[i].doc,
+						OYL__LOCK_NONE);
+		}
+		rc = oyl__batch_run(&bt);
+		for (size_t i = 0; i < m; i++) {
+			const ranked *r = &best[from + i];
+			const oyl__record *doc = rc == OYL_OK ? oyl__batch_row(&bt, f[i].d) : NULL;
+			oyl__record *chunk = f[i].sink.rec;
+			f[i].sink.rec = NULL;
+			/* gone since it was ranked, or not answering: left out */
+			if (!chunk || !doc || !keep_document(doc)) {
+				oyl__record_free(chunk);
+				continue;
+			}
+			oyl__result *x = &res->r[res->n++];
+			x->chunk = chunk;
+			x->score = r->hit.score;
+			snprintf(x->kb, sizeof x->kb, "%s",
+				 oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_id));
+			x->document_name = oyl__strdup(oyl__record_text(doc, DOCUMENTS_original_name));
+			if (!x->document_name ||
+			    oyl__result_spans(x, kt[r->kb].tok, &kt[r->kb].terms) != OYL_OK)
+				rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
+		}
+		oyl__batch_free(&bt);
+	}
+	return rc;
+}
+
+OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
+			  const oyl_search_options *opts, oyl_search_results **out)
+{
+	int rc;
+	char key[OYL_UUID_LEN + 1];
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_kb_search", &rc);
+	if (!db || (rc = oyl__check_id(db, "target_id", target_id, key)))
+		return rc;
+	if (!query)
+		return oyl__fail(db, OYL_EINVAL, "query: NULL");
+	size_t qlen = strnlen(query, OYL__QUERY_MAX + 1);
+	if (qlen > OYL__QUERY_MAX)
+		return oyl__fail(db, OYL_EINVAL, "query: longer than %u bytes", OYL__QUERY_MAX);
+	search_opts o;
+	if ((rc = resolve_opts(db, opts, &o))) {
+		oyl__free(o.docs);
+		return rc;
+	}
+	if (o.mode != OYL_SEARCH_LEXICAL) {
+		oyl__free(o.docs);
+		return oyl__fail(db, OYL_ENOTSUP,
+				 "opts.mode: vector and hybrid search need a knowledge base with an "
+				 "embedder, which this version cannot attach yet");
+	}
+	target tg = {{NULL}, 0};
+	kb_terms kt[KBS_MAX];
+	memset(kt, 0, sizeof kt);
+	ranked *best = NULL;
+	size_t nbest = 0;
+	oyl_search_results *res = oyl__calloc(1, sizeof *res);
+	if (!res)
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK) {
+		rc = read_target(db, actor, key, &tg);
+		if (rc == OYL_OK)
+			rc = rank_all(db, &tg, kt, query, qlen, &o, &best, &nbest);
+		if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
+			rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+		if (rc == OYL_OK)
+			rc = read_back(db, &tg, kt, best, nbest, res);
+		rc = oyl__txn_end(db, rc);
+	}
+	for (size_t i = 0; i < KBS_MAX; i++)
+		oyl__tokenizer_free(kt[i].tok);
+	for (size_t i = 0; i < tg.n; i++)
+		oyl__record_free(tg.kb[i]);
+	oyl__free(best);
+	oyl__free(o.docs);
+	if (rc) {
+		oyl_search_free(res);
+		return rc;
+	}
+	*out = res;
+	return oyl__ok(db);
+}
