@@ -35,11 +35,25 @@ typedef struct caught {
 static caught stmts[64];
 static int nstmts;
 
+static void keep(const oyl__sql *q);
+
 static void catch_statement(const oyl__sql *q)
 {
 	/* a page of records: the select list starts with the id */
 	if (nstmts == 64 || strncmp(q->text, "SELECT \"id\", ", 13) != 0 || !strstr(q->text, "ORDER BY"))
 		return;
+	keep(q);
+}
+
+/* A search's read of the index's postings. */
+static void catch_postings(const oyl__sql *q)
+{
+	if (nstmts < 64 && strncmp(q->text, "SELECT term, document_id, block FROM", 36) == 0)
+		keep(q);
+}
+
+static void keep(const oyl__sql *q)
+{
 	caught *c = &stmts[nstmts++];
 	c->text = strdup(q->text);
 	c->nparams = (int)q->nparams;
@@ -250,6 +264,42 @@ static void same_content_lookup_uses_its_key(const char *kb)
 	oyl__sql_hook = NULL;
 }
 
+/*
+ * A search reads its postings off search_postings' key, as the runtime
+ * role under row-level security, for a tenant's user and for the
+ * platform: the plan printed here is the one doc/retrieval.md shows.
+ */
+static void search_reads_the_index_keys(const char *kb)
+{
+	for (int i = 0; i < 4; i++) {
+		char text[96];
+		snprintf(text, sizeof text, "lighthouse keeper %d keeps the lamp of lighthouse %d\n", i,
+			 i + 1);
+		oyl_doc_source o = OYL_DOC_SOURCE_INIT;
+		o.data = text;
+		o.length = strlen(text);
+		o.name = "light.txt";
+		ck_assert_int_eq(oyl_doc_ingest(admin, kb, &o, NULL, NULL), OYL_OK);
+	}
+	const char *key = idx("search_postings_pkey", "USING PRIMARY KEY");
+	oyl__sql_hook = catch_postings;
+	oyl_search_results *r = NULL;
+	ck_assert_int_eq(oyl_kb_search(admin, kb, "lighthouse lamp", NULL, &r), OYL_OK);
+	ck_assert_uint_eq(oyl_search_count(r), 4);
+	oyl_search_free(r);
+	ck_assert_int_eq(nstmts, 1);
+	char *plan = t_is_postgres() ? pg_plan(&stmts[0], tenant, "force_generic_plan")
+				     : sqlite_plan(&stmts[0]);
+	printf("a search's postings, as the runtime role:\n%s\n%s", stmts[0].text, plan);
+	free(plan);
+	assert_lookup("a search's postings, a tenant admin", tenant, key);
+	oyl__sql_hook = catch_postings;
+	ck_assert_int_eq(oyl_kb_search(root, kb, "lighthouse lamp", NULL, &r), OYL_OK);
+	oyl_search_free(r);
+	assert_lookup("a search's postings, the platform", tenant, key);
+	oyl__sql_hook = NULL;
+}
+
 /* A list call, first page and the next by its cursor (limit 2 of 3+). */
 #define LIST_BOTH(call_first, call_next)                                                          \
 	do {                                                                                      \
@@ -343,6 +393,9 @@ START_TEST(every_list_reads_an_index_in_order)
 	oyl_knowledge_base *kb = NULL;
 	ck_assert_int_eq(oyl_kb_create(admin, as_id, "Same", NULL, &kb), OYL_OK);
 	same_content_lookup_uses_its_key(oyl_kb_id(kb));
+	oyl_kb_free(kb);
+	ck_assert_int_eq(oyl_kb_create(admin, as_id, "Search", NULL, &kb), OYL_OK);
+	search_reads_the_index_keys(oyl_kb_id(kb));
 	oyl_kb_free(kb);
 
 	oyl_tenant_free(t);
