@@ -75,7 +75,7 @@ bool pg_round_trips(oyl_db *db, PGconn *conn, const corpus *c, int *small, int *
 typedef struct pg_bound {
 	timing text, binary;      /* COPY in text and in binary format */
 	int64_t bytes_text, bytes_binary; /* what was sent */
-	int64_t rows[3];          /* documents, document_blobs, document_chunks */
+	int64_t rows[4];          /* documents, document_blobs, document_chunks, search_postings */
 } pg_bound;
 
 typedef struct pg_run {
@@ -95,7 +95,7 @@ bool pg_run_once(const char *app, const char *owner, const corpus *c, int run, b
 typedef struct sq_run {
 	ingest_result lib;
 	timing bound;
-	int64_t rows[3];
+	int64_t rows[4];
 } sq_run;
 
 /* A run: a fresh file, the corpus ingested, then the same rows inserted

@@ -145,10 +145,12 @@ static void report_pg(const corpus *c, const results *res)
 	printf("   (goal >= 0.70)\n  ratio liboyl / COPY text           ");
 	print_spread(ratio_text, res->n);
 	printf("\n  rows: %lld documents (%lld refused, %lld duplicates), %lld document_blobs, "
-	       "%lld document_chunks; COPY sent %.1f MB as text, %.1f MB as binary\n",
+	       "%lld document_chunks, %lld search_postings; COPY sent %.1f MB as text, %.1f MB "
+	       "as binary\n",
 	       (long long)p[0].bound.rows[0], (long long)p[0].lib.failed,
 	       (long long)p[0].lib.existing, (long long)p[0].bound.rows[1],
-	       (long long)p[0].bound.rows[2], p[0].bound.bytes_text / 1e6,
+	       (long long)p[0].bound.rows[2], (long long)p[0].bound.rows[3],
+	       p[0].bound.bytes_text / 1e6,
 	       p[0].bound.bytes_binary / 1e6);
 	printf("  round trips of one oyl_doc_ingest: %d (smallest file), %d (largest file)\n",
 	       p[0].rt_small, p[0].rt_large);
@@ -170,9 +172,10 @@ static void report_sqlite(const corpus *c, const results *res)
 	print_line("bound: prepared INSERTs, txn/doc", c, bound, res->n);
 	printf("  ratio liboyl / bound               ");
 	print_spread(ratio, res->n);
-	printf("\n  rows: %lld documents, %lld document_blobs, %lld document_chunks\n",
+	printf("\n  rows: %lld documents, %lld document_blobs, %lld document_chunks, %lld "
+	       "search_postings\n",
 	       (long long)res->sq[0].rows[0], (long long)res->sq[0].rows[1],
-	       (long long)res->sq[0].rows[2]);
+	       (long long)res->sq[0].rows[2], (long long)res->sq[0].rows[3]);
 }
 
 static double median_of(double *v, int n)

@@ -2,7 +2,7 @@
  * PostgreSQL: the library's ingestion as the app role, under row-level
  * security, and the bound: the rows it wrote, written again by COPY as
  * the tables' owner, with the same DDL (the library's migration) and so
- * the same indexes, constraints and generated search vector.  Row-level
+ * the same indexes and constraints.  Row-level
  * security is off for the bound: the owner's schemas get NO FORCE ROW
  * LEVEL SECURITY (else the owner, which no policy names, would see and
  * write nothing) and row_security = off (so that a policy left in force
@@ -21,8 +21,9 @@
 PGconn *oyl__pg_conn(oyl_backend *b);
 
 /* What the bound writes, in an order its foreign keys allow. */
-static const char *const written[] = {"documents", "document_blobs", "document_chunks"};
-#define NWRITTEN 3
+static const char *const written[] = {"documents", "document_blobs", "document_chunks",
+				      "search_postings"};
+#define NWRITTEN 4
 /* What those rows hang from, copied (untimed) into the bound's schema. */
 static const char *const parents[] = {"tenants", "workspaces", "teammates", "assistants",
 				      "knowledge_bases"};

@@ -15,8 +15,9 @@
 
 #include "ingest.h"
 
-static const char *const written[] = {"documents", "document_blobs", "document_chunks"};
-#define NWRITTEN 3
+static const char *const written[] = {"documents", "document_blobs", "document_chunks",
+				      "search_postings"};
+#define NWRITTEN 4
 /* how each table's rows of one document are found (by their unique keys,
  * which lead with the tenant) */
 static const char *const of_document[] = {"tenant_id = ?1 AND id = ?2",

@@ -22,6 +22,7 @@ int oyl_fuzz_csv(const uint8_t *data, size_t size);
 int oyl_fuzz_html(const uint8_t *data, size_t size);
 int oyl_fuzz_chunk(const uint8_t *data, size_t size);
 int oyl_fuzz_tokenize(const uint8_t *data, size_t size);
+int oyl_fuzz_query(const uint8_t *data, size_t size);
 #ifdef OYL_HAVE_DOCX
 int oyl_fuzz_docx(const uint8_t *data, size_t size);
 #endif
@@ -42,6 +43,7 @@ static const struct {
 	{"html", oyl_fuzz_html},
 	{"chunk", oyl_fuzz_chunk},
 	{"tokenize", oyl_fuzz_tokenize},
+	{"query", oyl_fuzz_query},
 #ifdef OYL_HAVE_DOCX
 	{"docx", oyl_fuzz_docx},
 #endif
