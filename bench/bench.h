@@ -7,6 +7,7 @@
 #define OYL_BENCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -40,6 +41,8 @@ typedef struct stats {
 } stats;
 
 int64_t now_ns(void);
+/* Round trips in a libpq trace (PQtrace): the Syncs and simple Queries sent. */
+int sent_round_trips(FILE *f);
 bool stats_init(stats *st, int64_t cap);
 void stats_free(stats *st);
 void stats_add(stats *st, int op, int64_t ns);

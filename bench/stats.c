@@ -31,7 +31,7 @@ void stats_free(stats *st)
 		free(st->lat[k]);
 }
 
-static int sent_round_trips(FILE *f)
+int sent_round_trips(FILE *f)
 {
 	char line[8192], dir[4], msg[32];
 	int len, n = 0;

@@ -7,10 +7,10 @@
 #include "core/alloc.h"
 #include "oyl/oyl.h"
 
-/* A chunk seen in the postings: its id, its length, and its term
+/* A chunk seen in the postings: its key, its length, and its term
  * frequencies (tf[] of the scorer, `terms` per chunk). */
 typedef struct chunk {
-	char id[OYL__BM25_ID_LEN + 1];
+	uint64_t key;
 	int64_t len;
 } chunk;
 
@@ -50,21 +50,21 @@ void oyl__bm25_free(oyl__bm25 *s)
 	oyl__free(s);
 }
 
-static uint64_t hash_id(const char *id)
+/* splitmix64's finaliser: keys that differ in a few bits spread out. */
+static uint64_t hash_key(uint64_t x)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (size_t i = 0; i < OYL__BM25_ID_LEN; i++)
-		h = (h ^ (unsigned char)id[i]) * UINT64_C(1099511628211);
-	return h;
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
 }
 
-/* The slot of `id`: where it is, or the empty one where it would go. */
-static size_t find_slot(const oyl__bm25 *s, const char *id)
+/* The slot of `key`: where it is, or the empty one where it would go. */
+static size_t find_slot(const oyl__bm25 *s, uint64_t key)
 {
 	size_t mask = s->nslots - 1;
-	for (size_t i = (size_t)hash_id(id) & mask;; i = (i + 1) & mask) {
+	for (size_t i = (size_t)hash_key(key) & mask;; i = (i + 1) & mask) {
 		uint32_t at = s->slots[i];
-		if (at == 0 || memcmp(s->chunks[at - 1].id, id, OYL__BM25_ID_LEN) == 0)
+		if (at == 0 || s->chunks[at - 1].key == key)
 			return i;
 	}
 }
@@ -90,27 +90,24 @@ static int grow(oyl__bm25 *s)
 	s->nslots = cap * 2;
 	s->cap = cap;
 	for (size_t i = 0; i < s->n; i++)
-		s->slots[find_slot(s, s->chunks[i].id)] = (uint32_t)i + 1;
+		s->slots[find_slot(s, s->chunks[i].key)] = (uint32_t)i + 1;
 	return OYL_OK;
 }
 
-int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, int64_t len)
+int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t key, int64_t tf, int64_t len)
 {
-	if (!s || term >= s->terms || !chunk_id || strnlen(chunk_id, OYL__BM25_ID_LEN + 1) !=
-						      OYL__BM25_ID_LEN ||
-	    tf < 1 || tf > UINT32_MAX || len < tf)
+	if (!s || term >= s->terms || tf < 1 || tf > UINT32_MAX || len < tf)
 		return OYL_EINVAL;
 	if (s->n == s->cap) {
 		int rc = grow(s);
 		if (rc)
 			return rc;
 	}
-	size_t slot = find_slot(s, chunk_id);
+	size_t slot = find_slot(s, key);
 	uint32_t at = s->slots[slot];
 	if (at == 0) {
 		chunk *c = &s->chunks[s->n];
-		memcpy(c->id, chunk_id, OYL__BM25_ID_LEN);
-		c->id[OYL__BM25_ID_LEN] = '\0';
+		c->key = key;
 		c->len = len;
 		memset(&s->tf[s->n * s->terms], 0, s->terms * sizeof *s->tf);
 		at = (uint32_t)++s->n;
@@ -137,21 +134,27 @@ int64_t oyl__bm25_df(const oyl__bm25 *s, size_t term)
 	return s && term < s->terms ? s->df[term] : 0;
 }
 
-/* a ranks before b: higher score, then smaller id */
-static int before(const oyl__bm25_hit *a, const oyl__bm25_hit *b)
+typedef struct order {
+	oyl__bm25_tie tie;
+	void *ctx;
+} order;
+
+/* a ranks before b: higher score, then the tie's order */
+static int before(const order *o, const oyl__bm25_hit *a, const oyl__bm25_hit *b)
 {
-	return a->score > b->score ||
-	       (a->score == b->score && memcmp(a->chunk_id, b->chunk_id, OYL__BM25_ID_LEN) < 0);
+	if (a->score != b->score)
+		return a->score > b->score;
+	return o->tie ? o->tie(a->chunk, b->chunk, o->ctx) < 0 : a->chunk < b->chunk;
 }
 
 /* hits[0..n) as a heap whose root is the worst hit kept. */
-static void sift_down(oyl__bm25_hit *h, size_t n, size_t i)
+static void sift_down(const order *o, oyl__bm25_hit *h, size_t n, size_t i)
 {
 	for (;;) {
 		size_t worst = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && before(&h[worst], &h[l]))
+		if (l < n && before(o, &h[worst], &h[l]))
 			worst = l;
-		if (r < n && before(&h[worst], &h[r]))
+		if (r < n && before(o, &h[worst], &h[r]))
 			worst = r;
 		if (worst == i)
 			return;
@@ -162,11 +165,11 @@ static void sift_down(oyl__bm25_hit *h, size_t n, size_t i)
 	}
 }
 
-static void sift_up(oyl__bm25_hit *h, size_t i)
+static void sift_up(const order *o, oyl__bm25_hit *h, size_t i)
 {
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (!before(&h[parent], &h[i]))
+		if (!before(o, &h[parent], &h[i]))
 			return;
 		oyl__bm25_hit t = h[i];
 		h[i] = h[parent];
@@ -175,10 +178,12 @@ static void sift_up(oyl__bm25_hit *h, size_t i)
 	}
 }
 
-int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits, size_t *n)
+int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, void *ctx,
+		  oyl__bm25_hit *hits, size_t *n)
 {
 	if (!s || !n || (k && !hits))
 		return OYL_EINVAL;
+	order o = {tie, ctx};
 	*n = 0;
 	double idf[OYL__BM25_TERMS_MAX];
 	for (size_t t = 0; t < s->terms; t++) {
@@ -199,15 +204,13 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits,
 				score += idf[t] * (double)f[t] * (k1 + 1.0) / ((double)f[t] + norm);
 		if (!(score >= min_score))
 			continue;
-		oyl__bm25_hit hit;
-		memcpy(hit.chunk_id, s->chunks[i].id, OYL__BM25_ID_LEN + 1);
-		hit.score = score;
+		oyl__bm25_hit hit = {s->chunks[i].key, score};
 		if (kept < k) {
 			hits[kept] = hit;
-			sift_up(hits, kept++);
-		} else if (before(&hit, &hits[0])) {
+			sift_up(&o, hits, kept++);
+		} else if (before(&o, &hit, &hits[0])) {
 			hits[0] = hit;
-			sift_down(hits, kept, 0);
+			sift_down(&o, hits, kept, 0);
 		}
 	}
 	/* best first: take the worst off the heap into the end, repeatedly */
@@ -215,7 +218,7 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits,
 		oyl__bm25_hit t = hits[0];
 		hits[0] = hits[m - 1];
 		hits[m - 1] = t;
-		sift_down(hits, m - 1, 0);
+		sift_down(&o, hits, m - 1, 0);
 	}
 	*n = kept;
 	return OYL_OK;

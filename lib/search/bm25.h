@@ -11,7 +11,9 @@
  * any order; df(t) is the number of chunks added for t.  Each chunk's
  * score sums its terms in term-index order whatever order the postings
  * came in, so two backends returning the same rows in different orders
- * give identical doubles.  Ties are broken by chunk id (bytewise).
+ * give identical doubles.  A chunk is a 64-bit key the caller chooses;
+ * ties are broken by the caller's order of keys (a comparison it gives),
+ * or by the keys' numeric order.
  */
 #ifndef OYL_SEARCH_BM25_H
 #define OYL_SEARCH_BM25_H
@@ -20,10 +22,6 @@
 #include <stdint.h>
 
 #define OYL__BM25_TERMS_MAX 32 /* distinct terms of one question that are scored */
-/* A chunk's key in the index: its document's id, ':', its ordinal in 8
- * lowercase hex digits ("<uuid>:0000002a"), so that ties, broken by the
- * key, go by document, then by place in it. */
-#define OYL__BM25_ID_LEN 45
 
 typedef struct oyl__bm25_params {
 	double k1, b;
@@ -32,9 +30,12 @@ typedef struct oyl__bm25_params {
 } oyl__bm25_params;
 
 typedef struct oyl__bm25_hit {
-	char chunk_id[OYL__BM25_ID_LEN + 1];
+	uint64_t chunk;
 	double score;
 } oyl__bm25_hit;
+
+/* The order of two chunks of equal score: < 0 when a goes first. */
+typedef int (*oyl__bm25_tie)(uint64_t a, uint64_t b, void *ctx);
 
 typedef struct oyl__bm25 oyl__bm25;
 
@@ -43,18 +44,20 @@ typedef struct oyl__bm25 oyl__bm25;
 int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out);
 void oyl__bm25_free(oyl__bm25 *s);
 
-/* One posting: chunk `chunk_id` (its key, OYL__BM25_ID_LEN bytes) has term `term` `tf` times and
- * is `len` terms long.  The same (term, chunk) twice is OYL_EINVAL. */
-int oyl__bm25_add(oyl__bm25 *s, size_t term, const char *chunk_id, int64_t tf, int64_t len);
+/* One posting: chunk `chunk` has term `term` `tf` times and is `len`
+ * terms long.  The same (term, chunk) twice is OYL_EINVAL. */
+int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t chunk, int64_t tf, int64_t len);
 
 /* Counts `chunks` more chunks holding `term` without scoring them (chunks
  * a filter leaves out: the statistics stay the knowledge base's, so a
  * filtered search scores as the whole one does). */
 int oyl__bm25_count(oyl__bm25 *s, size_t term, int64_t chunks);
 
-/* The chunks scored, best first (ties by chunk id), at most `k` of them
- * into hits[]; *n how many.  Only chunks scoring at least `min_score`. */
-int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_hit *hits, size_t *n);
+/* The chunks scored, best first (ties by `tie`, or by key when NULL), at
+ * most `k` of them into hits[]; *n how many.  Only chunks scoring at least
+ * `min_score`. */
+int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, void *ctx,
+		  oyl__bm25_hit *hits, size_t *n);
 
 /* df(term): the chunks added for it. */
 int64_t oyl__bm25_df(const oyl__bm25 *s, size_t term);

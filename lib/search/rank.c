@@ -1,7 +1,6 @@
 /* Lexical ranking of one knowledge base (rank.h). */
 #include "search/rank.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +9,90 @@
 #include "records/batch.h"
 #include "search/postings.h"
 
+/* The documents met in the postings, each numbered once: a chunk's key
+ * for the scorer is (number << 32 | ordinal), cheap to hash, and its
+ * number leads back to the id. */
+typedef struct docs {
+	char (*id)[OYL_UUID_LEN + 1];
+	size_t n, cap;
+	uint32_t *slots; /* open addressing: number + 1, 0 empty */
+	size_t nslots;
+} docs;
+
 typedef struct scoring {
 	oyl_db *db;
 	oyl__bm25 *bm25;
 	const oyl__doc_filter *filter;
+	docs d;
 	int failed; /* add_block stopped the read, its message given */
 } scoring;
+
+static uint64_t hash_id(const char *id)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (size_t i = 0; i < OYL_UUID_LEN; i++)
+		h = (h ^ (unsigned char)id[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+static size_t find_doc(const docs *d, const char *id)
+{
+	size_t mask = d->nslots - 1;
+	for (size_t i = (size_t)hash_id(id) & mask;; i = (i + 1) & mask)
+		if (!d->slots[i] || memcmp(d->id[d->slots[i] - 1], id, OYL_UUID_LEN) == 0)
+			return i;
+}
+
+/* The number of document `id`, given one when new; -1 out of memory. */
+static int64_t doc_number(docs *d, const char *id)
+{
+	if ((d->n + 1) * 2 > d->nslots) {
+		size_t nslots = d->nslots ? d->nslots * 2 : 64;
+		uint32_t *slots = oyl__calloc(nslots, sizeof *slots);
+		if (!slots)
+			return -1;
+		oyl__free(d->slots);
+		d->slots = slots;
+		d->nslots = nslots;
+		for (size_t i = 0; i < d->n; i++)
+			d->slots[find_doc(d, d->id[i])] = (uint32_t)(i + 1);
+	}
+	size_t slot = find_doc(d, id);
+	if (d->slots[slot])
+		return d->slots[slot] - 1;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		char(*ids)[OYL_UUID_LEN + 1] = oyl__realloc(d->id, cap * sizeof *ids);
+		if (!ids)
+			return -1;
+		d->id = ids;
+		d->cap = cap;
+	}
+	memcpy(d->id[d->n], id, OYL_UUID_LEN);
+	d->id[d->n][OYL_UUID_LEN] = '\0';
+	d->slots[slot] = (uint32_t)++d->n;
+	return (int64_t)d->n - 1;
+}
+
+/* Ties: by document id, then by ordinal. */
+static int tie(uint64_t a, uint64_t b, void *ctx)
+{
+	const docs *d = ctx;
+	int c = memcmp(d->id[a >> 32], d->id[b >> 32], OYL_UUID_LEN);
+	if (c)
+		return c;
+	uint32_t x = (uint32_t)a, y = (uint32_t)b;
+	return (x > y) - (x < y);
+}
+
+int oyl__ranked_cmp(const void *x, const void *y)
+{
+	const oyl__ranked *a = x, *b = y;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	int c = memcmp(a->document_id, b->document_id, OYL_UUID_LEN);
+	return c ? c : (a->ordinal > b->ordinal) - (a->ordinal < b->ordinal);
+}
 
 static int cmp_id(const void *key, const void *item)
 {
@@ -33,14 +110,20 @@ static int score_block(const oyl_postings_block *bl, scoring *s)
 	oyl__block_reader r;
 	oyl__block_reader_init(&r, bl->data, bl->size);
 	int score = wanted(s->filter, bl->document_id);
-	char key[OYL__BM25_ID_LEN + 1];
+	int64_t doc = score ? doc_number(&s->d, bl->document_id) : 0;
+	if (doc < 0)
+		return oyl__fail(s->db, OYL_ENOMEM, "out of memory scoring a search");
 	int64_t ordinal, tf, len, counted = 0;
 	int more;
 	while ((more = oyl__block_next(&r, &ordinal, &tf, &len)) == 1) {
 		counted++;
 		if (!score)
 			continue;
-		snprintf(key, sizeof key, "%.36s:%08" PRIx64, bl->document_id, (uint64_t)ordinal);
+		if (ordinal > UINT32_MAX) {
+			more = OYL_EINVAL;
+			break;
+		}
+		uint64_t key = (uint64_t)doc << 32 | (uint64_t)ordinal;
 		int rc = oyl__bm25_add(s->bm25, (size_t)bl->term, key, tf, len);
 		if (rc == OYL_ENOMEM)
 			return oyl__fail(s->db, rc, "out of memory scoring a search");
@@ -104,8 +187,8 @@ static int read_by_lists(oyl_db *db, const char *tenant, const char *kb,
 }
 
 int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms *terms,
-		      const oyl__doc_filter *filter, size_t k, double min_score,
-		      oyl__bm25_hit *hits, size_t *n)
+		      const oyl__doc_filter *filter, size_t k, double min_score, oyl__ranked *out,
+		      size_t *n)
 {
 	*n = 0;
 	int64_t chunks = oyl__record_int(kb, KNOWLEDGE_BASES_indexed_chunks);
@@ -115,7 +198,7 @@ int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms 
 			      chunks,
 			      (double)oyl__record_int(kb, KNOWLEDGE_BASES_indexed_length) /
 				      (double)chunks};
-	scoring s = {db, NULL, filter, 0};
+	scoring s = {db, NULL, filter, {NULL, 0, 0, NULL, 0}, 0};
 	int rc = oyl__bm25_new(&p, terms->n, &s.bm25);
 	if (rc)
 		return oyl__fail(db, rc, rc == OYL_ENOMEM ? "out of memory scoring a search"
@@ -134,15 +217,20 @@ int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms 
 	} else {
 		rc = read_by_lists(db, tenant, id, terms, &s);
 	}
+	oyl__bm25_hit *hits = rc == OYL_OK ? oyl__malloc((k ? k : 1) * sizeof *hits) : NULL;
+	if (rc == OYL_OK && !hits)
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory scoring a search");
 	if (rc == OYL_OK)
-		rc = oyl__bm25_top(s.bm25, k, min_score, hits, n);
+		rc = oyl__bm25_top(s.bm25, k, min_score, tie, &s.d, hits, n);
+	for (size_t i = 0; rc == OYL_OK && i < *n; i++) {
+		memcpy(out[i].document_id, s.d.id[hits[i].chunk >> 32], OYL_UUID_LEN + 1);
+		out[i].ordinal = (int64_t)(uint32_t)hits[i].chunk;
+		out[i].score = hits[i].score;
+		out[i].kb = 0;
+	}
+	oyl__free(hits);
+	oyl__free(s.d.id);
+	oyl__free(s.d.slots);
 	oyl__bm25_free(s.bm25);
 	return rc;
-}
-
-void oyl__chunk_key_parts(const char *key, char doc[OYL_UUID_LEN + 1], int64_t *ordinal)
-{
-	memcpy(doc, key, OYL_UUID_LEN);
-	doc[OYL_UUID_LEN] = '\0';
-	*ordinal = (int64_t)strtoll(key + OYL_UUID_LEN + 1, NULL, 16);
 }

@@ -17,13 +17,22 @@ typedef struct oyl__doc_filter {
 	size_t n;
 } oyl__doc_filter;
 
+/* A chunk as the index names it: its document and its place there. */
+typedef struct oyl__ranked {
+	char document_id[OYL_UUID_LEN + 1];
+	int64_t ordinal;
+	double score;
+	size_t kb; /* the caller's index of its knowledge base */
+} oyl__ranked;
+
+/* Best first: higher score, then document id, then ordinal (the order
+ * of ties on every backend). */
+int oyl__ranked_cmp(const void *a, const void *b);
+
 /* The best `k` chunks of knowledge base `kb` (its row) for the terms,
  * scoring at least min_score, best first, into hits[]; *n how many. */
 int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms *terms,
-		      const oyl__doc_filter *filter, size_t k, double min_score,
-		      oyl__bm25_hit *hits, size_t *n);
-
-/* A chunk key's parts: its document id and ordinal. */
-void oyl__chunk_key_parts(const char *key, char doc[OYL_UUID_LEN + 1], int64_t *ordinal);
+		      const oyl__doc_filter *filter, size_t k, double min_score, oyl__ranked *hits,
+		      size_t *n);
 
 #endif

@@ -123,18 +123,6 @@ static int read_target(oyl_db *db, oyl_actor *actor, const char *id, target *out
 
 /* ---- ranking every knowledge base, merged ---- */
 
-typedef struct ranked {
-	oyl__bm25_hit hit;
-	size_t kb; /* index into the target's */
-} ranked;
-
-static int by_rank(const void *a, const void *b)
-{
-	const ranked *x = a, *y = b;
-	if (x->hit.score != y->hit.score)
-		return x->hit.score > y->hit.score ? -1 : 1;
-	return memcmp(x->hit.chunk_id, y->hit.chunk_id, OYL__BM25_ID_LEN);
-}
 
 typedef struct kb_terms {
 	oyl__tokenizer *tok;
@@ -142,17 +130,13 @@ typedef struct kb_terms {
 } kb_terms;
 
 static int rank_all(oyl_db *db, const target *tg, kb_terms *kt, const char *query, size_t qlen,
-		    const search_opts *o, ranked **out, size_t *n)
+		    const search_opts *o, oyl__ranked **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	ranked *all = oyl__malloc(tg->n * o->limit * sizeof *all + 1);
-	oyl__bm25_hit *hits = oyl__malloc(o->limit * sizeof *hits);
-	if (!all || !hits) {
-		oyl__free(all);
-		oyl__free(hits);
+	oyl__ranked *all = oyl__malloc(tg->n * o->limit * sizeof *all + 1);
+	if (!all)
 		return oyl__fail(db, OYL_ENOMEM, "out of memory searching");
-	}
 	oyl__doc_filter filter = {(const char(*)[OYL_UUID_LEN + 1])o->docs, o->ndocs};
 	int rc = OYL_OK;
 	for (size_t i = 0; rc == OYL_OK && i < tg->n; i++) {
@@ -172,17 +156,16 @@ static int rank_all(oyl_db *db, const target *tg, kb_terms *kt, const char *quer
 		size_t got = 0;
 		if (rc == OYL_OK)
 			rc = oyl__rank_lexical(db, tg->kb[i], &kt[i].terms, &filter, o->limit,
-					       o->min_score, hits, &got);
+					       o->min_score, all + *n, &got);
 		for (size_t j = 0; rc == OYL_OK && j < got; j++)
-			all[(*n)++] = (ranked){hits[j], i};
+			all[(*n)++].kb = i;
 	}
-	oyl__free(hits);
 	if (rc) {
 		oyl__free(all);
 		*n = 0;
 		return rc;
 	}
-	qsort(all, *n, sizeof *all, by_rank);
+	qsort(all, *n, sizeof *all, oyl__ranked_cmp);
 	if (*n > o->limit)
 		*n = o->limit;
 	*out = all;
@@ -208,7 +191,7 @@ static int keep_document(const oyl__record *doc)
 	return strcmp(status, "processed") == 0 || strcmp(status, "processing") == 0;
 }
 
-static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const ranked *best, size_t n,
+static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const oyl__ranked *best, size_t n,
 		     oyl_search_results *res)
 {
 	int rc = OYL_OK;
@@ -218,10 +201,10 @@ static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const ranked *b
 		oyl__batch bt;
 		oyl__batch_begin(&bt, db);
 		for (size_t i = 0; i < m; i++) {
-			const ranked *r = &best[from + i];
+			const oyl__ranked *r = &best[from + i];
 			const char *tenant = oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_tenant_id);
-			int64_t ordinal;
-			oyl__chunk_key_parts(r->hit.chunk_id, f[i].doc, &ordinal);
+			int64_t ordinal = r->ordinal;
+			memcpy(f[i].doc, r->document_id, OYL_UUID_LEN + 1);
 			f[i].f[0] = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, f[i].doc);
 			f[i].f[1] = (oyl_filter){DOCUMENT_CHUNKS_ordinal, OYL_OP_EQ,
 						 oyl__val_int(OYL_TYPE_INT, ordinal)};
@@ -234,7 +217,7 @@ static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const ranked *b
 		}
 		rc = oyl__batch_run(&bt);
 		for (size_t i = 0; i < m; i++) {
-			const ranked *r = &best[from + i];
+			const oyl__ranked *r = &best[from + i];
 			const oyl__record *doc = rc == OYL_OK ? oyl__batch_row(&bt, f[i].d) : NULL;
 			oyl__record *chunk = f[i].sink.rec;
 			f[i].sink.rec = NULL;
@@ -245,7 +228,7 @@ static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const ranked *b
 			}
 			oyl__result *x = &res->r[res->n++];
 			x->chunk = chunk;
-			x->score = r->hit.score;
+			x->score = r->score;
 			snprintf(x->kb, sizeof x->kb, "%s",
 				 oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_id));
 			x->document_name = oyl__strdup(oyl__record_text(doc, DOCUMENTS_original_name));
@@ -285,7 +268,7 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 	target tg = {{NULL}, 0};
 	kb_terms kt[KBS_MAX];
 	memset(kt, 0, sizeof kt);
-	ranked *best = NULL;
+	oyl__ranked *best = NULL;
 	size_t nbest = 0;
 	oyl_search_results *res = oyl__calloc(1, sizeof *res);
 	if (!res)
