@@ -99,6 +99,10 @@ TEST_PACKAGES=(
     developers-reference
     maint-guide
     debian-faq
+    # tests/test_quality.c: retrieval quality on the Linux man-pages project's
+    # sections 2 and 3 and on the Python FAQ's sources.
+    manpages-dev
+    python3-doc
 )
 
 # The corpus of scripts/bench-ingest.sh (doc/performance.md): real text

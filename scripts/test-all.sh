@@ -240,7 +240,7 @@ if [[ $ci_ok -eq 1 ]]; then
     # a minute or more each, and the whole run must stay under 20.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
         --no-suite workers --no-suite bad_input --no-suite older-backends \
-        --no-suite permissions --no-suite identity \
+        --no-suite permissions --no-suite identity --no-suite quality --no-suite parity \
         --suite sqlite --suite postgres
 fi
 
@@ -257,7 +257,9 @@ build "rls-only" build-rls --buildtype=debugoptimized -Dwarning_level=2 -Dwerror
     -Dtest_drop_tenant_predicates=true && rls_ok=1
 if [[ $rls_ok -eq 1 ]]; then
     # (the fault loops test error paths, which the wall does not change)
-    run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input --no-suite faults
+    # (quality measures ranking, which the wall does not change either)
+    run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input --no-suite faults \
+        --no-suite quality
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then
@@ -269,7 +271,7 @@ else
     if [[ $asan_ok -eq 1 ]]; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-            run_tests "asan" build-asan testlog.json --timeout-multiplier 3
+            run_tests "asan" build-asan testlog.json --timeout-multiplier 3 --no-suite quality
     fi
 fi
 
