@@ -787,7 +787,12 @@ OYL_API int64_t oyl_search_page(const oyl_search_results *r, size_t i);
 /** The section titles above the chunk, as a JSON array of strings, or NULL. */
 OYL_API const char *oyl_search_section(const oyl_search_results *r, size_t i);
 OYL_API double oyl_search_score(const oyl_search_results *r, size_t i);
-/** How many spans of matched terms the text has, for highlighting. */
+/**
+ * How many spans of matched terms the text has, for highlighting.  They are
+ * found when first asked for (a host that shows none does not pay for
+ * them), which changes the results object: read one from one thread at a
+ * time.
+ */
 OYL_API size_t oyl_search_span_count(const oyl_search_results *r, size_t i);
 /** Span j of result i: bytes [*start, *end) of its text.  OYL_EINVAL out of range. */
 OYL_API int oyl_search_span(const oyl_search_results *r, size_t i, size_t j, size_t *start,

@@ -118,7 +118,7 @@ OYL_API const char *oyl_search_document_name(const oyl_search_results *r, size_t
 OYL_API const char *oyl_search_knowledge_base_id(const oyl_search_results *r, size_t i)
 {
 	const oyl__result *x = at(r, i);
-	return x ? x->kb : NULL;
+	return x ? x->kb_id : NULL;
 }
 
 OYL_API const char *oyl_search_text(const oyl_search_results *r, size_t i, size_t *length)
@@ -135,16 +135,40 @@ OYL_API double oyl_search_score(const oyl_search_results *r, size_t i)
 	return x ? x->score : 0.0;
 }
 
+/* A result's spans, found the first time they are asked for: a host that
+ * shows no highlight does not pay for tokenizing every result again.  The
+ * results object changes then, which is why it is one thread's at a time
+ * (oyl.h). */
+static const oyl__result *with_spans(const oyl_search_results *cr, size_t i)
+{
+	oyl_search_results *r = (oyl_search_results *)cr;
+	if (!r || i >= r->n)
+		return NULL;
+	oyl__result *x = &r->r[i];
+	if (x->spans_found)
+		return x;
+	x->spans_found = 1;
+	const oyl__result_kb *kb = &r->kbs[x->kb];
+	if (!r->tok || strcmp(oyl__tokenizer_language(r->tok), kb->language) != 0) {
+		oyl__tokenizer_free(r->tok);
+		r->tok = NULL;
+		if (oyl__tokenizer_new(kb->language, &r->tok) != OYL_OK)
+			return x; /* out of memory: no highlight, never a wrong one */
+	}
+	oyl__result_spans(x, r->tok, &kb->terms);
+	return x;
+}
+
 OYL_API size_t oyl_search_span_count(const oyl_search_results *r, size_t i)
 {
-	const oyl__result *x = at(r, i);
+	const oyl__result *x = with_spans(r, i);
 	return x ? x->nspans : 0;
 }
 
 OYL_API int oyl_search_span(const oyl_search_results *r, size_t i, size_t j, size_t *start,
 			    size_t *end)
 {
-	const oyl__result *x = at(r, i);
+	const oyl__result *x = with_spans(r, i);
 	if (!x || j >= x->nspans || !start || !end)
 		return OYL_EINVAL;
 	*start = x->spans[2 * j];
@@ -162,5 +186,7 @@ OYL_API void oyl_search_free(oyl_search_results *r)
 		oyl__free(r->r[i].spans);
 	}
 	oyl__free(r->r);
+	oyl__free(r->kbs);
+	oyl__tokenizer_free(r->tok);
 	oyl__free(r);
 }

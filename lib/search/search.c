@@ -194,7 +194,17 @@ static int keep_document(const oyl__record *doc)
 static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const oyl__ranked *best, size_t n,
 		     oyl_search_results *res)
 {
+	/* what the spans need later: each knowledge base's language and terms */
 	int rc = OYL_OK;
+	res->kbs = oyl__calloc(tg->n ? tg->n : 1, sizeof *res->kbs);
+	if (!res->kbs)
+		return oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
+	res->nkbs = tg->n;
+	for (size_t i = 0; i < tg->n; i++) {
+		snprintf(res->kbs[i].language, sizeof res->kbs[i].language, "%s",
+			 oyl__tokenizer_language(kt[i].tok));
+		res->kbs[i].terms = kt[i].terms;
+	}
 	fetch f[PER_BATCH];
 	for (size_t from = 0; rc == OYL_OK && from < n; from += PER_BATCH) {
 		size_t m = n - from < PER_BATCH ? n - from : PER_BATCH;
@@ -229,11 +239,11 @@ static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const oyl__rank
 			oyl__result *x = &res->r[res->n++];
 			x->chunk = chunk;
 			x->score = r->score;
-			snprintf(x->kb, sizeof x->kb, "%s",
+			x->kb = r->kb;
+			snprintf(x->kb_id, sizeof x->kb_id, "%s",
 				 oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_id));
 			x->document_name = oyl__strdup(oyl__record_text(doc, DOCUMENTS_original_name));
-			if (!x->document_name ||
-			    oyl__result_spans(x, kt[r->kb].tok, &kt[r->kb].terms) != OYL_OK)
+			if (!x->document_name)
 				rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
 		}
 		oyl__batch_free(&bt);
