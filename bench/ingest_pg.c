@@ -260,12 +260,12 @@ static bool load(PGconn *owner, const char *schema, const dump *d, bool binary, 
 	}
 	ok = exec_ok(owner, ok ? "COMMIT" : "ROLLBACK") && ok;
 	*t = clock_stop(&m);
-	char qualified[3][128];
+	char qualified[NWRITTEN][128];
 	for (int i = 0; i < NWRITTEN; i++)
 		snprintf(qualified[i], sizeof qualified[i], "%s.%s", schema, written[i]);
-	char sql[512];
-	snprintf(sql, sizeof sql, "TRUNCATE %s, %s, %s CASCADE", qualified[0], qualified[1],
-		 qualified[2]);
+	char sql[1024];
+	snprintf(sql, sizeof sql, "TRUNCATE %s, %s, %s, %s CASCADE", qualified[0], qualified[1],
+		 qualified[2], qualified[3]);
 	return ok && exec_ok(owner, sql);
 }
 

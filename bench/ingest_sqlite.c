@@ -22,7 +22,8 @@ static const char *const written[] = {"documents", "document_blobs", "document_c
  * which lead with the tenant) */
 static const char *const of_document[] = {"tenant_id = ?1 AND id = ?2",
 					  "tenant_id = ?1 AND document_id = ?2 ORDER BY seq",
-					  "tenant_id = ?1 AND document_id = ?2 ORDER BY ordinal"};
+					  "tenant_id = ?1 AND document_id = ?2 ORDER BY ordinal",
+					  "tenant_id = ?1 AND document_id = ?2 ORDER BY term"};
 static const char *const parents[] = {"tenants", "workspaces", "teammates", "assistants",
 				      "knowledge_bases"};
 #define NPARENTS 5

@@ -7,7 +7,7 @@
  *
  * Each backend gets `tenants` tenants of about `small` chunks each and one
  * of about `big` chunks, ingested through the library from the corpus's
- * real text (48-word chunks, no overlap, so that the corpus makes that
+ * real text (44-word chunks, no overlap, so that the corpus makes that
  * many).  Questions are 1 to 3 consecutive words of the corpus.  Timed,
  * per question, median and 99th percentile, for the big tenant and for a
  * small one (a different one each question):
@@ -102,7 +102,7 @@ static bool make_tenant(world *w, int i, tenant *t)
 static bool fill_tenant(world *w, tenant *t, const corpus *c, size_t *next, int64_t want)
 {
 	oyl_doc_options o = OYL_DOC_OPTIONS_INIT;
-	o.chunk_tokens = 48;
+	o.chunk_tokens = 44;
 	o.chunk_overlap = -1;
 	for (size_t tries = 0; t->chunks < want && tries < c->n; tries++) {
 		size_t n = 0;

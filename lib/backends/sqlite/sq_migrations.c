@@ -507,7 +507,6 @@ static const char *const schema_v9[] = {
 	"  block BLOB NOT NULL CONSTRAINT search_postings_block_check\n"
 	"    CHECK (length(block) >= 3),\n"
 	"  PRIMARY KEY (tenant_id, knowledge_base_id, term, document_id),\n"
-	"  FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE,\n"
 	"  FOREIGN KEY (tenant_id, document_id) REFERENCES documents (tenant_id, id)\n"
 	"    ON DELETE CASCADE\n"
 	") WITHOUT ROWID;\n"
