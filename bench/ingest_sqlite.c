@@ -23,7 +23,7 @@ static const char *const written[] = {"documents", "document_blobs", "document_c
 static const char *const of_document[] = {"tenant_id = ?1 AND id = ?2",
 					  "tenant_id = ?1 AND document_id = ?2 ORDER BY seq",
 					  "tenant_id = ?1 AND document_id = ?2 ORDER BY ordinal",
-					  "tenant_id = ?1 AND document_id = ?2 ORDER BY term"};
+					  "tenant_id = ?1 AND document_id = ?2"};
 static const char *const parents[] = {"tenants", "workspaces", "teammates", "assistants",
 				      "knowledge_bases"};
 #define NPARENTS 5
@@ -98,7 +98,12 @@ static bool prepare(sqlite3 *src, sqlite3 *dst, sqlite3_stmt **sel, sqlite3_stmt
 		char cols[2048], params[1024], sql[4096];
 		if (!column_lists(dst, written[i], cols, params, sizeof params, &ncols[i]))
 			return false;
-		snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s", cols, written[i],
+		/* the postings by their document's index: without statistics SQLite
+		 * would read them off the key's tenant prefix instead */
+		snprintf(sql, sizeof sql, "SELECT %s FROM %s%s WHERE %s", cols, written[i],
+			 strcmp(written[i], "search_postings") == 0
+				 ? " INDEXED BY search_postings_document_idx"
+				 : "",
 			 of_document[i]);
 		if (!sq_ok(src, sqlite3_prepare_v2(src, sql, -1, &sel[i], NULL), sql))
 			return false;
