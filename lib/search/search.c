@@ -79,9 +79,13 @@ typedef struct target {
 static int kb_row(const oyl_value *vals, size_t n, void *payload)
 {
 	target *t = payload;
+	oyl__record *copy = NULL;
 	if (t->n >= KBS_MAX)
 		return 0;
-	return oyl__record_copy(&oyl__t_knowledge_bases, vals, n, &t->kb[t->n++]) ? OYL_ENOMEM : 0;
+	if (oyl__record_copy(&oyl__t_knowledge_bases, vals, n, &copy))
+		return OYL_ENOMEM;
+	t->kb[t->n++] = copy;
+	return 0;
 }
 
 static int read_target(oyl_db *db, oyl_actor *actor, const char *id, target *out)
@@ -122,7 +126,6 @@ static int read_target(oyl_db *db, oyl_actor *actor, const char *id, target *out
 }
 
 /* ---- ranking every knowledge base, merged ---- */
-
 
 typedef struct kb_terms {
 	oyl__tokenizer *tok;
