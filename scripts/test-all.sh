@@ -269,11 +269,11 @@ else
     build "asan" build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
         -Dwarning_level=2 -Dwerror=true && asan_ok=1
     if [[ $asan_ok -eq 1 ]]; then
+        # (not quality: it measures ranking; not the fuzz regressions: the fuzz
+        # stage below runs them under ASan and UBSan; not faults on PostgreSQL:
+        # the same error paths as on SQLite, which stays, in 76 s of the run)
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-            # (not quality: it measures ranking; not the fuzz regressions: the fuzz
-            # stage below runs them under ASan and UBSan; not faults on PostgreSQL:
-            # the same error paths as on SQLite, which stays, in 76 s of the run)
             run_tests "asan" build-asan testlog.json --timeout-multiplier 3 --no-suite quality \
                 --no-suite fuzz --no-suite faults-postgres
     fi
