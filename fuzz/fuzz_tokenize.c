@@ -14,20 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "oyl/oyl.h"
 #include "search/tokenize.h"
 #include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz: %s:%d: property broken: %s\n", __FILE__, __LINE__, \
-				#cond);                                                          \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
+/* fuzz_common.h's check, for properties that need no more words */
+#define CHECK(cond) FUZZ_CHECK(cond, "%s", "see the property")
 
 typedef struct seen {
 	const char *text;
