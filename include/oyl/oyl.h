@@ -578,6 +578,28 @@ OYL_API int64_t oyl_kb_updated_at(const oyl_knowledge_base *k);
 OYL_API const char *oyl_kb_search_language(const oyl_knowledge_base *k);
 OYL_API double oyl_kb_bm25_k1(const oyl_knowledge_base *k);
 OYL_API double oyl_kb_bm25_b(const oyl_knowledge_base *k);
+
+/**
+ * Names the embedder whose vectors the knowledge base's chunks get
+ * (doc/retrieval.md, vectors), or with NULL, none.  The name is one
+ * registered on this handle with oyl_db_add_embedder() (oyl/sys/embedder.h);
+ * every handle that processes or searches the knowledge base registers an
+ * embedder under the same name.  Documents processed from then on are
+ * embedded; those processed before have no vectors until they are
+ * reprocessed.  Tenant admins and superadmins.  OYL_EINVAL for a name this
+ * handle has not registered.
+ */
+OYL_API int oyl_kb_set_embedder(oyl_actor *actor, const char *id, const char *embedder,
+				oyl_knowledge_base **out);
+/** The embedder's name, or NULL. */
+OYL_API const char *oyl_kb_embedder(const oyl_knowledge_base *k);
+/**
+ * The model and dimension of its current vectors, or NULL and 0 before any.
+ * A document whose vectors are of another model or dimension is stale:
+ * vector search leaves it out until it is reprocessed.
+ */
+OYL_API const char *oyl_kb_embedding_model(const oyl_knowledge_base *k);
+OYL_API int64_t oyl_kb_embedding_dimension(const oyl_knowledge_base *k);
 OYL_API int oyl_kb_to_json(const oyl_knowledge_base *k, char **json);
 OYL_API void oyl_kb_free(oyl_knowledge_base *k);
 
@@ -699,6 +721,13 @@ OYL_API int64_t oyl_document_progress(const oyl_document *d);
 /** When it was processed, or 0. */
 OYL_API int64_t oyl_document_processed_at(const oyl_document *d);
 OYL_API int64_t oyl_document_chunk_count(const oyl_document *d);
+/**
+ * The model and dimension its chunks' vectors were made by, or NULL and 0
+ * (no embedder).  Stale when they differ from its knowledge base's
+ * oyl_kb_embedding_model() and oyl_kb_embedding_dimension().
+ */
+OYL_API const char *oyl_document_embedding_model(const oyl_document *d);
+OYL_API int64_t oyl_document_embedding_dimension(const oyl_document *d);
 /** Invalid UTF-8 sequences of its text replaced by U+FFFD. */
 OYL_API int64_t oyl_document_invalid_utf8(const oyl_document *d);
 /** Processing attempts so far. */

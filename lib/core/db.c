@@ -6,6 +6,7 @@
 #include "backends/backends.h"
 #include "core/internal.h"
 #include "blobs/blob.h"
+#include "embed/registry.h"
 
 static _Thread_local char open_error[OYL_ERRMSG_MAX];
 
@@ -291,6 +292,7 @@ OYL_API void oyl_db_close(oyl_db *db)
 	db->magic = 0;
 	if (db->blobs)
 		db->blobs->free(db->blobs);
+	oyl__embedders_free(db);
 	oyl__free(db->notes);
 	oyl__free(db);
 }

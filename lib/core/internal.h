@@ -34,6 +34,16 @@ typedef struct oyl__note {
 	const char *arg;
 } oyl__note;
 
+/* Embedders a handle may use, by the name knowledge bases give
+ * (oyl_db_add_embedder; lib/embed/registry.c). */
+#define OYL__EMBEDDERS_MAX 16
+#define OYL__EMBEDDER_NAME_MAX 64
+struct oyl_embedder;
+typedef struct oyl__embedder_slot {
+	char name[OYL__EMBEDDER_NAME_MAX + 1];
+	struct oyl_embedder *e; /* owned */
+} oyl__embedder_slot;
+
 typedef struct oyl__known_user {
 	char id[OYL_UUID_LEN + 1];
 	char tenant_id[OYL_UUID_LEN + 1]; /* "" for a superadmin account */
@@ -62,6 +72,9 @@ struct oyl_db {
 
 	oyl__known_user known[OYL_KNOWN_USERS];
 	size_t next_known;
+
+	oyl__embedder_slot embedders[OYL__EMBEDDERS_MAX];
+	size_t nembedders;
 
 	int errcode;
 	char errmsg[OYL_ERRMSG_MAX];

@@ -176,17 +176,9 @@ typedef struct outcome {
 	const oyl__record *kb;     /* its knowledge base, locked when processed */
 } outcome;
 
-/* The chunks were indexed in the language the knowledge base still has. */
-static int check_language(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb)
-{
-	const char *now = oyl__record_text(kb, KNOWLEDGE_BASES_search_language);
-	return strcmp(now, w->language) == 0
-		       ? OYL_OK
-		       : oyl__fail(db, OYL_ECONFLICT,
-				   "knowledge base %s: its search language became \"%s\" while the "
-				   "document was indexed in \"%s\"; add it again",
-				   w->kb, now, w->language);
-}
+/* oyl__doc_embedding_values fills the two columns at once */
+_Static_assert(DOCUMENTS_embedding_dimension == DOCUMENTS_embedding_model + 1,
+	       "documents: embedding_dimension follows embedding_model");
 
 static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 {
@@ -206,6 +198,7 @@ static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 		v[DOCUMENTS_processed_at] = oyl__val_int(OYL_TYPE_TIME, now);
 		v[DOCUMENTS_raw_content] = (oyl_value){
 			OYL_TYPE_TEXT, 0, 0, oyl__text_str(&oc->done->text), oc->done->text.n};
+		oyl__doc_embedding_values(oc->done, &v[DOCUMENTS_embedding_model]);
 	}
 }
 
@@ -263,12 +256,7 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w,
 	if (rc == OYL_OK && oc->queue)
 		rc = insert_job(db, w->tenant, w->id, now);
 	if (rc == OYL_OK && oc->done)
-		rc = oyl__doc_write_chunks(db, oc->done);
-	if (rc == OYL_OK && oc->done)
-		rc = oyl__index_write(db, w->tenant, kb, w->id, oc->done->postings);
-	if (rc == OYL_OK && oc->done)
-		rc = oyl__index_count(db, w->tenant, oc->kb, (int64_t)oc->done->n,
-				      oyl__postings_length(oc->done->postings));
+		rc = oyl__doc_store(db, w, oc->kb, oc->done, 0, 0);
 	if (rc == OYL_OK) {
 		char detail[256];
 		snprintf(detail, sizeof detail, "{\"size\":%zu,\"mime_type\":\"%s\"}", src->n,
@@ -328,7 +316,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	       const doc_opts *o, int queue, int at_once, oyl__record **out)
 {
 	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0,
-			   "", ""};
+			   "", "", ""};
 	oyl__record *same = NULL;
 	int rc = pre_read(db, actor, kb, src->sha256, &w, &same);
 	if (rc == OYL_OK && same) {
@@ -378,7 +366,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, kb);
 	if (rc == OYL_OK && oc.done)
-		rc = check_language(db, &w, oyl__batch_row(&bt, r.kb));
+		rc = oyl__doc_check_kb(db, &w, oyl__batch_row(&bt, r.kb), "add it again");
 	oc.kb = oyl__batch_row(&bt, r.kb);
 	same = r.same_sink.rec;
 	r.same_sink.rec = NULL;
@@ -426,7 +414,7 @@ static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__rec
 		       oyl__source *src, oyl__record **out)
 {
 	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
-			   NULL,	       0,  !src->borrowed, "", ""};
+			   NULL,	       0,  !src->borrowed, "", "", ""};
 	memcpy(w.id, oyl__record_text(stored, DOCUMENTS_id), OYL_UUID_LEN + 1);
 	memcpy(w.tenant, oyl__record_text(stored, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 	oyl__record_free(stored);
@@ -501,7 +489,7 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	doc_opts o;
-	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", ""};
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", "", ""};
 	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blobs/blob.h"
+#include "embed/registry.h"
 #include "ingest/extract.h"
 #include "search/index.h"
 
@@ -103,6 +104,8 @@ void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb)
 	snprintf(w->kb, sizeof w->kb, "%s", oyl__record_text(kb, KNOWLEDGE_BASES_id));
 	snprintf(w->language, sizeof w->language, "%s",
 		 oyl__record_text(kb, KNOWLEDGE_BASES_search_language));
+	const char *embedder = oyl__record_text(kb, KNOWLEDGE_BASES_embedder);
+	snprintf(w->embedder, sizeof w->embedder, "%s", embedder ? embedder : "");
 }
 
 static int begin(oyl_db *db, oyl__doc_work *w, oyl__record **out)
@@ -223,6 +226,7 @@ void oyl__doc_text_free(oyl__doc_text *t)
 	oyl__free(t->sections);
 	oyl__free(t->c);
 	oyl__postings_free(t->postings);
+	oyl__vectors_free(&t->vectors);
 	oyl__text_free(&t->text);
 	memset(t, 0, sizeof *t);
 }
@@ -262,11 +266,14 @@ static int add_chunk(const oyl__chunk *ch, void *payload)
 	return OYL_OK;
 }
 
-/* Rows of chunks [from, from + n) into v (n * DOCUMENT_CHUNKS__N values). */
+/* Rows of chunks [from, from + n) into v (n * DOCUMENT_CHUNKS__N values);
+ * their vectors, when there are, encoded into enc. */
 static void slice_rows(const oyl__doc_text *c, size_t from, size_t n, oyl_value *v,
-		       char (*ids)[OYL_UUID_LEN + 1])
+		       char (*ids)[OYL_UUID_LEN + 1], unsigned char *enc)
 {
 	const char *text = oyl__text_str(&c->text);
+	const oyl__vectors *vec = &c->vectors;
+	size_t bytes = (size_t)vec->dim * 4;
 	for (size_t i = 0; i < n; i++, v += DOCUMENT_CHUNKS__N) {
 		const oyl__kept_chunk *k = &c->c[from + i];
 		oyl__uuid_new(ids[i]);
@@ -280,6 +287,11 @@ static void slice_rows(const oyl__doc_text *c, size_t from, size_t n, oyl_value 
 		v[DOCUMENT_CHUNKS_start_offset] = oyl__val_int(OYL_TYPE_INT, k->start_char);
 		v[DOCUMENT_CHUNKS_end_offset] = oyl__val_int(OYL_TYPE_INT, k->end_char);
 		v[DOCUMENT_CHUNKS_embedding] = oyl__val_null();
+		if (vec->n) {
+			oyl__vector_encode(vec->v + (from + i) * vec->dim, vec->dim, enc + i * bytes);
+			v[DOCUMENT_CHUNKS_embedding] =
+				(oyl_value){OYL_TYPE_BLOB, 0, 0, (const char *)enc + i * bytes, bytes};
+		}
 		v[DOCUMENT_CHUNKS_created_at] = oyl__val_int(OYL_TYPE_TIME, c->now);
 		v[DOCUMENT_CHUNKS_page] =
 			k->page ? oyl__val_int(OYL_TYPE_INT, k->page) : oyl__val_null();
@@ -293,15 +305,19 @@ int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *c)
 {
 	oyl_value *v = oyl__malloc(SLICE * DOCUMENT_CHUNKS__N * sizeof *v);
 	char(*ids)[OYL_UUID_LEN + 1] = oyl__malloc(SLICE * sizeof *ids);
-	int rc = v && ids ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "out of memory storing chunks");
+	unsigned char *enc = c->vectors.n ? oyl__malloc(SLICE * (size_t)c->vectors.dim * 4) : NULL;
+	int rc = v && ids && (enc || !c->vectors.n)
+			 ? OYL_OK
+			 : oyl__fail(db, OYL_ENOMEM, "out of memory storing chunks");
 	oyl__note put = {"storing the document's chunks", NULL, NULL};
 	for (size_t from = 0; rc == OYL_OK && from < c->n; from += SLICE) {
 		size_t n = c->n - from < SLICE ? c->n - from : SLICE;
-		slice_rows(c, from, n, v, ids);
+		slice_rows(c, from, n, v, ids, enc);
 		rc = oyl__write_insert_many(db, c->w->tenant, &oyl__t_document_chunks, v, n, &put);
 	}
 	oyl__free(v);
 	oyl__free(ids);
+	oyl__free(enc);
 	return rc;
 }
 
@@ -325,6 +341,40 @@ static int index_chunks(oyl_db *db, const oyl__doc_work *w, oyl__doc_text *rows)
 							  : "indexing the chunks failed");
 	oyl__postings_finish(rows->postings);
 	return OYL_OK;
+}
+
+static int embed_progress(size_t done, void *ctx)
+{
+	oyl__doc_text *rows = ctx;
+	const oyl__doc_work *w = rows->w;
+	return w->progress && w->progress((int64_t)rows->text.n, (int64_t)rows->text.n,
+					  (int64_t)done, (int64_t)rows->n, w->progress_ctx);
+}
+
+/* The chunks' vectors, by the knowledge base's embedder, with no
+ * transaction open (the long call of doc/conventions.md). */
+static int embed_chunks(oyl_db *db, const oyl__doc_work *w, oyl__doc_text *rows)
+{
+	oyl_embedder *e = oyl__embedder_find(db, w->embedder);
+	if (!e)
+		return oyl__fail(db, OYL_ENOTSUP,
+				 "knowledge base %s is embedded by \"%s\", which this handle has not "
+				 "registered (oyl_db_add_embedder)",
+				 w->kb, w->embedder);
+	const char **texts = oyl__malloc(rows->n * sizeof *texts);
+	size_t *lens = oyl__malloc(rows->n * sizeof *lens);
+	int rc = texts && lens ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "out of memory embedding");
+	const char *text = oyl__text_str(&rows->text);
+	for (size_t i = 0; rc == OYL_OK && i < rows->n; i++) {
+		texts[i] = text + rows->c[i].start;
+		lens[i] = rows->c[i].end - rows->c[i].start;
+	}
+	if (rc == OYL_OK)
+		rc = oyl__embed(db, e, w->embedder, texts, lens, rows->n, embed_progress, rows,
+				&rows->vectors);
+	oyl__free(texts);
+	oyl__free(lens);
+	return rc;
 }
 
 int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, size_t n,
@@ -370,6 +420,8 @@ int oyl__doc_extract(oyl_db *db, oyl__doc_work *w, const unsigned char *data, si
 		return oyl__fail(db, OYL_EINVAL, "%s: no text could be extracted", name);
 	if ((rc = index_chunks(db, w, rows)))
 		return rc;
+	if (w->embedder[0] && (rc = embed_chunks(db, w, rows)))
+		return rc;
 	if (w->progress && w->progress((int64_t)n, (int64_t)n, 0, (int64_t)rows->n,
 				       w->progress_ctx))
 		return oyl__fail(db, OYL_ECANCELED, "cancelled");
@@ -393,6 +445,64 @@ void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t)
 			    w->progress_ctx);
 }
 
+int oyl__doc_check_kb(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
+		      const char *again)
+{
+	const char *language = oyl__record_text(kb, KNOWLEDGE_BASES_search_language);
+	if (strcmp(language, w->language) != 0)
+		return oyl__fail(db, OYL_ECONFLICT,
+				 "document %s: its knowledge base's search language became \"%s\" "
+				 "while it was indexed in \"%s\"; %s",
+				 w->id, language, w->language, again);
+	const char *embedder = oyl__record_text(kb, KNOWLEDGE_BASES_embedder);
+	if (strcmp(embedder ? embedder : "", w->embedder) != 0)
+		return oyl__fail(db, OYL_ECONFLICT,
+				 "document %s: its knowledge base's embedder became \"%s\" while it "
+				 "was embedded by \"%s\"; %s",
+				 w->id, embedder ? embedder : "", w->embedder, again);
+	return OYL_OK;
+}
+
+void oyl__doc_embedding_values(const oyl__doc_text *t, oyl_value v[2])
+{
+	const oyl__vectors *vec = &t->vectors;
+	v[0] = vec->n ? oyl__val_text(OYL_TYPE_TEXT, vec->model) : oyl__val_null();
+	v[1] = vec->n ? oyl__val_int(OYL_TYPE_INT, vec->dim) : oyl__val_null();
+}
+
+/* The knowledge base's vectors are the new ones' model and dimension from
+ * now on: the others are stale (doc/retrieval.md). */
+static int embedding_model(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
+			   const oyl__vectors *vec)
+{
+	const char *model = oyl__record_text(kb, KNOWLEDGE_BASES_embedding_model);
+	if (!vec->n || (model && strcmp(model, vec->model) == 0 &&
+			oyl__record_int(kb, KNOWLEDGE_BASES_embedding_dimension) == vec->dim))
+		return OYL_OK;
+	oyl_assign set[] = {
+		{KNOWLEDGE_BASES_embedding_model, oyl__val_text(OYL_TYPE_TEXT, vec->model)},
+		{KNOWLEDGE_BASES_embedding_dimension, oyl__val_int(OYL_TYPE_INT, vec->dim)},
+	};
+	oyl_filter of_kb = oyl__eq(KNOWLEDGE_BASES_id, OYL_TYPE_UUID, w->kb);
+	oyl__note note = {"recording the knowledge base's embedding model", NULL, NULL};
+	return oyl__write_update(db, w->tenant, &oyl__t_knowledge_bases, &of_kb, 1, set, 2, NULL,
+				 &note);
+}
+
+int oyl__doc_store(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
+		   const oyl__doc_text *t, int64_t old_chunks, int64_t old_length)
+{
+	int rc = oyl__doc_write_chunks(db, t);
+	if (rc == OYL_OK)
+		rc = oyl__index_write(db, w->tenant, w->kb, w->id, t->postings);
+	if (rc == OYL_OK)
+		rc = oyl__index_count(db, w->tenant, kb, (int64_t)t->n - old_chunks,
+				      oyl__postings_length(t->postings) - old_length);
+	if (rc == OYL_OK)
+		rc = embedding_model(db, w, kb, &t->vectors);
+	return rc;
+}
+
 /* The document and its knowledge base, rows locked, for the final write;
  * an actor's rights again.  The index is written in the language the
  * knowledge base still has. */
@@ -413,14 +523,8 @@ static int read_for_finish(oyl_db *db, oyl__doc_work *w, oyl__record **doc, oyl_
 			       "document %s: attempt %lld was overtaken (the document or its "
 			       "knowledge base was deleted); its chunks are not kept",
 			       w->id, (long long)w->attempt);
-	const char *language =
-		rc == OYL_OK ? oyl__record_text(oyl__batch_row(&bt, k), KNOWLEDGE_BASES_search_language)
-			     : "";
-	if (rc == OYL_OK && strcmp(language, w->language) != 0)
-		rc = oyl__fail(db, OYL_ECONFLICT,
-			       "document %s: its knowledge base's search language became \"%s\" "
-			       "while it was indexed in \"%s\"; process it again",
-			       w->id, language, w->language);
+	if (rc == OYL_OK)
+		rc = oyl__doc_check_kb(db, w, oyl__batch_row(&bt, k), "process it again");
 	*doc = rc == OYL_OK ? oyl__batch_take(&bt, d) : NULL;
 	*kb = rc == OYL_OK ? oyl__batch_take(&bt, k) : NULL;
 	oyl__batch_free(&bt);
@@ -450,7 +554,14 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 		{DOCUMENTS_lease_until, oyl__val_null()},
 		{DOCUMENTS_lease_started_at, oyl__val_null()},
 		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
+		{DOCUMENTS_embedding_model, {0, 0, 0, NULL, 0}}, /* the last two: below */
+		{DOCUMENTS_embedding_dimension, {0, 0, 0, NULL, 0}},
 	};
+	const size_t nset = sizeof set / sizeof set[0];
+	oyl_value embedding[2];
+	oyl__doc_embedding_values(rows, embedding);
+	set[nset - 2].value = embedding[0];
+	set[nset - 1].value = embedding[1];
 	/* The fence first: this attempt, still processing, or nothing at all
 	 * (a worker that lost its lease writes no chunk). */
 	oyl_filter fence[3];
@@ -458,8 +569,8 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 	int64_t changed = 0;
 	oyl__note note = {"finishing the document", NULL, NULL};
 	if (rc == OYL_OK)
-		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set,
-				       sizeof set / sizeof set[0], &changed, &note);
+		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set, nset,
+				       &changed, &note);
 	if (rc == OYL_OK && changed != 1)
 		rc = oyl__fail(db, OYL_ECONFLICT,
 			       "document %s: attempt %lld was overtaken (its lease ran out, or the "
@@ -476,12 +587,7 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 	if (rc == OYL_OK && old_chunks > 0)
 		rc = oyl__index_remove(db, w->tenant, w->id);
 	if (rc == OYL_OK)
-		rc = oyl__doc_write_chunks(db, rows);
-	if (rc == OYL_OK)
-		rc = oyl__index_write(db, w->tenant, w->kb, w->id, rows->postings);
-	if (rc == OYL_OK)
-		rc = oyl__index_count(db, w->tenant, kb, (int64_t)rows->n - old_chunks,
-				      length - old_length);
+		rc = oyl__doc_store(db, w, kb, rows, old_chunks, old_length);
 	oyl__record_free(doc);
 	oyl__record_free(kb);
 	/* the document as it is now, for the caller */

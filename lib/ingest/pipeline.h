@@ -17,6 +17,7 @@
 #ifndef OYL_INGEST_PIPELINE_H
 #define OYL_INGEST_PIPELINE_H
 
+#include "embed/vectors.h"
 #include "ingest/chunk.h"
 #include "ingest/text.h"
 #include "model/kind.h"
@@ -42,6 +43,8 @@ typedef struct oyl__doc_work {
 	 * indexed in (doc/retrieval.md), known before the work */
 	char kb[OYL_UUID_LEN + 1];
 	char language[OYL__LANGUAGE_MAX + 1];
+	/* ... and the embedder its chunks are embedded by, "" for none */
+	char embedder[OYL__EMBEDDER_NAME_MAX + 1];
 } oyl__doc_work;
 
 /* The chunks of a document, compact (a few dozen bytes each: a document
@@ -64,6 +67,7 @@ typedef struct oyl__doc_text {
 	const char *last_section; /* the chunker's, to tell a change */
 	int64_t now;
 	oyl__postings *postings;  /* the chunks' terms, for the search index */
+	oyl__vectors vectors;     /* the chunks' vectors (n == 0: no embedder) */
 } oyl__doc_text;
 
 /*
@@ -80,8 +84,26 @@ void oyl__doc_text_free(oyl__doc_text *t);
  * t->w's tenant and document. */
 int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *t);
 
-/* Takes the knowledge base's id and search language from its row. */
+/* Takes the knowledge base's id, search language and embedder from its
+ * row. */
 void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb);
+
+/* The knowledge base (its row, read locked in the final transaction)
+ * still has the language and embedder the work used; else OYL_ECONFLICT,
+ * whose message ends with `again` ("process it again"). */
+int oyl__doc_check_kb(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
+		      const char *again);
+
+/* In the final transaction: t's chunks, their index and vectors written,
+ * the knowledge base's statistics moved by what the document had before
+ * (old_chunks, old_length) and now has, and its embedding model set to
+ * the vectors' when they are of another model or dimension. */
+int oyl__doc_store(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
+		   const oyl__doc_text *t, int64_t old_chunks, int64_t old_length);
+
+/* The document's embedding_model and embedding_dimension as t leaves
+ * them (NULL without vectors), into v[0] and v[1]. */
+void oyl__doc_embedding_values(const oyl__doc_text *t, oyl_value v[2]);
 
 /* The last progress call: every byte and chunk done. */
 void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t);

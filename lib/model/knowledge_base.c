@@ -6,6 +6,7 @@
 #include "access/permissions.h"
 #include "blobs/blob.h"
 #include "core/validate.h"
+#include "embed/registry.h"
 #include "model/kind.h"
 #include "search/tokenize.h"
 
@@ -65,6 +66,9 @@ OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char
 	v[KNOWLEDGE_BASES_bm25_b] = (oyl_value){OYL_TYPE_REAL, 0, DEFAULT_B, NULL, 0};
 	v[KNOWLEDGE_BASES_indexed_chunks] = oyl__val_int(OYL_TYPE_INT, 0);
 	v[KNOWLEDGE_BASES_indexed_length] = oyl__val_int(OYL_TYPE_INT, 0);
+	v[KNOWLEDGE_BASES_embedder] = oyl__val_null();
+	v[KNOWLEDGE_BASES_embedding_model] = oyl__val_null();
+	v[KNOWLEDGE_BASES_embedding_dimension] = oyl__val_null();
 	return oyl__create_child(db, actor, &oyl__kind_knowledge_base, "assistant_id", assistant_id,
 				 v, NULL, out);
 }
@@ -197,6 +201,34 @@ OYL_API int oyl_kb_set_search(oyl_actor *actor, const char *id,
 	return rc;
 }
 
+/* ---- the embedder ---- */
+
+OYL_API int oyl_kb_set_embedder(oyl_actor *actor, const char *id, const char *embedder,
+				oyl_knowledge_base **out)
+{
+	int rc;
+	oyl_db *db = oyl__enter(actor, out, &rc);
+	if (!db)
+		return rc;
+	if (embedder && (rc = oyl__embedder_name_check(db, "embedder", embedder)))
+		return rc;
+	/* a name no handle knows would fail every ingestion: refused now */
+	if (embedder && !oyl__embedder_find(db, embedder))
+		return oyl__fail(db, OYL_EINVAL,
+				 "embedder: \"%s\" is not registered on this handle "
+				 "(oyl_db_add_embedder)",
+				 embedder);
+	/* without an embedder the knowledge base has no current model: its
+	 * vectors answer again only once they are made by the next one */
+	oyl_assign set[] = {
+		{KNOWLEDGE_BASES_embedder, oyl__val_text(OYL_TYPE_TEXT, embedder)},
+		{KNOWLEDGE_BASES_embedding_model, oyl__val_null()},
+		{KNOWLEDGE_BASES_embedding_dimension, oyl__val_null()},
+	};
+	return oyl__update_public(actor, &oyl__kind_knowledge_base, id, set, embedder ? 1 : 3,
+				  NULL, out);
+}
+
 OYL_API int oyl_kb_delete(oyl_actor *actor, const char *id)
 {
 	return oyl__delete_public(actor, &oyl__kind_knowledge_base, id);
@@ -225,4 +257,10 @@ OYL__REAL_GETTER(oyl_kb_bm25_k1, oyl_knowledge_base, oyl__kind_knowledge_base,
 		 KNOWLEDGE_BASES_bm25_k1)
 OYL__REAL_GETTER(oyl_kb_bm25_b, oyl_knowledge_base, oyl__kind_knowledge_base,
 		 KNOWLEDGE_BASES_bm25_b)
+OYL__TEXT_GETTER(oyl_kb_embedder, oyl_knowledge_base, oyl__kind_knowledge_base,
+		 KNOWLEDGE_BASES_embedder)
+OYL__TEXT_GETTER(oyl_kb_embedding_model, oyl_knowledge_base, oyl__kind_knowledge_base,
+		 KNOWLEDGE_BASES_embedding_model)
+OYL__INT_GETTER(oyl_kb_embedding_dimension, oyl_knowledge_base, oyl__kind_knowledge_base,
+		KNOWLEDGE_BASES_embedding_dimension)
 OYL__RECORD_BASICS(oyl_kb, oyl_knowledge_base, oyl__kind_knowledge_base)

@@ -35,3 +35,8 @@ OYL_API const oyl_table *oyl_schema_table(const char *name)
 const oyl_table oyl__t_documents_meta = {"documents", documents_cols,
 					 sizeof documents_cols / sizeof documents_cols[0] - 1,
 					 DOCUMENTS_tenant_id, -1};
+
+/* document_chunks' first columns, up to the vector: what a vector search
+ * reads of every chunk (schema_tables.h keeps them first). */
+const oyl_table oyl__t_chunk_vectors = {"document_chunks", document_chunks_cols,
+					DOCUMENT_CHUNKS_embedding + 1, DOCUMENT_CHUNKS_tenant_id, -1};

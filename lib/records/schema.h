@@ -36,5 +36,6 @@ OYL_TABLE_LIST(OYL__TABLE_DECL)
 #undef OYL__TABLE_DECL
 /* documents without raw_content (the extracted text, its last column) */
 extern const oyl_table oyl__t_documents_meta;
+extern const oyl_table oyl__t_chunk_vectors;
 
 #endif

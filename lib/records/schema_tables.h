@@ -145,7 +145,10 @@
 	X(KNOWLEDGE_BASES, bm25_k1, REAL, NN)                                                    \
 	X(KNOWLEDGE_BASES, bm25_b, REAL, NN)                                                     \
 	X(KNOWLEDGE_BASES, indexed_chunks, INT, NN)                                              \
-	X(KNOWLEDGE_BASES, indexed_length, INT, NN)
+	X(KNOWLEDGE_BASES, indexed_length, INT, NN)                                              \
+	X(KNOWLEDGE_BASES, embedder, TEXT, 0)                                                    \
+	X(KNOWLEDGE_BASES, embedding_model, TEXT, 0)                                             \
+	X(KNOWLEDGE_BASES, embedding_dimension, INT, 0)
 
 #define OYL_COLS_DOCUMENTS(X)                                                                    \
 	X(DOCUMENTS, id, UUID, IM)                                                               \
@@ -172,18 +175,22 @@
 	X(DOCUMENTS, worker_id, TEXT, 0)                                                         \
 	X(DOCUMENTS, lease_started_at, TIME, 0)                                                  \
 	X(DOCUMENTS, indexed_length, INT, NN)                                                    \
+	X(DOCUMENTS, embedding_model, TEXT, 0)                                                   \
+	X(DOCUMENTS, embedding_dimension, INT, 0)                                                \
 	X(DOCUMENTS, raw_content, TEXT, 0) /* last: reads of the metadata leave it out */
 
+/* id, tenant_id, document_id, ordinal, embedding first: reads of the
+ * vectors ask for these columns only (oyl__t_chunk_vectors). */
 #define OYL_COLS_DOCUMENT_CHUNKS(X)                                                              \
 	X(DOCUMENT_CHUNKS, id, UUID, IM)                                                         \
 	X(DOCUMENT_CHUNKS, tenant_id, UUID, IM)                                                  \
 	X(DOCUMENT_CHUNKS, document_id, UUID, IM)                                                \
 	X(DOCUMENT_CHUNKS, ordinal, INT, NN)                                                     \
+	X(DOCUMENT_CHUNKS, embedding, BLOB, 0)                                                   \
 	X(DOCUMENT_CHUNKS, content, TEXT, NN)                                                    \
 	X(DOCUMENT_CHUNKS, token_count, INT, NN)                                                 \
 	X(DOCUMENT_CHUNKS, start_offset, INT, NN)                                                \
 	X(DOCUMENT_CHUNKS, end_offset, INT, NN)                                                  \
-	X(DOCUMENT_CHUNKS, embedding, BLOB, 0)                                                   \
 	X(DOCUMENT_CHUNKS, created_at, TIME, IM)                                                 \
 	X(DOCUMENT_CHUNKS, page, INT, 0)                                                         \
 	X(DOCUMENT_CHUNKS, section, JSON, 0)

@@ -10,9 +10,14 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "embed/registry.h"
+#include "embed/vectors.h"
 #include "model/kind.h"
+#include "search/fuse.h"
 #include "search/rank.h"
 #include "search/results.h"
+#include "search/vector.h"
+#include "util/utf8.h"
 
 #define DEFAULT_LIMIT 10
 #define KBS_MAX 64 /* knowledge bases of an assistant searched at once */
@@ -132,34 +137,41 @@ typedef struct kb_terms {
 	oyl__query_terms terms;
 } kb_terms;
 
-static int rank_all(oyl_db *db, const target *tg, kb_terms *kt, const char *query, size_t qlen,
-		    const search_opts *o, oyl__ranked **out, size_t *n)
+/* The question in each knowledge base's language (spans need the terms
+ * whatever the mode). */
+static int read_terms(oyl_db *db, const target *tg, kb_terms *kt, const char *query, size_t qlen)
 {
-	*out = NULL;
-	*n = 0;
-	oyl__ranked *all = oyl__malloc(tg->n * o->limit * sizeof *all + 1);
-	if (!all)
-		return oyl__fail(db, OYL_ENOMEM, "out of memory searching");
-	oyl__doc_filter filter = {(const char(*)[OYL_UUID_LEN + 1])o->docs, o->ndocs};
 	int rc = OYL_OK;
 	for (size_t i = 0; rc == OYL_OK && i < tg->n; i++) {
 		const char *language = oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_search_language);
 		rc = oyl__tokenizer_new(language, &kt[i].tok);
-		if (rc) {
-			rc = oyl__fail(db, rc == OYL_ENOMEM ? rc : OYL_ESTORAGE,
-				       "knowledge base %s: cannot tokenize in \"%s\"",
-				       oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_id), language);
-			break;
-		}
+		if (rc)
+			return oyl__fail(db, rc == OYL_ENOMEM ? rc : OYL_ESTORAGE,
+					 "knowledge base %s: cannot tokenize in \"%s\"",
+					 oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_id), language);
 		rc = oyl__query_terms_of(kt[i].tok, query, qlen, &kt[i].terms);
 		if (rc == OYL_EINVAL)
 			rc = oyl__fail(db, rc, "query: not valid UTF-8");
 		else if (rc)
 			rc = oyl__fail(db, rc, "out of memory reading the query");
+	}
+	return rc;
+}
+
+/* The rankings of every knowledge base merged, best first, the best
+ * `depth` kept: each hit's kb its index in tg. */
+typedef int (*rank_one)(oyl_db *db, const target *tg, size_t i, const void *ctx, size_t depth,
+			double min_score, oyl__ranked *hits, size_t *n);
+
+static int rank_each(oyl_db *db, const target *tg, rank_one rank, const void *ctx, size_t depth,
+		     double min_score, oyl__ranked **out, size_t *n)
+{
+	*n = 0;
+	oyl__ranked *all = oyl__malloc(tg->n * depth * sizeof *all + 1);
+	int rc = all ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "out of memory searching");
+	for (size_t i = 0; rc == OYL_OK && i < tg->n; i++) {
 		size_t got = 0;
-		if (rc == OYL_OK)
-			rc = oyl__rank_lexical(db, tg->kb[i], &kt[i].terms, &filter, o->limit,
-					       o->min_score, all + *n, &got);
+		rc = rank(db, tg, i, ctx, depth, min_score, all + *n, &got);
 		for (size_t j = 0; rc == OYL_OK && j < got; j++)
 			all[(*n)++].kb = i;
 	}
@@ -169,10 +181,143 @@ static int rank_all(oyl_db *db, const target *tg, kb_terms *kt, const char *quer
 		return rc;
 	}
 	qsort(all, *n, sizeof *all, oyl__ranked_cmp);
-	if (*n > o->limit)
-		*n = o->limit;
+	if (*n > depth)
+		*n = depth;
 	*out = all;
 	return OYL_OK;
+}
+
+typedef struct lexical_ctx {
+	const kb_terms *kt;
+	const oyl__doc_filter *filter;
+} lexical_ctx;
+
+static int rank_one_lexical(oyl_db *db, const target *tg, size_t i, const void *ctx,
+			    size_t depth, double min_score, oyl__ranked *hits, size_t *n)
+{
+	const lexical_ctx *c = ctx;
+	return oyl__rank_lexical(db, tg->kb[i], &c->kt[i].terms, c->filter, depth, min_score, hits,
+				 n);
+}
+
+/* ---- the question as a vector, by each embedder of the target ---- */
+
+typedef struct question_vector {
+	char name[OYL__EMBEDDER_NAME_MAX + 1];
+	oyl__vectors v;
+} question_vector;
+
+typedef struct vector_ctx {
+	question_vector *qv;
+	size_t nqv;
+	const oyl__doc_filter *filter;
+} vector_ctx;
+
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n\f\v", s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * With no transaction open (the embedder is the long call): the question
+ * embedded once per embedder the target's knowledge bases name.  A target
+ * with none is OYL_ENOTSUP.  A blank question is embedded by none.
+ */
+static int embed_question(oyl_db *db, const target *tg, const char *id, const char *query,
+			  size_t qlen, vector_ctx *vc)
+{
+	int named = 0;
+	for (size_t i = 0; i < tg->n; i++) {
+		const char *name = oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_embedder);
+		if (!name)
+			continue;
+		named = 1;
+		int seen = 0;
+		for (size_t j = 0; j < vc->nqv && !seen; j++)
+			seen = strcmp(vc->qv[j].name, name) == 0;
+		if (seen || blank(query, qlen))
+			continue;
+		oyl_embedder *e = oyl__embedder_find(db, name);
+		if (!e)
+			return oyl__fail(db, OYL_ENOTSUP,
+					 "knowledge base %s is embedded by \"%s\", which this handle "
+					 "has not registered (oyl_db_add_embedder)",
+					 oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_id), name);
+		question_vector *q = &vc->qv[vc->nqv++];
+		snprintf(q->name, sizeof q->name, "%s", name);
+		int rc = oyl__embed(db, e, name, &query, &qlen, 1, NULL, NULL, &q->v);
+		if (rc)
+			return rc;
+	}
+	if (!named)
+		return oyl__fail(db, OYL_ENOTSUP,
+				 "opts.mode: vector and hybrid search need an embedder, and %s %s has "
+				 "none (oyl_kb_set_embedder)",
+				 tg->n == 1 && strcmp(oyl__record_text(tg->kb[0], KNOWLEDGE_BASES_id),
+						      id) == 0
+					 ? "knowledge base"
+					 : "no knowledge base of assistant",
+				 id);
+	return OYL_OK;
+}
+
+static int rank_one_vector(oyl_db *db, const target *tg, size_t i, const void *ctx,
+			   size_t depth, double min_score, oyl__ranked *hits, size_t *n)
+{
+	const vector_ctx *c = ctx;
+	const oyl__record *kb = tg->kb[i];
+	const char *name = oyl__record_text(kb, KNOWLEDGE_BASES_embedder);
+	const char *model = oyl__record_text(kb, KNOWLEDGE_BASES_embedding_model);
+	*n = 0;
+	const question_vector *q = NULL;
+	for (size_t j = 0; name && j < c->nqv && !q; j++)
+		if (strcmp(c->qv[j].name, name) == 0)
+			q = &c->qv[j];
+	/* no embedder, no vector yet, or an embedder named since the
+	 * question was embedded: nothing to compare with */
+	if (!q || !model)
+		return OYL_OK;
+	int64_t dim = oyl__record_int(kb, KNOWLEDGE_BASES_embedding_dimension);
+	if (strcmp(model, q->v.model) != 0 || dim != (int64_t)q->v.dim)
+		return oyl__fail(db, OYL_ECONFLICT,
+				 "knowledge base %s: its vectors were made by model \"%s\" "
+				 "(dimension %lld) and embedder \"%s\" now makes \"%s\" (dimension "
+				 "%u); reprocess its documents to renew them",
+				 oyl__record_text(kb, KNOWLEDGE_BASES_id), model, (long long)dim, name,
+				 q->v.model, q->v.dim);
+	return oyl__rank_vector(db, kb, q->v.v, q->v.dim, c->filter, depth, min_score, hits, n);
+}
+
+/* The ranking the mode asks for, best first, at most o->limit. */
+static int rank_mode(oyl_db *db, const target *tg, const kb_terms *kt, const vector_ctx *vc,
+		     const search_opts *o, oyl__ranked **out, size_t *n)
+{
+	lexical_ctx lc = {kt, vc->filter};
+	*out = NULL;
+	*n = 0;
+	if (o->mode == OYL_SEARCH_LEXICAL)
+		return rank_each(db, tg, rank_one_lexical, &lc, o->limit, o->min_score, out, n);
+	if (o->mode == OYL_SEARCH_VECTOR)
+		return rank_each(db, tg, rank_one_vector, vc, o->limit, o->min_score, out, n);
+	/* hybrid: both rankings to a fixed depth, each without a minimum */
+	oyl__ranked *lex = NULL, *vec = NULL;
+	size_t nlex = 0, nvec = 0;
+	int rc = rank_each(db, tg, rank_one_lexical, &lc, OYL__FUSE_DEPTH, -INFINITY, &lex, &nlex);
+	if (rc == OYL_OK)
+		rc = rank_each(db, tg, rank_one_vector, vc, OYL__FUSE_DEPTH, -INFINITY, &vec, &nvec);
+	if (rc == OYL_OK && !(*out = oyl__malloc((nlex + nvec) * sizeof **out + 1)))
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory searching");
+	if (rc == OYL_OK) {
+		oyl__fuse(lex, nlex, vec, nvec, o->min_score, *out, n);
+		if (*n > o->limit)
+			*n = o->limit;
+	}
+	oyl__free(lex);
+	oyl__free(vec);
+	return rc;
 }
 
 /* ---- the chunks of the best, read back ---- */
@@ -194,7 +339,7 @@ static int keep_document(const oyl__record *doc)
 	return strcmp(status, "processed") == 0 || strcmp(status, "processing") == 0;
 }
 
-static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const oyl__ranked *best, size_t n,
+static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl__ranked *best, size_t n,
 		     oyl_search_results *res)
 {
 	/* what the spans need later: each knowledge base's language and terms */
@@ -254,6 +399,30 @@ static int read_back(oyl_db *db, const target *tg, kb_terms *kt, const oyl__rank
 	return rc;
 }
 
+static void free_target(target *tg)
+{
+	for (size_t i = 0; i < tg->n; i++)
+		oyl__record_free(tg->kb[i]);
+	tg->n = 0;
+}
+
+/* Vector and hybrid: the target read (and checked) first, and the
+ * question embedded after, with no transaction open. */
+static int question_vectors(oyl_db *db, oyl_actor *actor, const char *key, const char *query,
+			    size_t qlen, vector_ctx *vc)
+{
+	if (!oyl__utf8_valid(query, qlen))
+		return oyl__fail(db, OYL_EINVAL, "query: not valid UTF-8");
+	target tg = {{NULL}, 0};
+	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
+	if (rc == OYL_OK)
+		rc = oyl__txn_end(db, read_target(db, actor, key, &tg));
+	if (rc == OYL_OK)
+		rc = embed_question(db, &tg, key, query, qlen, vc);
+	free_target(&tg);
+	return rc;
+}
+
 OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
 			  const oyl_search_options *opts, oyl_search_results **out)
 {
@@ -272,12 +441,10 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 		oyl__free(o.docs);
 		return rc;
 	}
-	if (o.mode != OYL_SEARCH_LEXICAL) {
-		oyl__free(o.docs);
-		return oyl__fail(db, OYL_ENOTSUP,
-				 "opts.mode: vector and hybrid search need a knowledge base with an "
-				 "embedder, which this version cannot attach yet");
-	}
+	oyl__doc_filter filter = {(const char(*)[OYL_UUID_LEN + 1])o.docs, o.ndocs};
+	question_vector qv[KBS_MAX];
+	memset(qv, 0, sizeof qv);
+	vector_ctx vc = {qv, 0, &filter};
 	target tg = {{NULL}, 0};
 	kb_terms kt[KBS_MAX];
 	memset(kt, 0, sizeof kt);
@@ -286,10 +453,14 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 	oyl_search_results *res = oyl__calloc(1, sizeof *res);
 	if (!res)
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	if (rc == OYL_OK && o.mode != OYL_SEARCH_LEXICAL)
+		rc = question_vectors(db, actor, key, query, qlen, &vc);
 	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK) {
 		rc = read_target(db, actor, key, &tg);
 		if (rc == OYL_OK)
-			rc = rank_all(db, &tg, kt, query, qlen, &o, &best, &nbest);
+			rc = read_terms(db, &tg, kt, query, qlen);
+		if (rc == OYL_OK)
+			rc = rank_mode(db, &tg, kt, &vc, &o, &best, &nbest);
 		if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
 			rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 		if (rc == OYL_OK)
@@ -298,8 +469,9 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 	}
 	for (size_t i = 0; i < KBS_MAX; i++)
 		oyl__tokenizer_free(kt[i].tok);
-	for (size_t i = 0; i < tg.n; i++)
-		oyl__record_free(tg.kb[i]);
+	for (size_t i = 0; i < vc.nqv; i++)
+		oyl__vectors_free(&qv[i].v);
+	free_target(&tg);
 	oyl__free(best);
 	oyl__free(o.docs);
 	if (rc) {

@@ -90,6 +90,18 @@ struct oyl_embedder {
 /** Calls e->free(e); NULL is fine. */
 OYL_API void oyl_embedder_free(oyl_embedder *e);
 
+/**
+ * Registers `e` on the handle as `name` (1 to 64 ASCII letters, digits,
+ * '.', '_' or '-'), the name a knowledge base gives with
+ * oyl_kb_set_embedder().  On OYL_OK the handle owns `e` and frees it when
+ * it closes; a second embedder under the same name replaces (and frees)
+ * the first.  Every handle that processes or searches the knowledge
+ * base's documents registers an embedder under its name: a worker on
+ * another machine included.  OYL_EINVAL for a bad name, an incomplete
+ * embedder or a 17th name; on failure the caller still owns `e`.
+ */
+OYL_API int oyl_db_add_embedder(oyl_db *db, const char *name, oyl_embedder *e);
+
 /* ---- the OpenAI-compatible HTTP embedder ---------------------------- */
 
 /**

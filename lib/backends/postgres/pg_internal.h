@@ -287,5 +287,6 @@ extern const char oyl__pg_schema_v6[];
 extern const char oyl__pg_schema_v7[];
 extern const char oyl__pg_schema_v8[];
 extern const char oyl__pg_schema_v9[];
+extern const char oyl__pg_schema_v10[];
 
 #endif

@@ -514,6 +514,27 @@ static const char *const schema_v9[] = {
 	NULL,
 };
 
+/* Version 10: embeddings (doc/retrieval.md; pg_schema_v10.c says what
+ * each column holds). */
+static const char *const schema_v10[] = {
+	"ALTER TABLE knowledge_bases ADD COLUMN embedder TEXT\n"
+	"  CONSTRAINT knowledge_bases_embedder_check\n"
+	"  CHECK (length(CAST(embedder AS BLOB)) BETWEEN 1 AND 64);\n"
+	"ALTER TABLE knowledge_bases ADD COLUMN embedding_model TEXT\n"
+	"  CONSTRAINT knowledge_bases_embedding_model_check\n"
+	"  CHECK (length(CAST(embedding_model AS BLOB)) BETWEEN 1 AND 200);\n"
+	"ALTER TABLE knowledge_bases ADD COLUMN embedding_dimension INTEGER\n"
+	"  CONSTRAINT knowledge_bases_embedding_dimension_check\n"
+	"  CHECK (embedding_dimension BETWEEN 1 AND 65536);\n"
+	"ALTER TABLE documents ADD COLUMN embedding_model TEXT\n"
+	"  CONSTRAINT documents_embedding_model_check\n"
+	"  CHECK (length(CAST(embedding_model AS BLOB)) BETWEEN 1 AND 200);\n"
+	"ALTER TABLE documents ADD COLUMN embedding_dimension INTEGER\n"
+	"  CONSTRAINT documents_embedding_dimension_check\n"
+	"  CHECK (embedding_dimension BETWEEN 1 AND 65536);\n",
+	NULL,
+};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -524,6 +545,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{7, schema_v7},
 	{8, schema_v8},
 	{9, schema_v9},
+	{10, schema_v10},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
