@@ -8,6 +8,7 @@ typedef struct fault_backend {
 	oyl_backend *inner;
 	long calls, countdown;
 	int code, fired, failed_last;
+	int in_txn; /* between a begin that succeeded and its end */
 } fault_backend;
 
 static fault_backend *fb(oyl_backend *b)
@@ -33,16 +34,20 @@ static int hit(oyl_backend *b)
 
 static int f_begin(oyl_backend *b, const oyl_scope *s, unsigned flags)
 {
-	return FAIL_OR(b, fb(b)->inner->begin(fb(b)->inner, s, flags));
+	int rc = FAIL_OR(b, fb(b)->inner->begin(fb(b)->inner, s, flags));
+	fb(b)->in_txn = rc == OYL_OK;
+	return rc;
 }
 
 static int f_commit(oyl_backend *b)
 {
+	fb(b)->in_txn = 0;
 	return FAIL_OR(b, fb(b)->inner->commit(fb(b)->inner));
 }
 
 static int f_rollback(oyl_backend *b)
 {
+	fb(b)->in_txn = 0;
 	return fb(b)->inner->rollback(fb(b)->inner);
 }
 
@@ -192,7 +197,7 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 		base.locate = f_locate;
 	if (base.version >= 6 && inner->postings)
 		base.postings = f_postings;
-	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0};
+	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0, 0};
 	return &f->base;
 }
 
@@ -216,4 +221,9 @@ int fault_backend_fired(oyl_backend *b)
 long fault_backend_calls(oyl_backend *b)
 {
 	return fb(b)->calls;
+}
+
+int fault_backend_in_txn(oyl_backend *b)
+{
+	return fb(b)->in_txn;
 }

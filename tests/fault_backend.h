@@ -16,5 +16,7 @@ void fault_backend_arm(oyl_backend *b, long n, int code);
 int fault_backend_fired(oyl_backend *b);
 /* Calls seen since creation. */
 long fault_backend_calls(oyl_backend *b);
+/* 1 between a begin() that succeeded and its commit() or rollback(). */
+int fault_backend_in_txn(oyl_backend *b);
 
 #endif

@@ -176,6 +176,11 @@ START_TEST(kb_search_settings)
 	ck_assert_str_eq(oyl_kb_search_language(k), "french");
 	ck_assert(oyl_kb_bm25_k1(k) == 0.9 && oyl_kb_bm25_b(k) == 0.75);
 	oyl_kb_free(k);
+	/* all three at once (and updated_at with them: a fourth assignment) */
+	s.bm25_b = 0.75;
+	ck_assert_int_eq(oyl_kb_set_search(root, kb, &s, &k), OYL_OK);
+	ck_assert(oyl_kb_bm25_k1(k) == 0.9 && oyl_kb_bm25_b(k) == 0.75);
+	oyl_kb_free(k);
 	/* read back from storage, and into its JSON */
 	ck_assert_int_eq(oyl_kb_get(root, kb, &k), OYL_OK);
 	ck_assert_str_eq(oyl_kb_search_language(k), "french");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "test_embedder.h"
 
 enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_KEY, T_NKINDS };
 
@@ -120,6 +121,7 @@ static void setup(void)
 {
 	t_fresh_uri(db_uri);
 	db = t_open_uri(db_uri);
+	ck_assert_int_eq(oyl_db_add_embedder(db, "t", t_embedder_new("m", 8, 4)), OYL_OK);
 	build_world();
 }
 
@@ -267,6 +269,10 @@ static int kb_set_search(oyl_actor *a, const char *id)
 	s.bm25_k1 = 1.0;
 	return oyl_kb_set_search(a, id, &s, NULL);
 }
+static int kb_set_embedder(oyl_actor *a, const char *id)
+{
+	return oyl_kb_set_embedder(a, id, "t", NULL);
+}
 static int kb_delete(oyl_actor *a, const char *id) { return oyl_kb_delete(a, id); }
 static int link_create(oyl_actor *a, const char *id)
 {
@@ -356,6 +362,7 @@ static const op_case ops[] = {
 	{"kb_list", kb_list, T_AS, "OON" "ONN" "ONN"},
 	{"kb_update", kb_update, T_KB, "OON" "ONN" "PNN"},
 	{"kb_set_search", kb_set_search, T_KB, "OON" "ONN" "PNN"},
+	{"kb_set_embedder", kb_set_embedder, T_KB, "OON" "ONN" "PNN"},
 	{"kb_delete", kb_delete, T_KB, "OON" "ONN" "PNN"},
 	{"kb_search(knowledge base)", kb_search, T_KB, "OON" "ONN" "ONN"},
 	{"kb_search(assistant)", kb_search, T_AS, "OON" "ONN" "ONN"},

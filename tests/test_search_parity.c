@@ -6,8 +6,10 @@
  * scores within 1e-9 and the same chunks (document name, ordinal).  Ties
  * break by chunk key, whose document ids differ between the two
  * databases, so a run of tied scores is compared as a set (and the run
- * cut by the limit is not compared at all).  argv[1] is "postgres";
- * argv[2..] the corpus directories.
+ * cut by the limit is not compared at all).  The same in each mode:
+ * lexical, vector and hybrid (the tests' embedder: the same vectors on
+ * both sides, so the same cosines).  argv[1] is "postgres"; argv[2..]
+ * the corpus directories.
  */
 #include <dirent.h>
 #include <math.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "test_embedder.h"
 
 #define QUESTIONS 200
 #define TOP 10
@@ -78,10 +81,12 @@ typedef struct side {
 static void fill(side *s, const char *uri)
 {
 	s->db = t_open_uri(uri);
+	ck_assert_int_eq(oyl_db_add_embedder(s->db, "t", t_embedder_new("hash", 64, 32)), OYL_OK);
 	ck_assert_int_eq(oyl_actor_superadmin(s->db, &s->root), OYL_OK);
 	oyl_tenant *t = NULL;
 	ck_assert_int_eq(oyl_tenant_create(s->root, "P", "parity", NULL, &t), OYL_OK);
 	t_make_kb(s->root, oyl_tenant_id(t), s->kb);
+	ck_assert_int_eq(oyl_kb_set_embedder(s->root, s->kb, "t", NULL), OYL_OK);
 	oyl_tenant_free(t);
 	for (size_t i = 0; i < cp.n; i++) {
 		oyl_doc_source src = OYL_DOC_SOURCE_INIT;
@@ -125,10 +130,12 @@ typedef struct hit {
 	double score;
 } hit;
 
-static size_t top(side *s, const char *q, hit *h)
+static size_t top(side *s, const char *q, int mode, hit *h)
 {
 	oyl_search_results *r = NULL;
-	int rc = oyl_kb_search(s->root, s->kb, q, NULL, &r);
+	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
+	o.mode = mode;
+	int rc = oyl_kb_search(s->root, s->kb, q, &o, &r);
 	ck_assert_msg(rc == OYL_OK, "[%s]: %s", q, oyl_db_errmsg(s->db));
 	size_t n = oyl_search_count(r);
 	for (size_t i = 0; i < n; i++) {
@@ -145,6 +152,31 @@ static int same_chunk(const hit *a, const hit *b)
 	return strcmp(a->name, b->name) == 0 && a->ordinal == b->ordinal;
 }
 
+/* Runs of equal scores: the same chunks in any order.  The chunks
+ * compared. */
+static int compare_runs(const hit *ha, const hit *hb, size_t na, const char *text, int *ties)
+{
+	int compared = 0;
+	for (size_t i = 0; i < na;) {
+		size_t j = i + 1;
+		while (j < na && fabs(ha[j].score - ha[i].score) <= 1e-9)
+			j++;
+		if (j == na && na == TOP)
+			break; /* cut by the limit: members may differ */
+		*ties += j - i > 1;
+		for (size_t k = i; k < j; k++) {
+			int found = 0;
+			for (size_t m = i; m < j; m++)
+				found += same_chunk(&ha[k], &hb[m]);
+			ck_assert_msg(found == 1, "[%s] #%zu: %s:%lld on SQLite not at its place on "
+				      "PostgreSQL", text, k, ha[k].name, (long long)ha[k].ordinal);
+		}
+		compared += (int)(j - i);
+		i = j;
+	}
+	return compared;
+}
+
 START_TEST(both_backends_rank_alike)
 {
 	load();
@@ -155,41 +187,27 @@ START_TEST(both_backends_rank_alike)
 	side a, b;
 	fill(&a, sq);
 	fill(&b, pg);
-	int compared = 0, nonempty = 0, ties = 0;
-	for (unsigned q = 0; q < QUESTIONS; q++) {
-		char text[128];
-		question(q, text, sizeof text);
-		hit ha[TOP], hb[TOP];
-		size_t na = top(&a, text, ha), nb = top(&b, text, hb);
-		ck_assert_msg(na == nb, "[%s]: %zu results on SQLite, %zu on PostgreSQL", text, na, nb);
-		nonempty += na > 0;
-		for (size_t i = 0; i < na; i++)
-			ck_assert_msg(fabs(ha[i].score - hb[i].score) <= 1e-9,
-				      "[%s] #%zu: %.17g on SQLite, %.17g on PostgreSQL", text, i,
-				      ha[i].score, hb[i].score);
-		/* runs of equal scores: the same chunks in any order */
-		for (size_t i = 0; i < na;) {
-			size_t j = i + 1;
-			while (j < na && fabs(ha[j].score - ha[i].score) <= 1e-9)
-				j++;
-			if (j == na && na == TOP)
-				break; /* cut by the limit: members may differ */
-			ties += j - i > 1;
-			for (size_t k = i; k < j; k++) {
-				int found = 0;
-				for (size_t m = i; m < j; m++)
-					found += same_chunk(&ha[k], &hb[m]);
-				ck_assert_msg(found == 1, "[%s] #%zu: %s:%lld on SQLite not at its place "
-					      "on PostgreSQL", text, k, ha[k].name,
-					      (long long)ha[k].ordinal);
-			}
-			compared += (int)(j - i);
-			i = j;
+	static const char *const modes[] = {"lexical", "vector", "hybrid"};
+	for (int mode = 0; mode < 3; mode++) {
+		int compared = 0, nonempty = 0, ties = 0;
+		for (unsigned q = 0; q < QUESTIONS; q++) {
+			char text[128];
+			question(q, text, sizeof text);
+			hit ha[TOP], hb[TOP];
+			size_t na = top(&a, text, mode, ha), nb = top(&b, text, mode, hb);
+			ck_assert_msg(na == nb, "%s [%s]: %zu results on SQLite, %zu on PostgreSQL",
+				      modes[mode], text, na, nb);
+			nonempty += na > 0;
+			for (size_t i = 0; i < na; i++)
+				ck_assert_msg(fabs(ha[i].score - hb[i].score) <= 1e-9,
+					      "%s [%s] #%zu: %.17g on SQLite, %.17g on PostgreSQL",
+					      modes[mode], text, i, ha[i].score, hb[i].score);
+			compared += compare_runs(ha, hb, na, text, &ties);
 		}
+		printf("%s: %d questions, %d with results, %d chunks compared, %d runs of ties\n",
+		       modes[mode], QUESTIONS, nonempty, compared, ties);
+		ck_assert_int_ge(nonempty, QUESTIONS * 3 / 4);
 	}
-	printf("%d questions, %d with results, %d chunks compared, %d runs of ties\n", QUESTIONS,
-	       nonempty, compared, ties);
-	ck_assert_int_ge(nonempty, QUESTIONS * 3 / 4);
 	oyl_actor_free(a.root);
 	oyl_actor_free(b.root);
 	oyl_db_close(a.db);

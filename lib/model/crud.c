@@ -225,6 +225,13 @@ int oyl__update_row(oyl_db *db, const oyl_actor *actor, const oyl__kind *k,
 	char detail[512];
 	int rc = OYL_OK;
 
+	/* the caller's assignments and updated_at, in an array of our own
+	 * (the caller's has room for its own only) */
+	oyl_assign all[33];
+	if (nset >= sizeof all / sizeof all[0])
+		return oyl__fail(db, OYL_EINVAL, "update: too many fields");
+	memcpy(all, set, nset * sizeof *set);
+	set = all;
 	if (nset > 0) {
 		if (fields_detail(k, set, nset, detail, sizeof detail))
 			return oyl__fail(db, OYL_EINVAL, "update: too many fields");
