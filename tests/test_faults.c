@@ -11,6 +11,7 @@
 #include "identity/password.h"
 #include "fault_alloc.h"
 #include "fault_backend.h"
+#include "test_embedder.h"
 #include "fixture.h"
 
 typedef struct ctx {
@@ -161,6 +162,13 @@ static int m_teammate_update(ctx *c)
 }
 static int m_assistant_update(ctx *c) { return oyl_assistant_update(c->root, c->as, "A3", NULL); }
 static int m_kb_update(ctx *c) { return oyl_kb_update(c->root, c->kb, "K3", "", NULL); }
+static int m_kb_set_embedder(ctx *c)
+{
+	oyl_knowledge_base *k = NULL;
+	int rc = oyl_kb_set_embedder(c->root, c->kb, "t", &k);
+	oyl_kb_free(k);
+	return rc;
+}
 static int m_link_create(ctx *c)
 {
 	oyl_social_link *l = NULL;
@@ -231,7 +239,8 @@ static const mutation mutations[] = {
 	{"tenant_update", m_tenant_update},       {"user_update", m_user_update},
 	{"superadmin_create", m_superadmin_create}, {"workspace_update", m_workspace_update},
 	{"teammate_update", m_teammate_update},   {"assistant_update", m_assistant_update},
-	{"kb_update", m_kb_update},               {"social_link_create", m_link_create},
+	{"kb_update", m_kb_update},               {"kb_set_embedder", m_kb_set_embedder},
+	{"social_link_create", m_link_create},
 	{"social_link_update", m_link_update},    {"social_link_delete", m_link_delete},
 	{"user_set_password", m_set_password},    {"auth_login", m_login},
 	{"actor_from_token", m_from_token},       {"auth_logout", m_logout},
@@ -253,6 +262,7 @@ static void open_ctx(ctx *c)
 	oyl_db_options o = OYL_DB_OPTIONS_INIT;
 	o.flags = OYL_DB_MIGRATE;
 	ck_assert_int_eq(oyl_db_open_backend(&c->db, c->fault, &o), OYL_OK);
+	ck_assert_int_eq(oyl_db_add_embedder(c->db, "t", t_embedder_new("m", 8, 4)), OYL_OK);
 	ck_assert_int_eq(oyl_actor_superadmin(c->db, &c->root), OYL_OK);
 	prepare(c);
 }

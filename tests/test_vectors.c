@@ -262,6 +262,29 @@ START_TEST(chunks_are_embedded_in_batches_with_no_transaction_open)
 }
 END_TEST
 
+START_TEST(an_embedder_may_learn_its_dimension)
+{
+	/* as the HTTP embedder does unless configured: 0 until its first answer */
+	oyl_embedder *e = new_embedder("learns", 0, 4);
+	ck_assert_int_eq(oyl_db_add_embedder(db, "t", e), OYL_OK);
+	t_embedder_state *st = t_embedder_state_of(e);
+	char id[37];
+	ck_assert_int_eq(ingest_opts(admin_a, kb_a, "ten.txt",
+				     "one two three four five six seven eight nine ten", 1, NULL, id),
+			 OYL_OK);
+	/* the first text alone to learn it, then 10 chunks in batches of 4 */
+	ck_assert_int_eq(st->calls, 1 + 3);
+	oyl_knowledge_base *kb = NULL;
+	ck_assert_int_eq(oyl_kb_get(user_a, kb_a, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_kb_embedding_dimension(kb), 48);
+	oyl_kb_free(kb);
+	oyl_search_results *r = search_mode(user_a, kb_a, "seven", OYL_SEARCH_VECTOR, 1);
+	ck_assert_int_eq(oyl_search_ordinal(r, 0), 6);
+	ck_assert_double_eq_tol(oyl_search_score(r, 0), 1.0, 1e-6);
+	oyl_search_free(r);
+}
+END_TEST
+
 static int cancel_at_chunks(int64_t bd, int64_t bt, int64_t cd, int64_t ct, void *ctx)
 {
 	(void)bd;
@@ -525,6 +548,7 @@ int main(int argc, char **argv)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, vector_search_is_exact_cosine);
 	tcase_add_test(tc, chunks_are_embedded_in_batches_with_no_transaction_open);
+	tcase_add_test(tc, an_embedder_may_learn_its_dimension);
 	tcase_add_test(tc, a_failing_embedder_leaves_no_chunk);
 	tcase_add_test(tc, a_cancel_while_embedding_leaves_no_chunk);
 	tcase_add_test(tc, hybrid_is_reciprocal_rank_fusion);
