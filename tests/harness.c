@@ -391,6 +391,47 @@ int64_t t_query_int(const char *uri, const char *sql)
 	return result;
 }
 
+static oyl_actor *make_user(oyl_db *db, oyl_actor *root, const char *tenant, const char *email,
+			    int role)
+{
+	oyl_user *u = NULL;
+	oyl_actor *actor = NULL;
+	ck_assert_int_eq(oyl_user_create(root, tenant, email, "Person", role, &u), OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(u), &actor), OYL_OK);
+	oyl_user_free(u);
+	return actor;
+}
+
+static void make_tenant(oyl_actor *root, const char *name, const char *slug, char out[37])
+{
+	oyl_tenant *t = NULL;
+	ck_assert_int_eq(oyl_tenant_create(root, name, slug, NULL, &t), OYL_OK);
+	memcpy(out, oyl_tenant_id(t), 37);
+	oyl_tenant_free(t);
+}
+
+void t_two_tenants_make(oyl_db *db, t_two_tenants *w)
+{
+	memset(w, 0, sizeof *w);
+	ck_assert_int_eq(oyl_actor_superadmin(db, &w->root), OYL_OK);
+	make_tenant(w->root, "A", "a", w->tenant_a);
+	make_tenant(w->root, "B", "b", w->tenant_b);
+	w->admin_a = make_user(db, w->root, w->tenant_a, "admin@a.example", OYL_ROLE_TENANT_ADMIN);
+	w->user_a = make_user(db, w->root, w->tenant_a, "user@a.example", OYL_ROLE_USER);
+	w->admin_b = make_user(db, w->root, w->tenant_b, "admin@b.example", OYL_ROLE_TENANT_ADMIN);
+	t_make_kb(w->root, w->tenant_a, w->kb_a);
+	t_make_kb(w->root, w->tenant_b, w->kb_b);
+}
+
+void t_two_tenants_free(t_two_tenants *w)
+{
+	oyl_actor_free(w->root);
+	oyl_actor_free(w->admin_a);
+	oyl_actor_free(w->user_a);
+	oyl_actor_free(w->admin_b);
+	memset(w, 0, sizeof *w);
+}
+
 void t_make_kb(oyl_actor *root, const char *tenant, char out[37])
 {
 	oyl_workspace *w = NULL;

@@ -79,6 +79,15 @@ oyl_db *t_open_uri(const char *uri);
  * assistant above it, made by `root` (a superadmin); its id in out. */
 void t_make_kb(oyl_actor *root, const char *tenant, char out[37]);
 
+/* Two tenants, A and B, each with a knowledge base; A's admin and user,
+ * B's admin; all made by the handle's superadmin (root). */
+typedef struct t_two_tenants {
+	oyl_actor *root, *admin_a, *user_a, *admin_b;
+	char tenant_a[37], tenant_b[37], kb_a[37], kb_b[37];
+} t_two_tenants;
+void t_two_tenants_make(oyl_db *db, t_two_tenants *w);
+void t_two_tenants_free(t_two_tenants *w);
+
 /* Removes every database this process created (schemas, temp files). */
 void t_cleanup(void);
 

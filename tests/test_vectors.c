@@ -20,16 +20,7 @@ static char uri[T_URI_MAX];
 static oyl_db *db;
 static oyl_backend *fault; /* db's backend: tells whether a transaction is open */
 static oyl_embedder *emb;  /* registered on db as "t" */
-static oyl_actor *root, *admin_a, *user_a, *admin_b;
-static char tenant_a[37], tenant_b[37], kb_a[37], kb_b[37];
-
-static void make_user(const char *tenant, const char *email, int role, oyl_actor **actor)
-{
-	oyl_user *u = NULL;
-	ck_assert_int_eq(oyl_user_create(root, tenant, email, "Person", role, &u), OYL_OK);
-	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(u), actor), OYL_OK);
-	oyl_user_free(u);
-}
+static t_two_tenants w; /* tenants A and B, their people and knowledge bases */
 
 /* The embedder's hook: every call must come with no transaction open. */
 static long calls_in_txn;
@@ -63,30 +54,15 @@ static void setup(void)
 	calls_in_txn = 0;
 	emb = new_embedder("hash-v1", DIM, 8);
 	ck_assert_int_eq(oyl_db_add_embedder(db, "t", emb), OYL_OK);
-	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
-	oyl_tenant *a = NULL, *b = NULL;
-	ck_assert_int_eq(oyl_tenant_create(root, "A", "a", NULL, &a), OYL_OK);
-	ck_assert_int_eq(oyl_tenant_create(root, "B", "b", NULL, &b), OYL_OK);
-	memcpy(tenant_a, oyl_tenant_id(a), 37);
-	memcpy(tenant_b, oyl_tenant_id(b), 37);
-	oyl_tenant_free(a);
-	oyl_tenant_free(b);
-	make_user(tenant_a, "admin@a.example", OYL_ROLE_TENANT_ADMIN, &admin_a);
-	make_user(tenant_a, "user@a.example", OYL_ROLE_USER, &user_a);
-	make_user(tenant_b, "admin@b.example", OYL_ROLE_TENANT_ADMIN, &admin_b);
-	t_make_kb(root, tenant_a, kb_a);
-	t_make_kb(root, tenant_b, kb_b);
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_a, kb_a, "t", NULL), OYL_OK);
+	t_two_tenants_make(db, &w);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_a, w.kb_a, "t", NULL), OYL_OK);
 }
 
 static void teardown(void)
 {
 	/* every embed call of the test came with no transaction open */
 	ck_assert_int_eq(calls_in_txn, 0);
-	oyl_actor_free(root);
-	oyl_actor_free(admin_a);
-	oyl_actor_free(user_a);
-	oyl_actor_free(admin_b);
+	t_two_tenants_free(&w);
 	oyl_db_close(db);
 }
 
@@ -113,7 +89,7 @@ static int ingest_opts(oyl_actor *who, const char *kb, const char *name, const c
 
 static void ingest(const char *kb, const char *name, const char *text, char id[37])
 {
-	int rc = ingest_opts(admin_a, kb, name, text, 200, NULL, id);
+	int rc = ingest_opts(w.admin_a, kb, name, text, 200, NULL, id);
 	ck_assert_msg(rc == OYL_OK, "ingest %s: %s", name, oyl_db_errmsg(db));
 }
 
@@ -169,10 +145,10 @@ START_TEST(vector_search_is_exact_cosine)
 	for (size_t i = 0; i < NTEXTS; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "t%zu.txt", i);
-		ingest(kb_a, name, texts[i], ids[i]);
+		ingest(w.kb_a, name, texts[i], ids[i]);
 	}
 	const char *q = "zebra at the river";
-	oyl_search_results *r = search_mode(user_a, kb_a, q, OYL_SEARCH_VECTOR, 10);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_VECTOR, 10);
 	/* every chunk answers, by cosine, best first */
 	ck_assert_uint_eq(oyl_search_count(r), NTEXTS);
 	ck_assert_str_eq(oyl_search_document_id(r, 0), ids[2]);
@@ -192,25 +168,25 @@ START_TEST(vector_search_is_exact_cosine)
 	/* the vectors' model and dimension, on the knowledge base and the
 	 * document */
 	oyl_knowledge_base *kb = NULL;
-	ck_assert_int_eq(oyl_kb_get(user_a, kb_a, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_kb_get(w.user_a, w.kb_a, &kb), OYL_OK);
 	ck_assert_str_eq(oyl_kb_embedder(kb), "t");
 	ck_assert_str_eq(oyl_kb_embedding_model(kb), "hash-v1");
 	ck_assert_int_eq(oyl_kb_embedding_dimension(kb), DIM);
 	oyl_kb_free(kb);
 	oyl_document *d = NULL;
-	ck_assert_int_eq(oyl_doc_get(user_a, ids[0], &d), OYL_OK);
+	ck_assert_int_eq(oyl_doc_get(w.user_a, ids[0], &d), OYL_OK);
 	ck_assert_str_eq(oyl_document_embedding_model(d), "hash-v1");
 	ck_assert_int_eq(oyl_document_embedding_dimension(d), DIM);
 	oyl_document_free(d);
 
 	/* limit, minimum score and the document filter */
-	r = search_mode(user_a, kb_a, q, OYL_SEARCH_VECTOR, 2);
+	r = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_VECTOR, 2);
 	ck_assert_uint_eq(oyl_search_count(r), 2);
 	oyl_search_free(r);
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
 	o.mode = OYL_SEARCH_VECTOR;
 	o.min_score = 0.5;
-	ck_assert_int_eq(oyl_kb_search(user_a, kb_a, q, &o, &r), OYL_OK);
+	ck_assert_int_eq(oyl_kb_search(w.user_a, w.kb_a, q, &o, &r), OYL_OK);
 	for (size_t i = 0; i < oyl_search_count(r); i++)
 		ck_assert(oyl_search_score(r, i) >= 0.5);
 	ck_assert_uint_lt(oyl_search_count(r), NTEXTS);
@@ -219,7 +195,7 @@ START_TEST(vector_search_is_exact_cosine)
 	o.min_score = -1;
 	o.document_ids = only;
 	o.document_count = 1;
-	ck_assert_int_eq(oyl_kb_search(user_a, kb_a, q, &o, &r), OYL_OK);
+	ck_assert_int_eq(oyl_kb_search(w.user_a, w.kb_a, q, &o, &r), OYL_OK);
 	ck_assert_uint_eq(oyl_search_count(r), 1);
 	ck_assert_str_eq(oyl_search_document_id(r, 0), ids[3]);
 	oyl_search_free(r);
@@ -231,18 +207,18 @@ START_TEST(chunks_are_embedded_in_batches_with_no_transaction_open)
 	/* 50 chunks of 4 words, batches of 8: 7 calls */
 	char text[4096] = "";
 	for (int i = 0; i < 50; i++) {
-		char w[80];
-		snprintf(w, sizeof w, "word%d alpha%d beta%d gamma%d ", i, i, i, i);
-		strcat(text, w);
+		char words[80];
+		snprintf(words, sizeof words, "word%d alpha%d beta%d gamma%d ", i, i, i, i);
+		strcat(text, words);
 	}
 	t_embedder_state *st = t_embedder_state_of(emb);
 	long calls = st->calls;
 	char id[37];
-	ck_assert_int_eq(ingest_opts(admin_a, kb_a, "many.txt", text, 4, NULL, id), OYL_OK);
+	ck_assert_int_eq(ingest_opts(w.admin_a, w.kb_a, "many.txt", text, 4, NULL, id), OYL_OK);
 	ck_assert_int_eq(st->calls - calls, 7);
 	ck_assert_uint_le(st->max_batch, 8);
 	/* every chunk has its vector: the vector search ranks them all */
-	oyl_search_results *r = search_mode(user_a, kb_a, "alpha17 beta17", OYL_SEARCH_VECTOR, 100);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "alpha17 beta17", OYL_SEARCH_VECTOR, 100);
 	ck_assert_uint_eq(oyl_search_count(r), 50);
 	ck_assert_int_eq(oyl_search_ordinal(r, 0), 17);
 	oyl_search_free(r);
@@ -255,7 +231,7 @@ START_TEST(chunks_are_embedded_in_batches_with_no_transaction_open)
 	o.chunk_overlap = -1;
 	oyl_document *d = NULL;
 	calls = st->calls;
-	ck_assert_int_eq(oyl_doc_reprocess(admin_a, id, &o, &d), OYL_OK);
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, id, &o, &d), OYL_OK);
 	ck_assert_int_eq(oyl_document_chunk_count(d), 50);
 	ck_assert_int_eq(st->calls - calls, 7);
 	oyl_document_free(d);
@@ -269,16 +245,16 @@ START_TEST(an_embedder_may_learn_its_dimension)
 	ck_assert_int_eq(oyl_db_add_embedder(db, "t", e), OYL_OK);
 	t_embedder_state *st = t_embedder_state_of(e);
 	char id[37];
-	ck_assert_int_eq(ingest_opts(admin_a, kb_a, "ten.txt",
+	ck_assert_int_eq(ingest_opts(w.admin_a, w.kb_a, "ten.txt",
 				     "one two three four five six seven eight nine ten", 1, NULL, id),
 			 OYL_OK);
 	/* the first text alone to learn it, then 10 chunks in batches of 4 */
 	ck_assert_int_eq(st->calls, 1 + 3);
 	oyl_knowledge_base *kb = NULL;
-	ck_assert_int_eq(oyl_kb_get(user_a, kb_a, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_kb_get(w.user_a, w.kb_a, &kb), OYL_OK);
 	ck_assert_int_eq(oyl_kb_embedding_dimension(kb), 48);
 	oyl_kb_free(kb);
-	oyl_search_results *r = search_mode(user_a, kb_a, "seven", OYL_SEARCH_VECTOR, 1);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "seven", OYL_SEARCH_VECTOR, 1);
 	ck_assert_int_eq(oyl_search_ordinal(r, 0), 6);
 	ck_assert_double_eq_tol(oyl_search_score(r, 0), 1.0, 1e-6);
 	oyl_search_free(r);
@@ -297,7 +273,7 @@ static int cancel_at_chunks(int64_t bd, int64_t bt, int64_t cd, int64_t ct, void
 START_TEST(a_failing_embedder_leaves_no_chunk)
 {
 	char ok_id[37];
-	ingest(kb_a, "ok.txt", texts[0], ok_id);
+	ingest(w.kb_a, "ok.txt", texts[0], ok_id);
 	t_embedder_state *st = t_embedder_state_of(emb);
 	st->fail_on = st->calls + 2;
 	st->fail_code = OYL_EREMOTE;
@@ -305,12 +281,12 @@ START_TEST(a_failing_embedder_leaves_no_chunk)
 	for (int i = 0; i < 40; i++)
 		strcat(text, "giraffe necks reach tall acacia trees ");
 	char id[37] = "";
-	ck_assert_int_eq(ingest_opts(admin_a, kb_a, "fails.txt", text, 5, NULL, id), OYL_EREMOTE);
+	ck_assert_int_eq(ingest_opts(w.admin_a, w.kb_a, "fails.txt", text, 5, NULL, id), OYL_EREMOTE);
 	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "call"));
 	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "\"t\""));
 	/* stored in error with the embedder's message, no chunk */
 	oyl_page *p = NULL;
-	ck_assert_int_eq(oyl_doc_list(user_a, kb_a, OYL_DOC_ERROR, NULL, &p), OYL_OK);
+	ck_assert_int_eq(oyl_doc_list(w.user_a, w.kb_a, OYL_DOC_ERROR, NULL, &p), OYL_OK);
 	ck_assert_uint_eq(oyl_page_count(p), 1);
 	const oyl_document *d = oyl_page_document(p, 0);
 	ck_assert_ptr_nonnull(strstr(oyl_document_error(d), "test embedder"));
@@ -319,20 +295,20 @@ START_TEST(a_failing_embedder_leaves_no_chunk)
 	char failed[37];
 	memcpy(failed, oyl_document_id(d), 37);
 	oyl_page_free(p);
-	oyl_search_results *r = search_mode(user_a, kb_a, "giraffe", OYL_SEARCH_LEXICAL, 10);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_LEXICAL, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 0);
 	oyl_search_free(r);
 	/* a timeout is the embedder's status; the next attempt succeeds */
 	st->fail_on = st->calls + 1;
 	st->fail_code = OYL_ETIMEOUT;
-	ck_assert_int_eq(oyl_doc_reprocess(admin_a, failed, NULL, NULL), OYL_ETIMEOUT);
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, failed, NULL, NULL), OYL_ETIMEOUT);
 	oyl_document *done = NULL;
-	ck_assert_int_eq(oyl_doc_reprocess(admin_a, failed, NULL, &done), OYL_OK);
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, failed, NULL, &done), OYL_OK);
 	int64_t chunks = oyl_document_chunk_count(done);
 	ck_assert_int_gt(chunks, 1);
 	oyl_document_free(done);
 	/* its chunks and ok.txt's, every one with its vector */
-	r = search_mode(user_a, kb_a, "giraffe", OYL_SEARCH_VECTOR, 100);
+	r = search_mode(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_VECTOR, 100);
 	ck_assert_uint_eq(oyl_search_count(r), (size_t)chunks + 1);
 	oyl_search_free(r);
 }
@@ -343,9 +319,9 @@ START_TEST(a_cancel_while_embedding_leaves_no_chunk)
 	char text[2048] = "";
 	for (int i = 0; i < 40; i++)
 		strcat(text, "otters float holding paws ");
-	ck_assert_int_eq(ingest_opts(admin_a, kb_a, "otters.txt", text, 5, cancel_at_chunks, NULL),
+	ck_assert_int_eq(ingest_opts(w.admin_a, w.kb_a, "otters.txt", text, 5, cancel_at_chunks, NULL),
 			 OYL_ECANCELED);
-	oyl_search_results *r = search_mode(user_a, kb_a, "otters", OYL_SEARCH_LEXICAL, 10);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "otters", OYL_SEARCH_LEXICAL, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 0);
 	oyl_search_free(r);
 }
@@ -371,14 +347,14 @@ START_TEST(hybrid_is_reciprocal_rank_fusion)
 	for (size_t i = 0; i < NTEXTS; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "t%zu.txt", i);
-		ingest(kb_a, name, texts[i], NULL);
+		ingest(w.kb_a, name, texts[i], NULL);
 	}
-	ingest(kb_a, "more.txt",
+	ingest(w.kb_a, "more.txt",
 	       "a river of data flows through the savanna of transactions; zebra crossings", NULL);
 	const char *q = "zebra river transactions";
-	oyl_search_results *lex = search_mode(user_a, kb_a, q, OYL_SEARCH_LEXICAL, 100);
-	oyl_search_results *vec = search_mode(user_a, kb_a, q, OYL_SEARCH_VECTOR, 100);
-	oyl_search_results *hyb = search_mode(user_a, kb_a, q, OYL_SEARCH_HYBRID, 100);
+	oyl_search_results *lex = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_LEXICAL, 100);
+	oyl_search_results *vec = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_VECTOR, 100);
+	oyl_search_results *hyb = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_HYBRID, 100);
 	ck_assert_uint_eq(oyl_search_count(hyb), NTEXTS + 1); /* the vector list holds all */
 	for (size_t i = 0; i < oyl_search_count(hyb); i++) {
 		const char *doc = oyl_search_document_id(hyb, i);
@@ -390,7 +366,7 @@ START_TEST(hybrid_is_reciprocal_rank_fusion)
 			ck_assert(oyl_search_score(hyb, i) <= oyl_search_score(hyb, i - 1));
 	}
 	/* a smaller limit is the same ranking's start */
-	oyl_search_results *top2 = search_mode(user_a, kb_a, q, OYL_SEARCH_HYBRID, 2);
+	oyl_search_results *top2 = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_HYBRID, 2);
 	ck_assert_uint_eq(oyl_search_count(top2), 2);
 	for (size_t i = 0; i < 2; i++)
 		ck_assert_str_eq(oyl_search_chunk_id(top2, i), oyl_search_chunk_id(hyb, i));
@@ -404,34 +380,34 @@ END_TEST
 START_TEST(a_changed_model_makes_vectors_stale_until_reprocessed)
 {
 	char d1[37], d2[37];
-	ingest(kb_a, "one.txt", texts[0], d1);
-	ingest(kb_a, "two.txt", texts[2], d2);
+	ingest(w.kb_a, "one.txt", texts[0], d1);
+	ingest(w.kb_a, "two.txt", texts[2], d2);
 	/* the host registers a new model under the same name */
 	ck_assert_int_eq(oyl_db_add_embedder(db, "t", new_embedder("hash-v2", 32, 4)), OYL_OK);
-	ck_assert_int_eq(search_rc(user_a, kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ECONFLICT);
+	ck_assert_int_eq(search_rc(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ECONFLICT);
 	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "reprocess"));
-	ck_assert_int_eq(search_rc(user_a, kb_a, "zebra", OYL_SEARCH_HYBRID), OYL_ECONFLICT);
+	ck_assert_int_eq(search_rc(w.user_a, w.kb_a, "zebra", OYL_SEARCH_HYBRID), OYL_ECONFLICT);
 	/* lexical search is not concerned */
-	ck_assert_int_eq(search_rc(user_a, kb_a, "zebra", OYL_SEARCH_LEXICAL), OYL_OK);
+	ck_assert_int_eq(search_rc(w.user_a, w.kb_a, "zebra", OYL_SEARCH_LEXICAL), OYL_OK);
 	/* one reprocessed: the knowledge base's vectors are the new model's,
 	 * the other document's are stale and left out */
-	ck_assert_int_eq(oyl_doc_reprocess(admin_a, d1, NULL, NULL), OYL_OK);
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d1, NULL, NULL), OYL_OK);
 	oyl_knowledge_base *kb = NULL;
-	ck_assert_int_eq(oyl_kb_get(user_a, kb_a, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_kb_get(w.user_a, w.kb_a, &kb), OYL_OK);
 	ck_assert_str_eq(oyl_kb_embedding_model(kb), "hash-v2");
 	ck_assert_int_eq(oyl_kb_embedding_dimension(kb), 32);
 	oyl_kb_free(kb);
 	oyl_document *d = NULL;
-	ck_assert_int_eq(oyl_doc_get(user_a, d2, &d), OYL_OK);
+	ck_assert_int_eq(oyl_doc_get(w.user_a, d2, &d), OYL_OK);
 	ck_assert_str_eq(oyl_document_embedding_model(d), "hash-v1");
 	oyl_document_free(d);
-	oyl_search_results *r = search_mode(user_a, kb_a, "zebra", OYL_SEARCH_VECTOR, 10);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 1);
 	ck_assert_str_eq(oyl_search_document_id(r, 0), d1);
 	oyl_search_free(r);
 	/* both renewed */
-	ck_assert_int_eq(oyl_doc_reprocess(admin_a, d2, NULL, NULL), OYL_OK);
-	r = search_mode(user_a, kb_a, "zebra", OYL_SEARCH_VECTOR, 10);
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d2, NULL, NULL), OYL_OK);
+	r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 2);
 	oyl_search_free(r);
 }
@@ -439,35 +415,35 @@ END_TEST
 
 START_TEST(modes_need_an_embedder)
 {
-	/* kb_b has none */
+	/* w.kb_b has none */
 	char id[37];
-	ck_assert_int_eq(ingest_opts(admin_b, kb_b, "b.txt", texts[0], 200, NULL, id), OYL_OK);
-	ck_assert_int_eq(search_rc(admin_b, kb_b, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTSUP);
+	ck_assert_int_eq(ingest_opts(w.admin_b, w.kb_b, "b.txt", texts[0], 200, NULL, id), OYL_OK);
+	ck_assert_int_eq(search_rc(w.admin_b, w.kb_b, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTSUP);
 	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "oyl_kb_set_embedder"));
-	ck_assert_int_eq(search_rc(admin_b, kb_b, "zebra", OYL_SEARCH_HYBRID), OYL_ENOTSUP);
-	ck_assert_int_eq(search_rc(admin_b, kb_b, "zebra", OYL_SEARCH_LEXICAL), OYL_OK);
+	ck_assert_int_eq(search_rc(w.admin_b, w.kb_b, "zebra", OYL_SEARCH_HYBRID), OYL_ENOTSUP);
+	ck_assert_int_eq(search_rc(w.admin_b, w.kb_b, "zebra", OYL_SEARCH_LEXICAL), OYL_OK);
 	/* a name this handle has not registered, a bad name */
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_b, kb_b, "nobody", NULL), OYL_EINVAL);
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_b, kb_b, "bad name", NULL), OYL_EINVAL);
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_b, kb_b, "", NULL), OYL_EINVAL);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_b, w.kb_b, "nobody", NULL), OYL_EINVAL);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_b, w.kb_b, "bad name", NULL), OYL_EINVAL);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_b, w.kb_b, "", NULL), OYL_EINVAL);
 	/* who may: a user may not; another tenant's knowledge base is not found */
-	ck_assert_int_eq(oyl_kb_set_embedder(user_a, kb_a, "t", NULL), OYL_EPERM);
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_b, kb_a, "t", NULL), OYL_ENOTFOUND);
-	ck_assert_int_eq(search_rc(admin_b, kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTFOUND);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.user_a, w.kb_a, "t", NULL), OYL_EPERM);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_b, w.kb_a, "t", NULL), OYL_ENOTFOUND);
+	ck_assert_int_eq(search_rc(w.admin_b, w.kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTFOUND);
 	/* no embedder again: vector search refused, lexical unchanged */
 	oyl_knowledge_base *kb = NULL;
-	ck_assert_int_eq(oyl_kb_set_embedder(admin_a, kb_a, NULL, &kb), OYL_OK);
+	ck_assert_int_eq(oyl_kb_set_embedder(w.admin_a, w.kb_a, NULL, &kb), OYL_OK);
 	ck_assert_ptr_null(oyl_kb_embedder(kb));
 	ck_assert_ptr_null(oyl_kb_embedding_model(kb));
 	oyl_kb_free(kb);
-	ck_assert_int_eq(search_rc(user_a, kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTSUP);
+	ck_assert_int_eq(search_rc(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR), OYL_ENOTSUP);
 }
 END_TEST
 
 START_TEST(a_handle_without_the_embedder_refuses_clearly)
 {
 	char id[37];
-	ingest(kb_a, "one.txt", texts[0], id);
+	ingest(w.kb_a, "one.txt", texts[0], id);
 	/* a second handle on the same database registers no "t" */
 	oyl_db *other = t_open_uri(uri);
 	oyl_actor *admin = NULL;
@@ -475,7 +451,7 @@ START_TEST(a_handle_without_the_embedder_refuses_clearly)
 	oyl_search_results *r = NULL;
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
 	o.mode = OYL_SEARCH_VECTOR;
-	ck_assert_int_eq(oyl_kb_search(admin, kb_a, "zebra", &o, &r), OYL_ENOTSUP);
+	ck_assert_int_eq(oyl_kb_search(admin, w.kb_a, "zebra", &o, &r), OYL_ENOTSUP);
 	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(other), "oyl_db_add_embedder"));
 	ck_assert_int_eq(oyl_doc_reprocess(admin, id, NULL, NULL), OYL_ENOTSUP);
 	oyl_document *d = NULL;
@@ -489,17 +465,17 @@ END_TEST
 
 START_TEST(questions_the_embedder_never_sees)
 {
-	ingest(kb_a, "one.txt", texts[0], NULL);
+	ingest(w.kb_a, "one.txt", texts[0], NULL);
 	t_embedder_state *st = t_embedder_state_of(emb);
 	long calls = st->calls;
 	oyl_search_results *r = NULL;
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
 	o.mode = OYL_SEARCH_VECTOR;
-	ck_assert_int_eq(oyl_kb_search(user_a, kb_a, "bad \xff utf-8", &o, &r), OYL_EINVAL);
-	r = search_mode(user_a, kb_a, "  \t ", OYL_SEARCH_VECTOR, 10);
+	ck_assert_int_eq(oyl_kb_search(w.user_a, w.kb_a, "bad \xff utf-8", &o, &r), OYL_EINVAL);
+	r = search_mode(w.user_a, w.kb_a, "  \t ", OYL_SEARCH_VECTOR, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 0);
 	oyl_search_free(r);
-	r = search_mode(user_a, kb_a, "", OYL_SEARCH_HYBRID, 10);
+	r = search_mode(w.user_a, w.kb_a, "", OYL_SEARCH_HYBRID, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 0);
 	oyl_search_free(r);
 	ck_assert_int_eq(st->calls, calls);
@@ -517,23 +493,23 @@ START_TEST(an_assistant_searches_the_knowledge_bases_that_have_vectors)
 {
 	/* a second knowledge base of the same assistant, with no embedder */
 	oyl_knowledge_base *a = NULL;
-	ck_assert_int_eq(oyl_kb_get(user_a, kb_a, &a), OYL_OK);
+	ck_assert_int_eq(oyl_kb_get(w.user_a, w.kb_a, &a), OYL_OK);
 	char assistant[37];
 	memcpy(assistant, oyl_kb_assistant_id(a), 37);
 	oyl_kb_free(a);
 	oyl_knowledge_base *k2 = NULL;
-	ck_assert_int_eq(oyl_kb_create(admin_a, assistant, "plain", NULL, &k2), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(w.admin_a, assistant, "plain", NULL, &k2), OYL_OK);
 	char plain[37];
 	memcpy(plain, oyl_kb_id(k2), 37);
 	oyl_kb_free(k2);
 	char with[37], without[37];
-	ingest(kb_a, "with.txt", texts[0], with);
+	ingest(w.kb_a, "with.txt", texts[0], with);
 	ingest(plain, "without.txt", texts[2], without);
-	oyl_search_results *r = search_mode(user_a, assistant, "zebra", OYL_SEARCH_VECTOR, 10);
+	oyl_search_results *r = search_mode(w.user_a, assistant, "zebra", OYL_SEARCH_VECTOR, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 1);
 	ck_assert_str_eq(oyl_search_document_id(r, 0), with);
 	oyl_search_free(r);
-	r = search_mode(user_a, assistant, "zebra", OYL_SEARCH_HYBRID, 10);
+	r = search_mode(w.user_a, assistant, "zebra", OYL_SEARCH_HYBRID, 10);
 	ck_assert_uint_eq(oyl_search_count(r), 2); /* the lexical side has both */
 	oyl_search_free(r);
 }
