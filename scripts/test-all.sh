@@ -241,10 +241,14 @@ if [[ $ci_ok -eq 1 ]]; then
     # the hostile files of bad_input, the permission matrix (thousands of
     # calls through the same code as api and conformance) and identity
     # (argon2 hashes) are left to the ASan build: under valgrind they take
-    # a minute or more each, and the whole run must stay under 20.)
+    # a minute or more each, and the whole run must stay under 20.  So are
+    # the capabilities of cut-down backends, batches, and the directory
+    # blob store's run of the documents suite (the database store's runs
+    # the same calls): 95 s of valgrind between them.)
     run_tests "valgrind" build-ci testlog-valgrind.json --setup valgrind --no-rebuild --no-suite faults \
         --no-suite workers --no-suite bad_input --no-suite older-backends \
         --no-suite permissions --no-suite identity --no-suite quality --no-suite parity \
+        --no-suite capabilities --no-suite batches --no-suite documents-dir \
         --suite sqlite --suite postgres
 fi
 
@@ -261,9 +265,10 @@ build "rls-only" build-rls --buildtype=debugoptimized -Dwarning_level=2 -Dwerror
     -Dtest_drop_tenant_predicates=true && rls_ok=1
 if [[ $rls_ok -eq 1 ]]; then
     # (the fault loops test error paths, which the wall does not change)
-    # (quality measures ranking, which the wall does not change either)
+    # (quality and parity measure ranking, which the wall does not change
+    # either)
     run_tests "rls-only" build-rls testlog.json --suite postgres --no-suite bad_input --no-suite faults \
-        --no-suite quality
+        --no-suite quality --no-suite parity
 fi
 
 if [[ "${OYL_SKIP_ASAN:-0}" == "1" ]]; then
@@ -275,11 +280,13 @@ else
     if [[ $asan_ok -eq 1 ]]; then
         # (not quality: it measures ranking; not the fuzz regressions: the fuzz
         # stage below runs them under ASan and UBSan; not faults on PostgreSQL:
-        # the same error paths as on SQLite, which stays, in 76 s of the run)
+        # the same error paths as on SQLite, which stays, in 76 s of the run;
+        # not the permission matrices of the cut-down backends: the same
+        # calls as permissions-sqlite, 31 s)
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             run_tests "asan" build-asan testlog.json --timeout-multiplier 3 --no-suite quality \
-                --no-suite fuzz --no-suite faults-postgres
+                --no-suite fuzz --no-suite faults-postgres --no-suite permissions-older
     fi
 fi
 

@@ -21,6 +21,16 @@ static double rank_of(const oyl__ranked *r, size_t i, size_t *run_start)
 	return (double)(*run_start + 1);
 }
 
+void oyl__fuse_cut(const oyl__ranked *r, size_t *n, size_t depth)
+{
+	if (*n <= depth)
+		return;
+	double cut = r[depth].score;
+	*n = depth;
+	while (*n > 0 && r[*n - 1].score == cut)
+		(*n)--;
+}
+
 void oyl__fuse(const oyl__ranked *lex, size_t nlex, const oyl__ranked *vec, size_t nvec,
 	       double min_score, oyl__ranked *out, size_t *n)
 {

@@ -17,6 +17,15 @@
 #define OYL__FUSE_DEPTH OYL_SEARCH_LIMIT_MAX
 
 /*
+ * Cuts a ranking of *n (best first, at most depth + 1) to `depth`; when
+ * the cut falls inside a run of equal scores, the whole run goes: which
+ * of its chunks a depth keeps depends on how ties were ordered (by
+ * document id, which differs between two databases of the same
+ * documents), what is left does not.
+ */
+void oyl__fuse_cut(const oyl__ranked *r, size_t *n, size_t depth);
+
+/*
  * Fuses lex[0..nlex) and vec[0..nvec) (each best first) into out (room
  * for nlex + nvec), best first, those of a fused score below min_score
  * left out; *n how many.  A chunk is the same in both when its knowledge

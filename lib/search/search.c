@@ -302,12 +302,17 @@ static int rank_mode(oyl_db *db, const target *tg, const kb_terms *kt, const vec
 		return rank_each(db, tg, rank_one_lexical, &lc, o->limit, o->min_score, out, n);
 	if (o->mode == OYL_SEARCH_VECTOR)
 		return rank_each(db, tg, rank_one_vector, vc, o->limit, o->min_score, out, n);
-	/* hybrid: both rankings to a fixed depth, each without a minimum */
+	/* hybrid: both rankings to a fixed depth, each without a minimum (one
+	 * more, to see whether the depth cuts a run of ties) */
 	oyl__ranked *lex = NULL, *vec = NULL;
 	size_t nlex = 0, nvec = 0;
-	int rc = rank_each(db, tg, rank_one_lexical, &lc, OYL__FUSE_DEPTH, -INFINITY, &lex, &nlex);
+	int rc = rank_each(db, tg, rank_one_lexical, &lc, OYL__FUSE_DEPTH + 1, -INFINITY, &lex,
+			   &nlex);
 	if (rc == OYL_OK)
-		rc = rank_each(db, tg, rank_one_vector, vc, OYL__FUSE_DEPTH, -INFINITY, &vec, &nvec);
+		rc = rank_each(db, tg, rank_one_vector, vc, OYL__FUSE_DEPTH + 1, -INFINITY, &vec,
+			       &nvec);
+	oyl__fuse_cut(lex, &nlex, OYL__FUSE_DEPTH);
+	oyl__fuse_cut(vec, &nvec, OYL__FUSE_DEPTH);
 	if (rc == OYL_OK && !(*out = oyl__malloc((nlex + nvec) * sizeof **out + 1)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory searching");
 	if (rc == OYL_OK) {
