@@ -793,6 +793,16 @@ typedef struct oyl_search_results oyl_search_results;
  * finds nothing (OYL_OK, no results).  Invalid UTF-8 or more than 64 KiB
  * is OYL_EINVAL.  Only processed documents answer; a document being
  * reprocessed answers with its old chunks until the new ones are stored.
+ *
+ * Vector and hybrid modes (doc/retrieval.md) need knowledge bases that
+ * name an embedder (oyl_kb_set_embedder) registered on this handle; the
+ * question is embedded with no transaction open.  OYL_ENOTSUP when no
+ * knowledge base of the target has one, or this handle has not
+ * registered it; OYL_ECONFLICT when the embedder now makes another model
+ * than the knowledge base's vectors (reprocess its documents); the
+ * embedder's own failure (OYL_EREMOTE, OYL_ETIMEOUT) otherwise.  Scores:
+ * BM25 (lexical), cosine (vector), 1/(60 + rank) summed over both
+ * rankings (hybrid).
  */
 OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
 			  const oyl_search_options *opts, oyl_search_results **out);
