@@ -314,6 +314,46 @@ START_TEST(a_failing_embedder_leaves_no_chunk)
 }
 END_TEST
 
+START_TEST(a_failed_reprocess_takes_the_document_out)
+{
+	char d1[37], d2[37];
+	ingest(w.kb_a, "two.txt", texts[2], d2);
+	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_LEXICAL, 10);
+	double alone = oyl_search_score(r, 0);
+	oyl_search_free(r);
+	ingest(w.kb_a, "one.txt", texts[0], d1);
+	/* the reprocess of one.txt fails: it is in error, with no chunk left, and
+	 * two.txt scores as it did before one.txt came */
+	t_embedder_state *st = t_embedder_state_of(emb);
+	st->fail_on = st->calls + 1;
+	st->fail_code = OYL_EREMOTE;
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d1, NULL, NULL), OYL_EREMOTE);
+	oyl_document *d = NULL;
+	ck_assert_int_eq(oyl_doc_get(w.user_a, d1, &d), OYL_OK);
+	ck_assert_int_eq(oyl_document_status(d), OYL_DOC_ERROR);
+	ck_assert_int_eq(oyl_document_chunk_count(d), 0);
+	ck_assert_ptr_null(oyl_document_embedding_model(d));
+	oyl_document_free(d);
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_doc_chunks(w.user_a, d1, NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 0);
+	oyl_page_free(p);
+	for (int mode = OYL_SEARCH_LEXICAL; mode <= OYL_SEARCH_HYBRID; mode++) {
+		r = search_mode(w.user_a, w.kb_a, "zebra", mode, 10);
+		ck_assert_uint_eq(oyl_search_count(r), 1);
+		ck_assert_str_eq(oyl_search_document_id(r, 0), d2);
+		if (mode == OYL_SEARCH_LEXICAL)
+			ck_assert(oyl_search_score(r, 0) == alone);
+		oyl_search_free(r);
+	}
+	/* processed again, it answers again */
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d1, NULL, NULL), OYL_OK);
+	r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_LEXICAL, 10);
+	ck_assert_uint_eq(oyl_search_count(r), 2);
+	oyl_search_free(r);
+}
+END_TEST
+
 START_TEST(a_cancel_while_embedding_leaves_no_chunk)
 {
 	char text[2048] = "";
@@ -526,6 +566,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, chunks_are_embedded_in_batches_with_no_transaction_open);
 	tcase_add_test(tc, an_embedder_may_learn_its_dimension);
 	tcase_add_test(tc, a_failing_embedder_leaves_no_chunk);
+	tcase_add_test(tc, a_failed_reprocess_takes_the_document_out);
 	tcase_add_test(tc, a_cancel_while_embedding_leaves_no_chunk);
 	tcase_add_test(tc, hybrid_is_reciprocal_rank_fusion);
 	tcase_add_test(tc, a_changed_model_makes_vectors_stale_until_reprocessed);

@@ -609,8 +609,36 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 	return rc;
 }
 
+/* A document that this attempt still holds, going to error: the chunks of
+ * an earlier attempt go with their index and their share of the
+ * statistics (a document in error never answers, nor weighs in the
+ * scores of the others).  Reads the document locked. */
+static int forget_old_chunks(oyl_db *db, const oyl__doc_work *w)
+{
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int d = oyl__batch_get(&bt, w->tenant, &oyl__t_documents_meta, w->id, OYL__LOCK_ROW);
+	int rc = oyl__batch_run(&bt);
+	const oyl__record *doc = rc == OYL_OK ? oyl__batch_row(&bt, d) : NULL;
+	int held = doc && oyl__record_int(doc, DOCUMENTS_attempt) == w->attempt &&
+		   strcmp(oyl__record_text(doc, DOCUMENTS_status), "processing") == 0;
+	if (rc == OYL_OK && held && oyl__record_int(doc, DOCUMENTS_chunk_count) > 0) {
+		oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
+		oyl__note drop = {"removing the document's old chunks", NULL, NULL};
+		rc = oyl__index_forget_document(db, doc);
+		if (rc == OYL_OK)
+			rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1,
+					       NULL, &drop);
+		if (rc == OYL_OK)
+			rc = oyl__index_remove(db, w->tenant, w->id);
+	}
+	oyl__batch_free(&bt);
+	return rc;
+}
+
 /* The document in error with the failure's message, if this attempt
- * still holds it; the failure's own status and message are kept. */
+ * still holds it, and without chunks; the failure's own status and
+ * message are kept. */
 static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
 {
 	char msg[OYL_ERRMSG_MAX];
@@ -624,6 +652,10 @@ static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
 		{DOCUMENTS_lease_until, oyl__val_null()},
 		{DOCUMENTS_lease_started_at, oyl__val_null()},
 		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
+		{DOCUMENTS_chunk_count, oyl__val_int(OYL_TYPE_INT, 0)},
+		{DOCUMENTS_indexed_length, oyl__val_int(OYL_TYPE_INT, 0)},
+		{DOCUMENTS_embedding_model, oyl__val_null()},
+		{DOCUMENTS_embedding_dimension, oyl__val_null()},
 	};
 	oyl_filter fence[3];
 	attempt_fence(w, fence);
@@ -631,6 +663,8 @@ static int fail_document(oyl_db *db, oyl__doc_work *w, int status)
 	oyl__error_keep(db, &kept);
 	oyl__note note = {"recording the document's error", NULL, NULL};
 	int rc = oyl__txn_begin(db, NULL, w->tenant, OYL_TXN_WRITE);
+	if (rc == OYL_OK)
+		rc = forget_old_chunks(db, w);
 	if (rc == OYL_OK)
 		rc = oyl__write_update(db, w->tenant, &oyl__t_documents, fence, 3, set,
 				       sizeof set / sizeof set[0], NULL, &note);
