@@ -354,6 +354,40 @@ START_TEST(a_failed_reprocess_takes_the_document_out)
 }
 END_TEST
 
+/* A second handle, which names another embedder for kb_a while the
+ * first one is embedding. */
+static oyl_db *other;
+static oyl_actor *other_admin;
+static void switch_embedder(void *ctx)
+{
+	(void)ctx;
+	ck_assert_int_eq(oyl_kb_set_embedder(other_admin, w.kb_a, "t2", NULL), OYL_OK);
+}
+
+START_TEST(an_embedder_changed_while_embedding_puts_the_document_in_error)
+{
+	char id[37];
+	ingest(w.kb_a, "one.txt", texts[0], id);
+	other = t_open_uri(uri);
+	ck_assert_int_eq(oyl_db_add_embedder(other, "t2", t_embedder_new("other", 16, 4)), OYL_OK);
+	ck_assert_int_eq(oyl_actor_superadmin(other, &other_admin), OYL_OK);
+	t_embedder_state *st = t_embedder_state_of(emb);
+	st->hook = switch_embedder;
+	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, id, NULL, NULL), OYL_ECONFLICT);
+	st->hook = no_txn_hook;
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "process it again"));
+	/* not left processing: in error, saying why, with no chunk */
+	oyl_document *d = NULL;
+	ck_assert_int_eq(oyl_doc_get(w.user_a, id, &d), OYL_OK);
+	ck_assert_int_eq(oyl_document_status(d), OYL_DOC_ERROR);
+	ck_assert_ptr_nonnull(strstr(oyl_document_error(d), "embedder became \"t2\""));
+	ck_assert_int_eq(oyl_document_chunk_count(d), 0);
+	oyl_document_free(d);
+	oyl_actor_free(other_admin);
+	oyl_db_close(other);
+}
+END_TEST
+
 START_TEST(a_cancel_while_embedding_leaves_no_chunk)
 {
 	char text[2048] = "";
@@ -567,6 +601,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, an_embedder_may_learn_its_dimension);
 	tcase_add_test(tc, a_failing_embedder_leaves_no_chunk);
 	tcase_add_test(tc, a_failed_reprocess_takes_the_document_out);
+	tcase_add_test(tc, an_embedder_changed_while_embedding_puts_the_document_in_error);
 	tcase_add_test(tc, a_cancel_while_embedding_leaves_no_chunk);
 	tcase_add_test(tc, hybrid_is_reciprocal_rank_fusion);
 	tcase_add_test(tc, a_changed_model_makes_vectors_stale_until_reprocessed);

@@ -316,7 +316,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	       const doc_opts *o, int queue, int at_once, oyl__record **out)
 {
 	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0,
-			   "", "", ""};
+			   "", "", "", 0};
 	oyl__record *same = NULL;
 	int rc = pre_read(db, actor, kb, src->sha256, &w, &same);
 	if (rc == OYL_OK && same) {
@@ -414,7 +414,7 @@ static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__rec
 		       oyl__source *src, oyl__record **out)
 {
 	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
-			   NULL,	       0,  !src->borrowed, "", "", ""};
+			   NULL,	       0,  !src->borrowed, "", "", "", 0};
 	memcpy(w.id, oyl__record_text(stored, DOCUMENTS_id), OYL_UUID_LEN + 1);
 	memcpy(w.tenant, oyl__record_text(stored, DOCUMENTS_tenant_id), OYL_UUID_LEN + 1);
 	oyl__record_free(stored);
@@ -489,7 +489,7 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
 	doc_opts o;
-	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", "", ""};
+	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", "", "", 0};
 	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;

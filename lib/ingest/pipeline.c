@@ -445,9 +445,9 @@ void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t)
 			    w->progress_ctx);
 }
 
-int oyl__doc_check_kb(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
-		      const char *again)
+int oyl__doc_check_kb(oyl_db *db, oyl__doc_work *w, const oyl__record *kb, const char *again)
 {
+	w->kb_changed = 1;
 	const char *language = oyl__record_text(kb, KNOWLEDGE_BASES_search_language);
 	if (strcmp(language, w->language) != 0)
 		return oyl__fail(db, OYL_ECONFLICT,
@@ -460,6 +460,7 @@ int oyl__doc_check_kb(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
 				 "document %s: its knowledge base's embedder became \"%s\" while it "
 				 "was embedded by \"%s\"; %s",
 				 w->id, embedder ? embedder : "", w->embedder, again);
+	w->kb_changed = 0;
 	return OYL_OK;
 }
 
@@ -703,8 +704,9 @@ int oyl__doc_process(oyl_db *db, oyl__doc_work *w, const unsigned char *data, si
 	if (rc == OYL_OK)
 		rc = finish(db, w, &done, out);
 	/* Overtaken (ECONFLICT): the attempt that overtook this one decides
-	 * the document.  Any other failure: the document is in error. */
-	if (rc != OYL_OK && rc != OYL_ECONFLICT)
+	 * the document.  Any other failure, and a knowledge base whose
+	 * settings changed under the work: the document is in error. */
+	if (rc != OYL_OK && (rc != OYL_ECONFLICT || w->kb_changed))
 		rc = fail_document(db, w, rc);
 	oyl__doc_text_free(&done);
 	return rc;

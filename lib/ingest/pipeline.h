@@ -45,6 +45,9 @@ typedef struct oyl__doc_work {
 	char language[OYL__LANGUAGE_MAX + 1];
 	/* ... and the embedder its chunks are embedded by, "" for none */
 	char embedder[OYL__EMBEDDER_NAME_MAX + 1];
+	/* set when the final write found the knowledge base's language or
+	 * embedder changed: the attempt is not overtaken, its work is stale */
+	int kb_changed;
 } oyl__doc_work;
 
 /* The chunks of a document, compact (a few dozen bytes each: a document
@@ -90,9 +93,9 @@ void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb);
 
 /* The knowledge base (its row, read locked in the final transaction)
  * still has the language and embedder the work used; else OYL_ECONFLICT,
- * whose message ends with `again` ("process it again"). */
-int oyl__doc_check_kb(oyl_db *db, const oyl__doc_work *w, const oyl__record *kb,
-		      const char *again);
+ * whose message ends with `again` ("process it again"), and
+ * w->kb_changed set. */
+int oyl__doc_check_kb(oyl_db *db, oyl__doc_work *w, const oyl__record *kb, const char *again);
 
 /* In the final transaction: t's chunks, their index and vectors written,
  * the knowledge base's statistics moved by what the document had before

@@ -270,7 +270,7 @@ OYL_API int oyl_worker_run(oyl_db *db, const oyl_worker_options *opts, int64_t *
 		}
 		oyl__doc_work w = {NULL, "", "", 0,
 				   {OYL__CHUNK_TARGET_DEFAULT, OYL__CHUNK_OVERLAP_DEFAULT},
-				   NULL, NULL, wk.id, oyl__now() + wk.lease_us, 0, "", "", ""};
+				   NULL, NULL, wk.id, oyl__now() + wk.lease_us, 0, "", "", "", 0};
 		memcpy(w.tenant, j.tenant, sizeof w.tenant);
 		memcpy(w.id, j.document, sizeof w.id);
 		int status = oyl__doc_process(db, &w, NULL, 0, NULL);
