@@ -40,6 +40,7 @@
 #include "backends/sql/sql.h"
 #include "bench.h"
 #include "ingest.h"
+#include "fts5_query.h"
 
 typedef struct args {
 	const char *corpus, *pg, *pg_owner, *sqlite;
@@ -607,33 +608,10 @@ static bool sq_exec(sqlite3 *s, const char *sql)
 	return true;
 }
 
-/* The question as an FTS5 query: each word quoted, ORed. */
-static void fts_query(const char *q, char *out, size_t size)
-{
-	size_t k = 0;
-	bool in_word = false;
-	for (const char *p = q; *p && k + 8 < size; p++) {
-		bool w = isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80;
-		if (w && !in_word) {
-			if (k)
-				k += (size_t)snprintf(out + k, size - k, " OR ");
-			out[k++] = '"';
-		}
-		if (!w && in_word)
-			out[k++] = '"';
-		if (w)
-			out[k++] = *p;
-		in_word = w;
-	}
-	if (in_word)
-		out[k++] = '"';
-	out[k] = '\0';
-}
-
 static double time_fts(sqlite3_stmt *st, const char *tenant, const char *q)
 {
 	char match[512];
-	fts_query(q, match, sizeof match);
+	fts5_or_query(q, match, sizeof match);
 	if (!match[0])
 		return 0.0;
 	int64_t t0 = now_ns();

@@ -21,6 +21,7 @@
 
 #include "harness.h"
 #include "quality_sets.h"
+#include "../bench/fts5_query.h"
 
 #define TOP 10
 
@@ -112,26 +113,6 @@ static figures with_liboyl(oyl_db *db, oyl_actor *root, const loaded *l)
 
 /* ---- SQLite: FTS5 over the same chunks ---- */
 
-static void fts_query(const char *q, char *out, size_t size)
-{
-	size_t k = 0;
-	int in_word = 0;
-	for (const char *p = q; *p && k + 8 < size; p++) {
-		int w = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			(*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80;
-		if (w && !in_word)
-			k += (size_t)snprintf(out + k, size - k, "%s\"", k ? " OR " : "");
-		if (!w && in_word)
-			out[k++] = '"';
-		if (w)
-			out[k++] = *p;
-		in_word = w;
-	}
-	if (in_word)
-		out[k++] = '"';
-	out[k] = '\0';
-}
-
 static figures with_fts5(const char *uri, const loaded *l)
 {
 	sqlite3 *s = NULL;
@@ -162,7 +143,7 @@ static figures with_fts5(const char *uri, const loaded *l)
 	figures f = {0};
 	for (size_t i = 0; i < l->set.n; i++) {
 		char match[2048];
-		fts_query(l->set.items[i].question, match, sizeof match);
+		fts5_or_query(l->set.items[i].question, match, sizeof match);
 		int rank = 0, k = 0;
 		if (match[0]) {
 			sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
