@@ -106,6 +106,15 @@ static oyl_search_results *search_mode(oyl_actor *who, const char *target, const
 	return r;
 }
 
+/* How many results a search gives. */
+static size_t hits(oyl_actor *who, const char *target, const char *q, int mode, int limit)
+{
+	oyl_search_results *r = search_mode(who, target, q, mode, limit);
+	size_t n = oyl_search_count(r);
+	oyl_search_free(r);
+	return n;
+}
+
 static int search_rc(oyl_actor *who, const char *target, const char *q, int mode)
 {
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
@@ -180,9 +189,7 @@ START_TEST(vector_search_is_exact_cosine)
 	oyl_document_free(d);
 
 	/* limit, minimum score and the document filter */
-	r = search_mode(w.user_a, w.kb_a, q, OYL_SEARCH_VECTOR, 2);
-	ck_assert_uint_eq(oyl_search_count(r), 2);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, q, OYL_SEARCH_VECTOR, 2), 2);
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
 	o.mode = OYL_SEARCH_VECTOR;
 	o.min_score = 0.5;
@@ -295,9 +302,7 @@ START_TEST(a_failing_embedder_leaves_no_chunk)
 	char failed[37];
 	memcpy(failed, oyl_document_id(d), 37);
 	oyl_page_free(p);
-	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_LEXICAL, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 0);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_LEXICAL, 10), 0);
 	/* a timeout is the embedder's status; the next attempt succeeds */
 	st->fail_on = st->calls + 1;
 	st->fail_code = OYL_ETIMEOUT;
@@ -308,9 +313,7 @@ START_TEST(a_failing_embedder_leaves_no_chunk)
 	ck_assert_int_gt(chunks, 1);
 	oyl_document_free(done);
 	/* its chunks and ok.txt's, every one with its vector */
-	r = search_mode(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_VECTOR, 100);
-	ck_assert_uint_eq(oyl_search_count(r), (size_t)chunks + 1);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "giraffe", OYL_SEARCH_VECTOR, 100), (size_t)chunks + 1);
 }
 END_TEST
 
@@ -348,9 +351,7 @@ START_TEST(a_failed_reprocess_takes_the_document_out)
 	}
 	/* processed again, it answers again */
 	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d1, NULL, NULL), OYL_OK);
-	r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_LEXICAL, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 2);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "zebra", OYL_SEARCH_LEXICAL, 10), 2);
 }
 END_TEST
 
@@ -395,9 +396,7 @@ START_TEST(a_cancel_while_embedding_leaves_no_chunk)
 		strcat(text, "otters float holding paws ");
 	ck_assert_int_eq(ingest_opts(w.admin_a, w.kb_a, "otters.txt", text, 5, cancel_at_chunks, NULL),
 			 OYL_ECANCELED);
-	oyl_search_results *r = search_mode(w.user_a, w.kb_a, "otters", OYL_SEARCH_LEXICAL, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 0);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "otters", OYL_SEARCH_LEXICAL, 10), 0);
 }
 END_TEST
 
@@ -481,9 +480,7 @@ START_TEST(a_changed_model_makes_vectors_stale_until_reprocessed)
 	oyl_search_free(r);
 	/* both renewed */
 	ck_assert_int_eq(oyl_doc_reprocess(w.admin_a, d2, NULL, NULL), OYL_OK);
-	r = search_mode(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 2);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "zebra", OYL_SEARCH_VECTOR, 10), 2);
 }
 END_TEST
 
@@ -546,12 +543,8 @@ START_TEST(questions_the_embedder_never_sees)
 	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
 	o.mode = OYL_SEARCH_VECTOR;
 	ck_assert_int_eq(oyl_kb_search(w.user_a, w.kb_a, "bad \xff utf-8", &o, &r), OYL_EINVAL);
-	r = search_mode(w.user_a, w.kb_a, "  \t ", OYL_SEARCH_VECTOR, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 0);
-	oyl_search_free(r);
-	r = search_mode(w.user_a, w.kb_a, "", OYL_SEARCH_HYBRID, 10);
-	ck_assert_uint_eq(oyl_search_count(r), 0);
-	oyl_search_free(r);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "  \t ", OYL_SEARCH_VECTOR, 10), 0);
+	ck_assert_uint_eq(hits(w.user_a, w.kb_a, "", OYL_SEARCH_HYBRID, 10), 0);
 	ck_assert_int_eq(st->calls, calls);
 	/* registration refuses what it cannot use, and the caller keeps it */
 	oyl_embedder *e = t_embedder_new("x", 8, 1);

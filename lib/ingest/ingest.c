@@ -176,10 +176,6 @@ typedef struct outcome {
 	const oyl__record *kb;     /* its knowledge base, locked when processed */
 } outcome;
 
-/* oyl__doc_embedding_values fills the two columns at once */
-_Static_assert(DOCUMENTS_embedding_dimension == DOCUMENTS_embedding_model + 1,
-	       "documents: embedding_dimension follows embedding_model");
-
 static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 {
 	const char *status = oc->done ? "processed" : oc->error ? "error" : "uploaded";
@@ -198,7 +194,10 @@ static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
 		v[DOCUMENTS_processed_at] = oyl__val_int(OYL_TYPE_TIME, now);
 		v[DOCUMENTS_raw_content] = (oyl_value){
 			OYL_TYPE_TEXT, 0, 0, oyl__text_str(&oc->done->text), oc->done->text.n};
-		oyl__doc_embedding_values(oc->done, &v[DOCUMENTS_embedding_model]);
+		oyl_value embedding[2];
+		oyl__doc_embedding_values(oc->done, embedding);
+		v[DOCUMENTS_embedding_model] = embedding[0];
+		v[DOCUMENTS_embedding_dimension] = embedding[1];
 	}
 }
 
@@ -294,7 +293,7 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 			const oyl__record *k = oyl__batch_row(&bt, r.kb);
 			memcpy(w->tenant, oyl__record_text(k, KNOWLEDGE_BASES_tenant_id),
 			       OYL_UUID_LEN + 1);
-			oyl__doc_work_language(w, k);
+			oyl__doc_work_settings(w, k);
 		}
 		*same = r.same_sink.rec;
 		oyl__batch_free(&bt);

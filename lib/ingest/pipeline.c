@@ -94,12 +94,12 @@ static int read_language(oyl_db *db, oyl__doc_work *w, const char *kb)
 	if (rc == OYL_OK && !r)
 		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base %s not found", kb);
 	if (rc == OYL_OK)
-		oyl__doc_work_language(w, r);
+		oyl__doc_work_settings(w, r);
 	oyl__batch_free(&bt);
 	return rc;
 }
 
-void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb)
+void oyl__doc_work_settings(oyl__doc_work *w, const oyl__record *kb)
 {
 	snprintf(w->kb, sizeof w->kb, "%s", oyl__record_text(kb, KNOWLEDGE_BASES_id));
 	snprintf(w->language, sizeof w->language, "%s",
@@ -447,20 +447,23 @@ void oyl__doc_progress_done(const oyl__doc_work *w, const oyl__doc_text *t)
 
 int oyl__doc_check_kb(oyl_db *db, oyl__doc_work *w, const oyl__record *kb, const char *again)
 {
-	w->kb_changed = 1;
 	const char *language = oyl__record_text(kb, KNOWLEDGE_BASES_search_language);
-	if (strcmp(language, w->language) != 0)
+	const char *embedder = oyl__record_text(kb, KNOWLEDGE_BASES_embedder);
+	if (!embedder)
+		embedder = "";
+	int new_language = strcmp(language, w->language) != 0;
+	int new_embedder = strcmp(embedder, w->embedder) != 0;
+	w->kb_changed = new_language || new_embedder;
+	if (new_language)
 		return oyl__fail(db, OYL_ECONFLICT,
 				 "document %s: its knowledge base's search language became \"%s\" "
 				 "while it was indexed in \"%s\"; %s",
 				 w->id, language, w->language, again);
-	const char *embedder = oyl__record_text(kb, KNOWLEDGE_BASES_embedder);
-	if (strcmp(embedder ? embedder : "", w->embedder) != 0)
+	if (new_embedder)
 		return oyl__fail(db, OYL_ECONFLICT,
 				 "document %s: its knowledge base's embedder became \"%s\" while it "
 				 "was embedded by \"%s\"; %s",
-				 w->id, embedder ? embedder : "", w->embedder, again);
-	w->kb_changed = 0;
+				 w->id, embedder, w->embedder, again);
 	return OYL_OK;
 }
 
@@ -532,6 +535,16 @@ static int read_for_finish(oyl_db *db, oyl__doc_work *w, oyl__record **doc, oyl_
 	return rc;
 }
 
+/* The document's chunks (their vectors with them) and its search index,
+ * in the open transaction; its statistics are the caller's. */
+static int remove_chunks(oyl_db *db, const oyl__doc_work *w)
+{
+	oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
+	oyl__note drop = {"removing the document's old chunks", NULL, NULL};
+	int rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
+	return rc == OYL_OK ? oyl__index_remove(db, w->tenant, w->id) : rc;
+}
+
 static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__record **out)
 {
 	const oyl__text *text = &rows->text;
@@ -542,6 +555,8 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 	rc = read_for_finish(db, w, &doc, &kb);
 	int64_t now = oyl__now();
 	int64_t length = oyl__postings_length(rows->postings);
+	oyl_value embedding[2];
+	oyl__doc_embedding_values(rows, embedding);
 	oyl_assign set[] = {
 		{DOCUMENTS_status, oyl__val_text(OYL_TYPE_TEXT, "processed")},
 		{DOCUMENTS_processed_at, oyl__val_int(OYL_TYPE_TIME, now)},
@@ -555,14 +570,10 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 		{DOCUMENTS_lease_until, oyl__val_null()},
 		{DOCUMENTS_lease_started_at, oyl__val_null()},
 		{DOCUMENTS_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
-		{DOCUMENTS_embedding_model, {0, 0, 0, NULL, 0}}, /* the last two: below */
-		{DOCUMENTS_embedding_dimension, {0, 0, 0, NULL, 0}},
+		{DOCUMENTS_embedding_model, embedding[0]},
+		{DOCUMENTS_embedding_dimension, embedding[1]},
 	};
 	const size_t nset = sizeof set / sizeof set[0];
-	oyl_value embedding[2];
-	oyl__doc_embedding_values(rows, embedding);
-	set[nset - 2].value = embedding[0];
-	set[nset - 1].value = embedding[1];
 	/* The fence first: this attempt, still processing, or nothing at all
 	 * (a worker that lost its lease writes no chunk). */
 	oyl_filter fence[3];
@@ -579,14 +590,10 @@ static int finish(oyl_db *db, oyl__doc_work *w, const oyl__doc_text *rows, oyl__
 			       w->id, (long long)w->attempt);
 	/* the old chunk set and its index go, the new ones come, and the
 	 * knowledge base's statistics move from one to the other */
-	oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
-	oyl__note drop = {"removing the document's old chunks", NULL, NULL};
 	int64_t old_chunks = doc ? oyl__record_int(doc, DOCUMENTS_chunk_count) : 0;
 	int64_t old_length = doc ? oyl__record_int(doc, DOCUMENTS_indexed_length) : 0;
 	if (rc == OYL_OK && old_chunks > 0)
-		rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1, NULL, &drop);
-	if (rc == OYL_OK && old_chunks > 0)
-		rc = oyl__index_remove(db, w->tenant, w->id);
+		rc = remove_chunks(db, w);
 	if (rc == OYL_OK)
 		rc = oyl__doc_store(db, w, kb, rows, old_chunks, old_length);
 	oyl__record_free(doc);
@@ -624,14 +631,9 @@ static int forget_old_chunks(oyl_db *db, const oyl__doc_work *w)
 	int held = doc && oyl__record_int(doc, DOCUMENTS_attempt) == w->attempt &&
 		   strcmp(oyl__record_text(doc, DOCUMENTS_status), "processing") == 0;
 	if (rc == OYL_OK && held && oyl__record_int(doc, DOCUMENTS_chunk_count) > 0) {
-		oyl_filter of_doc = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, w->id);
-		oyl__note drop = {"removing the document's old chunks", NULL, NULL};
 		rc = oyl__index_forget_document(db, doc);
 		if (rc == OYL_OK)
-			rc = oyl__write_remove(db, w->tenant, &oyl__t_document_chunks, &of_doc, 1,
-					       NULL, &drop);
-		if (rc == OYL_OK)
-			rc = oyl__index_remove(db, w->tenant, w->id);
+			rc = remove_chunks(db, w);
 	}
 	oyl__batch_free(&bt);
 	return rc;

@@ -87,9 +87,9 @@ void oyl__doc_text_free(oyl__doc_text *t);
  * t->w's tenant and document. */
 int oyl__doc_write_chunks(oyl_db *db, const oyl__doc_text *t);
 
-/* Takes the knowledge base's id, search language and embedder from its
- * row. */
-void oyl__doc_work_language(oyl__doc_work *w, const oyl__record *kb);
+/* Takes the knowledge base's id and the settings the work follows (search
+ * language, embedder) from its row. */
+void oyl__doc_work_settings(oyl__doc_work *w, const oyl__record *kb);
 
 /* The knowledge base (its row, read locked in the final transaction)
  * still has the language and embedder the work used; else OYL_ECONFLICT,

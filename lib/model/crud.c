@@ -201,11 +201,13 @@ static int fields_detail(const oyl__kind *k, const oyl_assign *set, size_t nset,
 	return used < size ? OYL_OK : OYL_EINVAL;
 }
 
+#define COLUMNS_MAX 32 /* of a table an update writes */
+
 /* The row as the update leaves it: the old one with the assignments. */
 static int apply_set(oyl_db *db, const oyl__kind *k, const oyl__record *row, const oyl_assign *set,
 		     size_t nset, oyl__record **fresh)
 {
-	oyl_value vals[32];
+	oyl_value vals[COLUMNS_MAX];
 	if (k->t->ncols > sizeof vals / sizeof vals[0])
 		return oyl__fail(db, OYL_ERROR, "internal: table %s has too many columns", k->t->name);
 	memcpy(vals, row->vals, k->t->ncols * sizeof vals[0]);
@@ -227,7 +229,7 @@ int oyl__update_row(oyl_db *db, const oyl_actor *actor, const oyl__kind *k,
 
 	/* the caller's assignments and updated_at, in an array of our own
 	 * (the caller's has room for its own only) */
-	oyl_assign all[33];
+	oyl_assign all[COLUMNS_MAX + 1];
 	if (nset >= sizeof all / sizeof all[0])
 		return oyl__fail(db, OYL_EINVAL, "update: too many fields");
 	memcpy(all, set, nset * sizeof *set);

@@ -99,7 +99,7 @@ static int cmp_id(const void *key, const void *item)
 	return memcmp(key, item, OYL_UUID_LEN);
 }
 
-static int wanted(const oyl__doc_filter *f, const char *doc)
+int oyl__doc_filter_has(const oyl__doc_filter *f, const char *doc)
 {
 	return f->n == 0 || bsearch(doc, f->ids, f->n, sizeof f->ids[0], cmp_id) != NULL;
 }
@@ -109,7 +109,7 @@ static int score_block(const oyl_postings_block *bl, scoring *s)
 {
 	oyl__block_reader r;
 	oyl__block_reader_init(&r, bl->data, bl->size);
-	int score = wanted(s->filter, bl->document_id);
+	int score = oyl__doc_filter_has(s->filter, bl->document_id);
 	int64_t doc = score ? doc_number(&s->d, bl->document_id) : 0;
 	if (doc < 0)
 		return oyl__fail(s->db, OYL_ENOMEM, "out of memory scoring a search");

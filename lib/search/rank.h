@@ -17,6 +17,9 @@ typedef struct oyl__doc_filter {
 	size_t n;
 } oyl__doc_filter;
 
+/* Whether the filter lets document `doc` (its id) through. */
+int oyl__doc_filter_has(const oyl__doc_filter *f, const char *doc);
+
 /* A chunk as the index names it: its document and its place there. */
 typedef struct oyl__ranked {
 	char document_id[OYL_UUID_LEN + 1];

@@ -65,11 +65,6 @@ typedef struct scan {
 	size_t ndocs, cap;
 } scan;
 
-static int cmp_id(const void *key, const void *item)
-{
-	return memcmp(key, item, OYL_UUID_LEN);
-}
-
 /* A document of the knowledge base whose vectors are current. */
 static int doc_row(const oyl_value *vals, size_t n, void *payload)
 {
@@ -82,8 +77,7 @@ static int doc_row(const oyl_value *vals, size_t n, void *payload)
 		return 0;
 	if (vals[DOCUMENTS_embedding_dimension].i != (int64_t)s->dim)
 		return 0;
-	if (s->filter->n &&
-	    !bsearch(id, s->filter->ids, s->filter->n, sizeof s->filter->ids[0], cmp_id))
+	if (!oyl__doc_filter_has(s->filter, id))
 		return 0;
 	if (s->ndocs == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
