@@ -535,6 +535,13 @@ static const char *const schema_v10[] = {
 	NULL,
 };
 
+/* Version 11: nothing to change here.  PostgreSQL's version 11 gives
+ * documents and knowledge bases an index on id for its planner's sake
+ * (pg_schema_v11.c); SQLite checks a foreign key on the parent's key
+ * itself and, without statistics, prefers the index that every equality
+ * of a lookup fits, so its lookups by id already read one row. */
+static const char *const schema_v11[] = {NULL};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -546,6 +553,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{8, schema_v8},
 	{9, schema_v9},
 	{10, schema_v10},
+	{11, schema_v11},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
