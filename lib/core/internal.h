@@ -158,6 +158,8 @@ int oyl__unsupported(oyl_db *db, const char *method, const char *why);
 
 /* A new random (v4) UUID, lowercase, NUL-terminated. */
 void oyl__uuid_new(char out[OYL_UUID_LEN + 1]);
+/* n of them into out[0..n). */
+void oyl__uuid_new_many(char (*out)[OYL_UUID_LEN + 1], size_t n);
 /* 1 when s is a UUID in the 8-4-4-4-12 hex form (any case); then out
  * (if not NULL) gets it in lowercase, the form ids are stored in. */
 int oyl__uuid_norm(const char *s, char out[OYL_UUID_LEN + 1]);

@@ -274,9 +274,9 @@ static void slice_rows(const oyl__doc_text *c, size_t from, size_t n, oyl_value 
 	const char *text = oyl__text_str(&c->text);
 	const oyl__vectors *vec = &c->vectors;
 	size_t bytes = (size_t)vec->dim * 4;
+	oyl__uuid_new_many(ids, n);
 	for (size_t i = 0; i < n; i++, v += DOCUMENT_CHUNKS__N) {
 		const oyl__kept_chunk *k = &c->c[from + i];
-		oyl__uuid_new(ids[i]);
 		v[DOCUMENT_CHUNKS_id] = oyl__val_text(OYL_TYPE_UUID, ids[i]);
 		v[DOCUMENT_CHUNKS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, c->w->tenant);
 		v[DOCUMENT_CHUNKS_document_id] = oyl__val_text(OYL_TYPE_UUID, c->w->id);

@@ -17,13 +17,13 @@ int oyl__index_write(oyl_db *db, const char *tenant, const char *kb, const char 
 	oyl__note put = {"storing the document's search index", NULL, NULL};
 	for (size_t from = 0; rc == OYL_OK && from < total; from += SLICE) {
 		size_t n = total - from < SLICE ? total - from : SLICE;
+		oyl__uuid_new_many(ids, n);
 		for (size_t i = 0; i < n; i++) {
 			oyl_value *row = v + i * SEARCH_POSTINGS__N;
 			const char *term;
 			const unsigned char *block;
 			size_t size;
 			oyl__postings_get(p, from + i, &term, &block, &size);
-			oyl__uuid_new(ids[i]);
 			row[SEARCH_POSTINGS_id] = oyl__val_text(OYL_TYPE_UUID, ids[i]);
 			row[SEARCH_POSTINGS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
 			row[SEARCH_POSTINGS_knowledge_base_id] = oyl__val_text(OYL_TYPE_UUID, kb);

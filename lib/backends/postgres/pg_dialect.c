@@ -11,7 +11,7 @@
 
 #include "pg_internal.h"
 
-static const char *type_name(int32_t coltype)
+const char *oyl__pg_type_name(int32_t coltype)
 {
 	switch (coltype) {
 	case OYL_TYPE_UUID:
@@ -38,7 +38,7 @@ static void placeholder(oyl__sql *q, size_t n, int32_t coltype)
 	oyl__sql_add(q, "$");
 	oyl__sql_num(q, (long long)n);
 	oyl__sql_add(q, "::");
-	oyl__sql_add(q, type_name(coltype));
+	oyl__sql_add(q, oyl__pg_type_name(coltype));
 }
 
 static void sort_key(oyl__sql *q, const char *qual, const oyl_column *c)

@@ -128,8 +128,17 @@ int oyl__pg_fail_sql(pg_backend *b, int status, const oyl__sql *q);
 /* ---- the dialect (pg_dialect.c) --------------------------------------- */
 
 void oyl__pg_sql_init(oyl__sql *q);
+/* The type a placeholder of coltype is cast to ("uuid", "int8", ...). */
+const char *oyl__pg_type_name(int32_t coltype);
 /* true when s is a canonical lowercase UUID. */
 bool oyl__pg_is_uuid(const char *s);
+
+/* ---- rows as arrays (pg_arrays.c) -------------------------------------- */
+
+/* Writes into q the INSERT of t's nrows rows whose values are `values`'s
+ * parameters (oyl__sql_insert_values), as one binary array per column. */
+int oyl__pg_sql_insert_arrays(oyl__sql *q, const oyl_table *t, const oyl__sql *values,
+			      size_t nrows);
 
 /* ---- parameters and rows (pg_params.c, pg_rows.c) ---------------------- */
 
@@ -140,6 +149,11 @@ typedef struct pg_params {
 	int n;
 } pg_params;
 
+/* The longest binary form oyl__pg_encode writes. */
+#define PG_BINARY_MAX 16
+/* Writes the binary form of p, a UUID, number, time or boolean, into buf
+ * (PG_BINARY_MAX bytes); returns its length. */
+int oyl__pg_encode(const oyl__sql_param *p, char *buf);
 /* The libpq arrays of q's parameters, in binary form, in b's scratch. */
 int oyl__pg_params(pg_backend *b, const oyl__sql *q, pg_params *out);
 /* Calls cb for every row of res (binary), decoded along t's columns. */

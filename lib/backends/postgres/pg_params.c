@@ -18,7 +18,6 @@
 
 /* Microseconds from the Unix epoch to PostgreSQL's (2000-01-01). */
 #define PG_EPOCH_US INT64_C(946684800000000)
-#define BINARY_MAX 16
 
 char *oyl__pg_scratch(pg_backend *b, size_t n)
 {
@@ -59,8 +58,7 @@ static void put_uuid(char *out, const char *s)
 	}
 }
 
-/* Fills the binary form of p into buf; returns its length. */
-static int encode(const oyl__sql_param *p, char *buf)
+int oyl__pg_encode(const oyl__sql_param *p, char *buf)
 {
 	uint64_t bits;
 
@@ -87,7 +85,7 @@ static int encode(const oyl__sql_param *p, char *buf)
 int oyl__pg_params(pg_backend *b, const oyl__sql *q, pg_params *out)
 {
 	size_t n = q->nparams;
-	size_t need = n * (sizeof(char *) + 2 * sizeof(int) + BINARY_MAX);
+	size_t need = n * (sizeof(char *) + 2 * sizeof(int) + PG_BINARY_MAX);
 
 	memset(out, 0, sizeof *out);
 	if (n > 65535)
@@ -116,8 +114,8 @@ int oyl__pg_params(pg_backend *b, const oyl__sql *q, pg_params *out)
 			out->values[i] = p->s;
 			out->lengths[i] = (int)p->n;
 		} else {
-			char *slot = bin + i * BINARY_MAX;
-			out->lengths[i] = encode(p, slot);
+			char *slot = bin + i * PG_BINARY_MAX;
+			out->lengths[i] = oyl__pg_encode(p, slot);
 			out->values[i] = slot;
 		}
 	}

@@ -15,9 +15,12 @@
 
 #include "pg_internal.h"
 
-/* Rows of one INSERT: few enough for PostgreSQL's 65,535 parameters, and
- * few enough that a statement stays small. */
-#define ROWS_PER_INSERT_MAX 1000
+/* One INSERT of arrays (pg_arrays.c) takes up to this many rows and, past
+ * its first row, up to this many bytes of values: the arrays and libpq's
+ * copy of the message are each about that size (a 64 MiB document's
+ * postings, some of a hundred kilobytes, would otherwise travel whole). */
+#define ROWS_PER_INSERT_MAX 2000
+#define BYTES_PER_INSERT_MAX (4u << 20)
 
 #define CONTROL(op_) ((pg_entry){PG_ENTRY_CONTROL, -1, -1, (op_), "", NULL, NULL, false})
 
@@ -119,22 +122,47 @@ int oyl__pg_remove(oyl_backend *base, const oyl_scope *scope, const oyl_table *t
 	return rc;
 }
 
-/* Queues the INSERTs of rows[0..nrows), in statements of up to `per`
- * rows, each numbered as write `no` (or, with no < 0, by its first row). */
+/* How many of rows[0..nrows), at least one, make one statement of up to
+ * `per` rows and BYTES_PER_INSERT_MAX bytes. */
+static size_t rows_that_fit(const oyl_table *t, const oyl_value *rows, size_t nrows, size_t per)
+{
+	size_t bytes = 0, k = 0;
+	while (k < nrows && k < per) {
+		size_t row = 0;
+		for (size_t i = 0; i < t->ncols; i++)
+			row += 8 + rows[k * t->ncols + i].n; /* a length and fixed size, or the bytes */
+		if (k > 0 && bytes + row > BYTES_PER_INSERT_MAX)
+			break;
+		bytes += row;
+		k++;
+	}
+	return k;
+}
+
+/* Queues the INSERTs of rows[0..nrows), in statements of arrays of up to
+ * `per` rows (rows_that_fit), each numbered as write `no` (or, with
+ * no < 0, by its first row). */
 static int queue_inserts(pg_backend *b, const oyl_scope *scope, const oyl_table *t,
 			 const oyl_value *rows, size_t nrows, size_t per, int no, size_t *bad)
 {
-	oyl__sql q;
+	oyl__sql values, q;
 	int rc = OYL_OK;
 
+	oyl__pg_sql_init(&values);
 	oyl__pg_sql_init(&q);
-	for (size_t r = 0; r < nrows && rc == OYL_OK; r += per) {
-		size_t k = nrows - r < per ? nrows - r : per;
+	for (size_t r = 0, k = 0; r < nrows && rc == OYL_OK; r += k) {
+		k = rows_that_fit(t, rows + r * t->ncols, nrows - r, per);
+		oyl__sql_reset(&values);
 		oyl__sql_reset(&q);
-		rc = oyl__sql_insert(&q, scope, t, rows + r * t->ncols, k);
+		rc = oyl__sql_insert_values(&values, scope, t, rows + r * t->ncols, k);
 		if (rc != OYL_OK) {
-			if (bad && q.bad_row != SIZE_MAX)
-				*bad = r + q.bad_row;
+			if (bad && values.bad_row != SIZE_MAX)
+				*bad = r + values.bad_row;
+			rc = oyl__pg_fail_sql(b, rc, &values);
+			break;
+		}
+		rc = oyl__pg_sql_insert_arrays(&q, t, &values, k);
+		if (rc != OYL_OK) {
 			rc = oyl__pg_fail_sql(b, rc, &q);
 			break;
 		}
@@ -143,6 +171,7 @@ static int queue_inserts(pg_backend *b, const oyl_scope *scope, const oyl_table 
 			      false};
 		rc = oyl__pg_queue(b, &q, NULL, true, e);
 	}
+	oyl__sql_free(&values);
 	oyl__sql_free(&q);
 	return rc;
 }
@@ -195,9 +224,7 @@ int oyl__pg_insert_many(oyl_backend *base, const oyl_scope *scope, const oyl_tab
 		return rc;
 	if (!rows)
 		return oyl__pg_fail(b, OYL_EINVAL, "no rows");
-	size_t per = 65535 / t->ncols;
-	if (per > ROWS_PER_INSERT_MAX)
-		per = ROWS_PER_INSERT_MAX;
+	size_t per = ROWS_PER_INSERT_MAX;
 
 	/* Deferred, in a write transaction: its failure fails the transaction. */
 	bool defer = b->txn == PG_TXN_WRITE && !failed_row;

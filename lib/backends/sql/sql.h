@@ -70,7 +70,7 @@ struct oyl__sql {
 	size_t len, cap;
 	oyl__sql_param *params;
 	size_t nparams, cap_params;
-	char **owned;          /* parameter texts made here (ids lists) */
+	char **owned;          /* memory freed with q (ids lists, arrays) */
 	size_t nowned;
 	bool oom;
 	size_t bad_row; /* oyl__sql_insert: the row whose value failed, or SIZE_MAX */
@@ -102,6 +102,11 @@ int oyl__sql_status(oyl__sql *q);
 
 /* Binds v as a value of a column of type coltype named col (for messages). */
 int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v);
+/* The same checks, the parameter without a placeholder in the text (for a
+ * backend that writes its own placeholders: oyl__sql_insert_values). */
+int oyl__sql_bind_param(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v);
+/* q frees mem (from oyl_malloc) with itself; on OYL_ENOMEM, mem is freed now. */
+int oyl__sql_own(oyl__sql *q, char *mem);
 int oyl__sql_bind_uuid(oyl__sql *q, const char *col, const char *uuid);
 void oyl__sql_bind_int(oyl__sql *q, int64_t n);
 /* Binds a list of ids as one parameter; appends `col` IN that list. */
@@ -163,6 +168,11 @@ int oyl__sql_get_many(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
  * not fit its column fails with q->bad_row naming its row. */
 int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		    const oyl_value *rows, size_t nrows);
+/* The checks and parameters of oyl__sql_insert without its text: the
+ * values as nrows * t->ncols parameters in row order, for a backend that
+ * sends rows in a form of its own (PostgreSQL: one array per column). */
+int oyl__sql_insert_values(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+			   const oyl_value *rows, size_t nrows);
 int oyl__sql_update(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		    const oyl_filter *filters, size_t nfilters, const oyl_assign *set, size_t nset);
 int oyl__sql_delete(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,

@@ -85,10 +85,10 @@ static int bind_text(oyl__sql *q, oyl__sql_param *p, const char *col, const oyl_
 	return OYL_OK;
 }
 
-int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v)
+/* Checks v against coltype and fills p (NULL until then) with it. */
+static int bind_value(oyl__sql *q, oyl__sql_param *p, int32_t coltype, const char *col,
+		      const oyl_value *v)
 {
-	oyl__sql_param *p = new_param(q, coltype);
-
 	if (!p)
 		return oyl__sql_status(q);
 	if (!v || v->type == OYL_TYPE_NULL)
@@ -134,6 +134,29 @@ int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value
 		return oyl__sql_fail(q, OYL_EINVAL, "column %s: integer, time or boolean expected", col);
 	p->kind = OYL__SQL_INT;
 	p->i = coltype == OYL_TYPE_BOOL ? (v->i != 0) : v->i;
+	return OYL_OK;
+}
+
+int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v)
+{
+	return bind_value(q, new_param(q, coltype), coltype, col, v);
+}
+
+int oyl__sql_bind_param(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v)
+{
+	return bind_value(q, push_param(q, coltype), coltype, col, v);
+}
+
+int oyl__sql_own(oyl__sql *q, char *mem)
+{
+	char **owned = mem ? oyl_realloc(q->owned, (q->nowned + 1) * sizeof *owned) : NULL;
+	if (!owned) {
+		oyl_free(mem);
+		q->oom = true;
+		return oyl__sql_status(q);
+	}
+	q->owned = owned;
+	q->owned[q->nowned++] = mem;
 	return OYL_OK;
 }
 

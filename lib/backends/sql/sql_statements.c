@@ -239,8 +239,9 @@ int oyl__sql_get_many(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	return rc ? rc : oyl__sql_status(q);
 }
 
-int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
-		    const oyl_value *rows, size_t nrows)
+/* The rows' own checks: some to insert, each of the scope's tenant. */
+static int check_rows(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+		      const oyl_value *rows, size_t nrows)
 {
 	int rc = OYL_OK;
 
@@ -250,6 +251,29 @@ int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	for (size_t r = 0; r < nrows && rc == OYL_OK; r++)
 		if ((rc = oyl__sql_check_row_tenant(q, scope, t, rows + r * t->ncols)))
 			q->bad_row = r;
+	return rc;
+}
+
+int oyl__sql_insert_values(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+			   const oyl_value *rows, size_t nrows)
+{
+	int rc = check_rows(q, scope, t, rows, nrows);
+
+	for (size_t r = 0; r < nrows && rc == OYL_OK; r++) {
+		const oyl_value *row = rows + r * t->ncols;
+		for (size_t i = 0; i < t->ncols && rc == OYL_OK; i++)
+			rc = oyl__sql_bind_param(q, t->cols[i].type, t->cols[i].name, &row[i]);
+		if (rc != OYL_OK)
+			q->bad_row = r;
+	}
+	return rc ? rc : oyl__sql_status(q);
+}
+
+int oyl__sql_insert(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
+		    const oyl_value *rows, size_t nrows)
+{
+	int rc = check_rows(q, scope, t, rows, nrows);
+
 	oyl__sql_add(q, "INSERT INTO ");
 	oyl__sql_ident(q, NULL, t->name);
 	oyl__sql_add(q, " (");

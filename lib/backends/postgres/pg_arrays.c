@@ -1,0 +1,142 @@
+/*
+ * insert_many's rows as one statement of arrays:
+ *
+ *   INSERT INTO "t" ("c1", ...) SELECT * FROM unnest($1::uuid[], $2::text[], ...)
+ *
+ * where each parameter holds one column's values as an array in
+ * PostgreSQL's binary format.  The text is the same for any number of
+ * rows, so the server parses and plans it once per connection, and it
+ * reads one array per column where multi-row VALUES gave it a parameter
+ * per value.  Row-level security does not allow COPY FROM; this is the
+ * nearest to it (doc/performance.md has the measurement).  The values
+ * were checked by the shared builder (oyl__sql_insert_values) as for any
+ * other statement.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "pg_internal.h"
+
+#define ARRAY_HEADER 20 /* dimensions, flags, element type, length, lower bound */
+
+/* The element type's OID (pg_type.dat). */
+static uint32_t element_oid(int32_t coltype)
+{
+	switch (coltype) {
+	case OYL_TYPE_UUID:
+		return 2950;
+	case OYL_TYPE_INT:
+		return 20; /* int8 */
+	case OYL_TYPE_TIME:
+		return 1184; /* timestamptz */
+	case OYL_TYPE_JSON:
+		return 114;
+	case OYL_TYPE_REAL:
+		return 701; /* float8 */
+	case OYL_TYPE_BLOB:
+		return 17; /* bytea */
+	case OYL_TYPE_BOOL:
+		return 16;
+	default:
+		return 25; /* text */
+	}
+}
+
+/* A value's bytes as it travels: as given (text, bytes) or encoded. */
+static bool raw(const oyl__sql_param *p)
+{
+	return p->kind == OYL__SQL_BLOB || (p->kind == OYL__SQL_TEXT && p->coltype != OYL_TYPE_UUID);
+}
+
+static size_t value_size(const oyl__sql_param *p)
+{
+	if (p->kind == OYL__SQL_NULL)
+		return 0;
+	if (raw(p))
+		return p->n;
+	char scratch[PG_BINARY_MAX];
+	return (size_t)oyl__pg_encode(p, scratch);
+}
+
+static char *put32(char *at, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(at, &v, 4);
+	return at + 4;
+}
+
+/* Column c's values, rows [0, nrows) of `values`, as a binary array at `at`. */
+static char *put_array(char *at, const oyl_table *t, size_t c, const oyl__sql *values,
+		       size_t nrows)
+{
+	bool nulls = false;
+	for (size_t r = 0; r < nrows; r++)
+		nulls = nulls || values->params[r * t->ncols + c].kind == OYL__SQL_NULL;
+	at = put32(at, 1);
+	at = put32(at, nulls ? 1 : 0);
+	at = put32(at, element_oid(t->cols[c].type));
+	at = put32(at, (uint32_t)nrows);
+	at = put32(at, 1);
+	const char *same = NULL; /* the UUID text the element before encoded */
+	for (size_t r = 0; r < nrows; r++) {
+		const oyl__sql_param *p = &values->params[r * t->ncols + c];
+		if (p->kind == OYL__SQL_NULL) {
+			at = put32(at, UINT32_MAX); /* -1: NULL */
+			same = NULL;
+		} else if (raw(p)) {
+			at = put32(at, (uint32_t)p->n);
+			if (p->n)
+				memcpy(at, p->s, p->n);
+			at += p->n;
+		} else if (p->kind == OYL__SQL_TEXT && p->s == same) {
+			/* a column that repeats one id (the tenant's, the document's) */
+			at = put32(at, 16);
+			memcpy(at, at - 20, 16);
+			at += 16;
+		} else {
+			int n = oyl__pg_encode(p, at + 4);
+			at = put32(at, (uint32_t)n) + n;
+			same = p->kind == OYL__SQL_TEXT ? p->s : NULL;
+		}
+	}
+	return at;
+}
+
+int oyl__pg_sql_insert_arrays(oyl__sql *q, const oyl_table *t, const oyl__sql *values,
+			      size_t nrows)
+{
+	if (values->nparams != nrows * t->ncols)
+		return oyl__sql_fail(q, OYL_EINVAL, "%zu values for %zu rows of %zu columns",
+				     values->nparams, nrows, t->ncols);
+	/* each column's array, one after the other, in one block q owns */
+	size_t total = 0;
+	for (size_t i = 0; i < values->nparams; i++)
+		total += 4 + value_size(&values->params[i]);
+	total += t->ncols * ARRAY_HEADER;
+	if (total > (size_t)INT32_MAX)
+		return oyl__sql_fail(q, OYL_EINVAL, "rows too large for one statement");
+	char *mem = oyl_malloc(total ? total : 1);
+	int rc = oyl__sql_own(q, mem);
+	if (rc != OYL_OK)
+		return rc;
+
+	oyl__sql_add(q, "INSERT INTO ");
+	oyl__sql_ident(q, NULL, t->name);
+	oyl__sql_add(q, " (");
+	oyl__sql_columns(q, NULL, t);
+	oyl__sql_add(q, ") SELECT * FROM unnest(");
+	char *at = mem;
+	for (size_t c = 0; c < t->ncols && rc == OYL_OK; c++) {
+		char *end = put_array(at, t, c, values, nrows);
+		oyl__sql_add(q, c ? ", $" : "$");
+		oyl__sql_num(q, (long long)c + 1);
+		oyl__sql_add(q, "::");
+		oyl__sql_add(q, oyl__pg_type_name(t->cols[c].type));
+		oyl__sql_add(q, "[]");
+		oyl_value array = {OYL_TYPE_BLOB, 0, 0, at, (size_t)(end - at)};
+		rc = oyl__sql_bind_param(q, OYL_TYPE_BLOB, t->cols[c].name, &array);
+		at = end;
+	}
+	oyl__sql_add(q, ")");
+	return rc ? rc : oyl__sql_status(q);
+}
