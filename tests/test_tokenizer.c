@@ -429,6 +429,49 @@ START_TEST(the_same_input_gives_the_same_tokens)
 }
 END_TEST
 
+/*
+ * A tokenizer remembers what its recent words became (after 256 words,
+ * in 512 slots): thousands of words, repeated and colliding in the slots,
+ * stop words and numbers among them, give the terms that each word gives
+ * alone, to a tokenizer that has remembered nothing.
+ */
+START_TEST(remembered_words_give_the_terms_they_give_alone)
+{
+	static const char *const words[] = {"running", "the", "Connections", "généralement",
+					    "42", "ssh-keygen", "was", "flies", "x86_64",
+					    "Ünïcode", "an", "ARGUMENTS", "studies", "2026"};
+	static char text[65536];
+	size_t n = 0, nwords = 0;
+	char word[64];
+	for (int i = 0; i < 4000; i++) {
+		if (i % 3)
+			snprintf(word, sizeof word, "%s", words[(i * 7) % 14]);
+		else
+			snprintf(word, sizeof word, "w%dings", (i * 13) % 1500);
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s ", word);
+		nwords++;
+	}
+	ck_assert_uint_lt(n, sizeof text);
+	static got all;
+	all = *tokens_n("english", text, n);
+	ck_assert_uint_gt(all.n, 2000);
+	/* the same words one at a time, each to a fresh tokenizer */
+	size_t k = 0;
+	for (const char *at = text; *at;) {
+		const char *sp = strchr(at, ' ');
+		got *one = tokens_n("english", at, (size_t)(sp - at));
+		for (size_t j = 0; j < one->n; j++, k++) {
+			ck_assert_uint_lt(k, all.n);
+			ck_assert_str_eq(all.tok[k].term, one->tok[j].term);
+			ck_assert_int_eq(all.tok[k].whole, one->tok[j].whole);
+		}
+		at = sp + 1;
+	}
+	ck_assert_uint_eq(k, all.n);
+	ck_assert_uint_eq(nwords, 4000);
+}
+END_TEST
+
 START_TEST(no_allocation_per_token_and_enomem_is_reported)
 {
 	fault_alloc_install();
@@ -517,6 +560,7 @@ int main(void)
 	TCase *tc = tcase_create("tokenizer");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, english_is_stemmed_and_stop_words_keep_their_positions);
+	tcase_add_test(tc, remembered_words_give_the_terms_they_give_alone);
 	tcase_add_test(tc, identifiers_give_the_whole_and_their_parts);
 	tcase_add_test(tc, connectors_join_only_between_word_characters);
 	tcase_add_test(tc, a_compound_of_more_than_eight_parts_gives_its_parts_only);

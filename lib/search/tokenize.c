@@ -17,12 +17,34 @@
  * stays small whatever the input. */
 #define SURFACE_MAX (8 * OYL__TERM_MAX)
 
+/*
+ * What a folded word became (dropped as a stop word, or its stem), kept
+ * for the words met most recently: a document repeats its words, and the
+ * stemmer and the stop-word search were a quarter of an ingest's own
+ * work.  Direct-mapped by the word's hash; an entry is replaced by the
+ * next word of the same slot, so the result is the same with or without
+ * it.  Made once a tokenizer has seen MEMO_AFTER words: a question's few
+ * words do not pay for it.
+ */
+#define MEMO_SLOTS 512
+#define MEMO_AFTER 256
+#define MEMO_STOPWORD 0xff
+
+typedef struct memo {
+	unsigned char wlen, slen; /* slen MEMO_STOPWORD: dropped; wlen 0: empty */
+	unsigned char numeric;    /* a number: not stemmed */
+	char word[OYL__TERM_MAX];
+	char stem[OYL__TERM_MAX];
+} memo;
+
 struct oyl__tokenizer {
 	struct sb_stemmer *stemmer; /* NULL for "none" */
 	const char *language;       /* canonical: a string of sb_stemmer_list(), or "none" */
 	int stopwords;              /* English stop words dropped */
 	int32_t *cps;               /* folding scratch, in code points, reused */
 	size_t cap;
+	size_t words;               /* words stemmed or dropped so far */
+	memo *memo;                 /* MEMO_SLOTS entries, or NULL */
 	char term[OYL__TERM_MAX + 1]; /* the term handed to the callback */
 };
 
@@ -197,6 +219,40 @@ static int emit_whole(emitter *e, size_t start, size_t end)
 	return call(e, len, start, end, 1);
 }
 
+/* t->term[0..len), a folded word: 1 dropped as a stop word, else 0 with
+ * t->term its stem (*len its length; 0 when the stem is dropped). */
+static int stem_word(oyl__tokenizer *t, size_t *len, int numeric)
+{
+	if (t->stopwords && oyl__is_stopword(t->term, *len))
+		return 1;
+	if (t->stemmer && !numeric) {
+		const sb_symbol *stem = sb_stemmer_stem(t->stemmer, (const sb_symbol *)t->term,
+							(int)*len);
+		if (!stem)
+			return OYL_ENOMEM;
+		int slen = sb_stemmer_length(t->stemmer);
+		if (slen < 0 || slen > OYL__TERM_MAX)
+			slen = 0;
+		/* the stemmer's buffer is its own, valid until its next call */
+		memcpy(t->term, stem, (size_t)slen);
+		t->term[slen] = '\0';
+		*len = (size_t)slen;
+	}
+	return 0;
+}
+
+static memo *memo_slot(oyl__tokenizer *t, size_t len)
+{
+	if (!t->memo && ++t->words == MEMO_AFTER)
+		t->memo = oyl__calloc(MEMO_SLOTS, sizeof *t->memo); /* none: unremembered */
+	if (!t->memo || len == 0 || len > OYL__TERM_MAX)
+		return NULL;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)t->term[i]) * 16777619u;
+	return &t->memo[h % MEMO_SLOTS];
+}
+
 /* A simple word or a part: folded, stop words dropped, stemmed. */
 static int emit_word(emitter *e, size_t start, size_t end, int numeric)
 {
@@ -205,20 +261,32 @@ static int emit_word(emitter *e, size_t start, size_t end, int numeric)
 	int rc = fold(t, e->s + start, end - start, 0, &len);
 	if (rc)
 		return rc < 0 ? rc : OYL_OK;
-	if (t->stopwords && oyl__is_stopword(t->term, len))
-		return OYL_OK;
-	if (t->stemmer && !numeric) {
-		const sb_symbol *stem = sb_stemmer_stem(t->stemmer, (const sb_symbol *)t->term,
-							(int)len);
-		if (!stem)
-			return OYL_ENOMEM;
-		int slen = sb_stemmer_length(t->stemmer);
-		if (slen < 0 || slen > OYL__TERM_MAX)
+	memo *m = memo_slot(t, len);
+	if (m && m->wlen == len && m->numeric == (numeric != 0) &&
+	    memcmp(m->word, t->term, len) == 0) {
+		if (m->slen == MEMO_STOPWORD)
 			return OYL_OK;
-		/* the stemmer's buffer is its own, valid until its next call */
-		memcpy(t->term, stem, (size_t)slen);
-		t->term[slen] = '\0';
-		len = (size_t)slen;
+		memcpy(t->term, m->stem, m->slen);
+		t->term[m->slen] = '\0';
+		len = m->slen;
+	} else {
+		unsigned char word[OYL__TERM_MAX];
+		size_t wlen = len;
+		if (m)
+			memcpy(word, t->term, len);
+		rc = stem_word(t, &len, numeric);
+		if (rc < 0)
+			return rc;
+		if (m) {
+			m->wlen = (unsigned char)wlen;
+			m->numeric = numeric != 0;
+			memcpy(m->word, word, wlen);
+			m->slen = rc ? MEMO_STOPWORD : (unsigned char)len;
+			if (!rc)
+				memcpy(m->stem, t->term, len);
+		}
+		if (rc)
+			return OYL_OK;
 	}
 	if (len == 0)
 		return OYL_OK;
@@ -328,6 +396,7 @@ void oyl__tokenizer_free(oyl__tokenizer *t)
 	if (!t)
 		return;
 	sb_stemmer_delete(t->stemmer);
+	oyl__free(t->memo);
 	oyl__free(t->cps);
 	oyl__free(t);
 }
