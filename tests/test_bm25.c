@@ -152,6 +152,48 @@ START_TEST(the_same_bits_in_any_order)
 }
 END_TEST
 
+/*
+ * A scorer made ready for another question (oyl__bm25_reuse, as a handle
+ * keeps one between searches) scores it as a new scorer does, whatever
+ * the question before: more or fewer terms, more or fewer chunks.
+ */
+START_TEST(a_reused_scorer_scores_as_a_new_one)
+{
+	enum { K = 50 };
+	struct {
+		size_t n, terms;
+		unsigned chunks, seed;
+	} q[4] = {{6000, 4, 3000, 7}, {150, 1, 200, 8}, {9000, 2, 5000, 9}, {6000, 4, 3000, 7}};
+	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
+	oyl__bm25 *reused = NULL;
+	for (int i = 0; i < 4; i++) {
+		posting *ps = generate(q[i].n, q[i].chunks, q[i].terms, q[i].seed);
+		oyl__bm25_hit want[K], got[K];
+		size_t nwant, ngot;
+		score_all(ps, q[i].n, q[i].terms, K, want, &nwant);
+		ck_assert_int_eq(oyl__bm25_reuse(&reused, &p, q[i].terms), OYL_OK);
+		for (size_t j = 0; j < q[i].n; j++)
+			ck_assert_int_eq(oyl__bm25_add(reused, ps[j].term, ps[j].id, ps[j].tf,
+						       ps[j].len),
+					 OYL_OK);
+		ck_assert_int_eq(oyl__bm25_top(reused, K, 0, tie_order, NULL, got, &ngot), OYL_OK);
+		ck_assert_uint_eq(ngot, nwant);
+		ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
+		for (size_t t = 0; t < q[i].terms; t++) {
+			int64_t df = 0;
+			for (size_t j = 0; j < q[i].n; j++)
+				df += ps[j].term == t;
+			ck_assert_int_eq(oyl__bm25_df(reused, t), df);
+		}
+		free(ps);
+	}
+	ck_assert_uint_ge(oyl__bm25_room(reused), 4096); /* kept: the largest question's chunks */
+	ck_assert_int_eq(oyl__bm25_reuse(&reused, &(oyl__bm25_params){1.2, 2.0, 1, 1.0}, 1),
+			 OYL_EINVAL);
+	oyl__bm25_free(reused);
+}
+END_TEST
+
 static int rank_cmp(const void *x, const void *y)
 {
 	const oyl__bm25_hit *a = x, *b = y;
@@ -254,6 +296,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, scores_follow_the_formula);
 	tcase_add_test(tc, the_same_bits_in_any_order);
+	tcase_add_test(tc, a_reused_scorer_scores_as_a_new_one);
 	tcase_add_loop_test(tc, top_k_is_the_head_of_a_full_sort_with_ties_by_id, 0, 2);
 	tcase_add_test(tc, bad_input_is_refused);
 	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);

@@ -76,6 +76,9 @@ struct oyl_db {
 	oyl__embedder_slot embedders[OYL__EMBEDDERS_MAX];
 	size_t nembedders;
 
+	/* the lexical scorer's arrays, kept for the next search (search/rank.c) */
+	struct oyl__rank_scratch *rank_scratch;
+
 	int errcode;
 	char errmsg[OYL_ERRMSG_MAX];
 };

@@ -43,6 +43,11 @@ typedef struct oyl__bm25 oyl__bm25;
  * OYL__BM25_TERMS_MAX).  OYL_EINVAL, OYL_ENOMEM. */
 int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out);
 void oyl__bm25_free(oyl__bm25 *s);
+/* *s (NULL: a new one) made ready for another question, its arrays kept.
+ * OYL_EINVAL, OYL_ENOMEM. */
+int oyl__bm25_reuse(oyl__bm25 **s, const oyl__bm25_params *p, size_t terms);
+/* How many chunks its arrays hold, allocated so far. */
+size_t oyl__bm25_room(const oyl__bm25 *s);
 
 /* One posting: chunk `chunk` has term `term` `tf` times and is `len`
  * terms long.  The same (term, chunk) twice is OYL_EINVAL. */

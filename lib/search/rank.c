@@ -23,9 +23,65 @@ typedef struct scoring {
 	oyl_db *db;
 	oyl__bm25 *bm25;
 	const oyl__doc_filter *filter;
-	docs d;
+	docs *d;
 	int failed; /* add_block stopped the read, its message given */
 } scoring;
+
+/*
+ * The scorer and the document table outlive a search, kept on the handle
+ * for its next one: a search of a large knowledge base fills arrays of
+ * megabytes, and made afresh each time they cost a page fault per page.
+ * Past these sizes they are freed after the search instead.
+ */
+#define KEEP_CHUNKS_MAX (1u << 18)
+#define KEEP_DOCS_MAX (1u << 16)
+
+struct oyl__rank_scratch {
+	oyl__bm25 *bm25;
+	docs d;
+};
+
+static void docs_free(docs *d)
+{
+	oyl__free(d->id);
+	oyl__free(d->slots);
+	memset(d, 0, sizeof *d);
+}
+
+void oyl__rank_scratch_free(oyl_db *db)
+{
+	if (!db->rank_scratch)
+		return;
+	oyl__bm25_free(db->rank_scratch->bm25);
+	docs_free(&db->rank_scratch->d);
+	oyl__free(db->rank_scratch);
+	db->rank_scratch = NULL;
+}
+
+/* The handle's scratch, emptied for a new search; NULL out of memory. */
+static oyl__rank_scratch *scratch_begin(oyl_db *db)
+{
+	if (!db->rank_scratch)
+		db->rank_scratch = oyl__calloc(1, sizeof *db->rank_scratch);
+	oyl__rank_scratch *r = db->rank_scratch;
+	if (r) {
+		r->d.n = 0;
+		if (r->d.slots)
+			memset(r->d.slots, 0, r->d.nslots * sizeof *r->d.slots);
+	}
+	return r;
+}
+
+/* After a search: what is too large to keep goes. */
+static void scratch_end(oyl__rank_scratch *r)
+{
+	if (oyl__bm25_room(r->bm25) > KEEP_CHUNKS_MAX) {
+		oyl__bm25_free(r->bm25);
+		r->bm25 = NULL;
+	}
+	if (r->d.cap > KEEP_DOCS_MAX)
+		docs_free(&r->d);
+}
 
 static uint64_t hash_id(const char *id)
 {
@@ -110,7 +166,7 @@ static int score_block(const oyl_postings_block *bl, scoring *s)
 	oyl__block_reader r;
 	oyl__block_reader_init(&r, bl->data, bl->size);
 	int score = oyl__doc_filter_has(s->filter, bl->document_id);
-	int64_t doc = score ? doc_number(&s->d, bl->document_id) : 0;
+	int64_t doc = score ? doc_number(s->d, bl->document_id) : 0;
 	if (doc < 0)
 		return oyl__fail(s->db, OYL_ENOMEM, "out of memory scoring a search");
 	int64_t ordinal, tf, len, counted = 0;
@@ -198,12 +254,15 @@ int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms 
 			      chunks,
 			      (double)oyl__record_int(kb, KNOWLEDGE_BASES_indexed_length) /
 				      (double)chunks};
-	scoring s = {db, NULL, filter, {NULL, 0, 0, NULL, 0}, 0};
-	int rc = oyl__bm25_new(&p, terms->n, &s.bm25);
+	oyl__rank_scratch *scratch = scratch_begin(db);
+	if (!scratch)
+		return oyl__fail(db, OYL_ENOMEM, "out of memory scoring a search");
+	int rc = oyl__bm25_reuse(&scratch->bm25, &p, terms->n);
 	if (rc)
 		return oyl__fail(db, rc, rc == OYL_ENOMEM ? "out of memory scoring a search"
 							  : "knowledge base %s: bad BM25 settings",
 				 oyl__record_text(kb, KNOWLEDGE_BASES_id));
+	scoring s = {db, scratch->bm25, filter, &scratch->d, 0};
 	const char *tenant = oyl__record_text(kb, KNOWLEDGE_BASES_tenant_id);
 	const char *id = oyl__record_text(kb, KNOWLEDGE_BASES_id);
 	if (db->caps & OYL_BACKEND_CAP_POSTINGS) {
@@ -221,16 +280,14 @@ int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms 
 	if (rc == OYL_OK && !hits)
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory scoring a search");
 	if (rc == OYL_OK)
-		rc = oyl__bm25_top(s.bm25, k, min_score, tie, &s.d, hits, n);
+		rc = oyl__bm25_top(s.bm25, k, min_score, tie, s.d, hits, n);
 	for (size_t i = 0; rc == OYL_OK && i < *n; i++) {
-		memcpy(out[i].document_id, s.d.id[hits[i].chunk >> 32], OYL_UUID_LEN + 1);
+		memcpy(out[i].document_id, s.d->id[hits[i].chunk >> 32], OYL_UUID_LEN + 1);
 		out[i].ordinal = (int64_t)(uint32_t)hits[i].chunk;
 		out[i].score = hits[i].score;
 		out[i].kb = 0;
 	}
 	oyl__free(hits);
-	oyl__free(s.d.id);
-	oyl__free(s.d.slots);
-	oyl__bm25_free(s.bm25);
+	scratch_end(scratch);
 	return rc;
 }

@@ -34,6 +34,11 @@ int oyl__ranked_cmp(const void *a, const void *b);
 
 /* The best `k` chunks of knowledge base `kb` (its row) for the terms,
  * scoring at least min_score, best first, into hits[]; *n how many. */
+/* Frees the scorer's arrays the handle keeps between searches (called by
+ * oyl_db_close). */
+typedef struct oyl__rank_scratch oyl__rank_scratch;
+void oyl__rank_scratch_free(oyl_db *db);
+
 int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms *terms,
 		      const oyl__doc_filter *filter, size_t k, double min_score, oyl__ranked *hits,
 		      size_t *n);
