@@ -253,6 +253,35 @@ static memo *memo_slot(oyl__tokenizer *t, size_t len)
 	return &t->memo[h % MEMO_SLOTS];
 }
 
+/* stem_word, through the memo when the tokenizer has one. */
+static int stem_remembered(oyl__tokenizer *t, size_t *len, int numeric)
+{
+	memo *m = memo_slot(t, *len);
+	if (m && m->wlen == *len && m->numeric == (numeric != 0) &&
+	    memcmp(m->word, t->term, *len) == 0) {
+		if (m->slen == MEMO_STOPWORD)
+			return 1;
+		memcpy(t->term, m->stem, m->slen);
+		t->term[m->slen] = '\0';
+		*len = m->slen;
+		return 0;
+	}
+	if (m) {
+		m->wlen = (unsigned char)*len;
+		m->numeric = numeric != 0;
+		memcpy(m->word, t->term, *len);
+	}
+	int rc = stem_word(t, len, numeric);
+	if (m && rc < 0) {
+		m->wlen = 0; /* nothing remembered */
+	} else if (m) {
+		m->slen = rc ? MEMO_STOPWORD : (unsigned char)*len;
+		if (!rc)
+			memcpy(m->stem, t->term, *len);
+	}
+	return rc;
+}
+
 /* A simple word or a part: folded, stop words dropped, stemmed. */
 static int emit_word(emitter *e, size_t start, size_t end, int numeric)
 {
@@ -261,33 +290,9 @@ static int emit_word(emitter *e, size_t start, size_t end, int numeric)
 	int rc = fold(t, e->s + start, end - start, 0, &len);
 	if (rc)
 		return rc < 0 ? rc : OYL_OK;
-	memo *m = memo_slot(t, len);
-	if (m && m->wlen == len && m->numeric == (numeric != 0) &&
-	    memcmp(m->word, t->term, len) == 0) {
-		if (m->slen == MEMO_STOPWORD)
-			return OYL_OK;
-		memcpy(t->term, m->stem, m->slen);
-		t->term[m->slen] = '\0';
-		len = m->slen;
-	} else {
-		unsigned char word[OYL__TERM_MAX];
-		size_t wlen = len;
-		if (m)
-			memcpy(word, t->term, len);
-		rc = stem_word(t, &len, numeric);
-		if (rc < 0)
-			return rc;
-		if (m) {
-			m->wlen = (unsigned char)wlen;
-			m->numeric = numeric != 0;
-			memcpy(m->word, word, wlen);
-			m->slen = rc ? MEMO_STOPWORD : (unsigned char)len;
-			if (!rc)
-				memcpy(m->stem, t->term, len);
-		}
-		if (rc)
-			return OYL_OK;
-	}
+	rc = stem_remembered(t, &len, numeric);
+	if (rc)
+		return rc < 0 ? rc : OYL_OK;
 	if (len == 0)
 		return OYL_OK;
 	return call(e, len, start, end, 0);

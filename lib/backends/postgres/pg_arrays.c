@@ -52,10 +52,7 @@ static size_t value_size(const oyl__sql_param *p)
 {
 	if (p->kind == OYL__SQL_NULL)
 		return 0;
-	if (raw(p))
-		return p->n;
-	char scratch[PG_BINARY_MAX];
-	return (size_t)oyl__pg_encode(p, scratch);
+	return raw(p) ? p->n : (size_t)oyl__pg_encoded_size(p->coltype);
 }
 
 static char *put32(char *at, uint32_t v)
@@ -77,27 +74,27 @@ static char *put_array(char *at, const oyl_table *t, size_t c, const oyl__sql *v
 	at = put32(at, element_oid(t->cols[c].type));
 	at = put32(at, (uint32_t)nrows);
 	at = put32(at, 1);
-	const char *same = NULL; /* the UUID text the element before encoded */
+	/* a column that repeats one id (the tenant's, the document's) encodes
+	 * it once: the text last encoded, and where its bytes went */
+	const char *last_text = NULL, *last_bytes = NULL;
 	for (size_t r = 0; r < nrows; r++) {
 		const oyl__sql_param *p = &values->params[r * t->ncols + c];
 		if (p->kind == OYL__SQL_NULL) {
 			at = put32(at, UINT32_MAX); /* -1: NULL */
-			same = NULL;
-		} else if (raw(p)) {
-			at = put32(at, (uint32_t)p->n);
-			if (p->n)
-				memcpy(at, p->s, p->n);
-			at += p->n;
-		} else if (p->kind == OYL__SQL_TEXT && p->s == same) {
-			/* a column that repeats one id (the tenant's, the document's) */
-			at = put32(at, 16);
-			memcpy(at, at - 20, 16);
-			at += 16;
-		} else {
-			int n = oyl__pg_encode(p, at + 4);
-			at = put32(at, (uint32_t)n) + n;
-			same = p->kind == OYL__SQL_TEXT ? p->s : NULL;
+			continue;
 		}
+		size_t n = value_size(p);
+		at = put32(at, (uint32_t)n);
+		if (raw(p)) {
+			memcpy(at, p->s, n);
+		} else if (p->kind == OYL__SQL_TEXT && p->s == last_text) {
+			memcpy(at, last_bytes, n);
+		} else {
+			oyl__pg_encode(p, at);
+			last_text = p->kind == OYL__SQL_TEXT ? p->s : NULL;
+			last_bytes = at;
+		}
+		at += n;
 	}
 	return at;
 }

@@ -154,6 +154,8 @@ typedef struct pg_params {
 /* Writes the binary form of p, a UUID, number, time or boolean, into buf
  * (PG_BINARY_MAX bytes); returns its length. */
 int oyl__pg_encode(const oyl__sql_param *p, char *buf);
+/* The length oyl__pg_encode writes for a value of coltype. */
+int oyl__pg_encoded_size(int32_t coltype);
 /* The libpq arrays of q's parameters, in binary form, in b's scratch. */
 int oyl__pg_params(pg_backend *b, const oyl__sql *q, pg_params *out);
 /* Calls cb for every row of res (binary), decoded along t's columns. */

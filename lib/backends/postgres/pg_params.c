@@ -58,6 +58,18 @@ static void put_uuid(char *out, const char *s)
 	}
 }
 
+int oyl__pg_encoded_size(int32_t coltype)
+{
+	switch (coltype) {
+	case OYL_TYPE_UUID:
+		return 16;
+	case OYL_TYPE_BOOL:
+		return 1;
+	default: /* TIME, REAL, INT */
+		return 8;
+	}
+}
+
 int oyl__pg_encode(const oyl__sql_param *p, char *buf)
 {
 	uint64_t bits;

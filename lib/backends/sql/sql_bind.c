@@ -187,20 +187,13 @@ int oyl__sql_bind_ids(oyl__sql *q, const char *col, const char *const *ids, size
 		if (!ids[i] || !oyl__sql_is_uuid(ids[i], strnlen(ids[i], OYL__SQL_UUID_LEN + 1)))
 			return oyl__sql_fail(q, OYL_EINVAL, "ids[%zu]: not a canonical lowercase UUID",
 					     i);
-	char **owned = oyl_realloc(q->owned, (q->nowned + 1) * sizeof *owned);
-	if (!owned) {
-		q->oom = true;
-		return oyl__sql_status(q);
-	}
-	q->owned = owned;
 	/* open, then per id: quote, 36 characters, quote, a separator; close */
 	const oyl__sql_dialect *d = q->d;
 	size_t quotes = d->ids_quote ? 2 : 0;
 	char *text = oyl_malloc(2 + n * (OYL__SQL_UUID_LEN + quotes + 1) + 1);
-	if (!text) {
-		q->oom = true;
-		return oyl__sql_status(q);
-	}
+	int rc = oyl__sql_own(q, text);
+	if (rc != OYL_OK)
+		return rc;
 	size_t len = 0;
 	text[len++] = d->ids_open;
 	for (size_t i = 0; i < n; i++) {
@@ -215,7 +208,6 @@ int oyl__sql_bind_ids(oyl__sql *q, const char *col, const char *const *ids, size
 	}
 	text[len++] = d->ids_close;
 	text[len] = '\0';
-	q->owned[q->nowned++] = text;
 
 	/* the dialect writes the condition around the placeholder it needs */
 	oyl__sql_param *p = push_param(q, OYL__SQL_LITERAL);
