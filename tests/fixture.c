@@ -119,7 +119,9 @@ static void build_row(const oyl_table *t, int ti, fx_tenant *fx)
 			break;
 		}
 		case OYL_TYPE_INT:
-			*v = (oyl_value){OYL_TYPE_INT, 7, 0, NULL, 0};
+			/* a rating is +1 or -1 (message_feedback_rating_check) */
+			*v = (oyl_value){OYL_TYPE_INT, strcmp(col->name, "rating") == 0 ? 1 : 7, 0,
+					 NULL, 0};
 			break;
 		case OYL_TYPE_TIME:
 			*v = (oyl_value){OYL_TYPE_TIME, 1700000000123456LL + (int64_t)c, 0, NULL, 0};

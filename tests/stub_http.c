@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ struct stub {
 	size_t nscript;
 	int requests;
 	char *head, *body; /* the latest request's */
+	size_t drip_piece, drip_cut; /* how STUB_DRIP sends (stub_drip) */
+	int drip_pause_ms;
 };
 
 static void fail_hard(const char *what)
@@ -88,17 +91,39 @@ static int read_request(stub *s, int fd, char *buf, size_t *head_len, size_t *to
 	return 0;
 }
 
+static void send_head(int fd, const stub_reply *r, const char *type, size_t len)
+{
+	char head[1024];
+	int n = snprintf(head, sizeof head,
+			 "HTTP/1.1 %d Scripted\r\nContent-Type: %s\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
+			 r->status ? r->status : 200, type, len, r->headers ? r->headers : "");
+	send_all(fd, head, (size_t)n);
+}
+
 static void answer(int fd, const stub_reply *r, int half)
 {
 	const char *body = r->body ? r->body : "";
 	size_t len = strlen(body);
-	char head[1024];
-	int n = snprintf(head, sizeof head,
-			 "HTTP/1.1 %d Scripted\r\nContent-Type: application/json\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-			 r->status ? r->status : 200, len, r->headers ? r->headers : "");
-	send_all(fd, head, (size_t)n);
+	send_head(fd, r, "application/json", len);
 	send_all(fd, body, half ? len / 2 : len);
+}
+
+/* STUB_DRIP: the body in pieces, each sent on its own (no Nagle coalescing). */
+static void drip(stub *s, int fd, const stub_reply *r, size_t piece, int pause_ms, size_t cut)
+{
+	const char *body = r->body ? r->body : "";
+	size_t len = strlen(body);
+	size_t end = cut && cut < len ? cut : len;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	send_head(fd, r, "text/event-stream", len);
+	for (size_t at = 0; at < end; at += piece) {
+		/* readable here means the client closed (it sends nothing more) */
+		if (at && wait_readable(s, fd, pause_ms) != 0)
+			return;
+		send_all(fd, body + at, end - at < piece ? end - at : piece);
+	}
 }
 
 static void serve(stub *s, int fd, char *buf)
@@ -108,6 +133,8 @@ static void serve(stub *s, int fd, char *buf)
 		return;
 	pthread_mutex_lock(&s->lock);
 	stub_reply r = {STUB_ANSWER, 500, NULL, "{\"error\":{\"message\":\"no script\"}}", 0};
+	size_t piece = s->drip_piece, cut = s->drip_cut;
+	int pause_ms = s->drip_pause_ms;
 	if (s->nscript)
 		r = s->script[(size_t)s->requests < s->nscript ? (size_t)s->requests
 							       : s->nscript - 1];
@@ -128,6 +155,9 @@ static void serve(stub *s, int fd, char *buf)
 		break;
 	case STUB_HALF:
 		answer(fd, &r, 1);
+		break;
+	case STUB_DRIP:
+		drip(s, fd, &r, piece, pause_ms, cut);
 		break;
 	default:
 		answer(fd, &r, 0);
@@ -169,6 +199,8 @@ stub *stub_start(void)
 		fail_hard("stub: pipe");
 	snprintf(s->url, sizeof s->url, "http://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
 	pthread_mutex_init(&s->lock, NULL);
+	s->drip_piece = 1;
+	s->drip_pause_ms = 1;
 	if (pthread_create(&s->thread, NULL, run, s) != 0)
 		fail_hard("stub: pthread_create");
 	return s;
@@ -211,6 +243,15 @@ void stub_script(stub *s, const stub_reply *replies, size_t n)
 	free(s->head);
 	free(s->body);
 	s->head = s->body = NULL;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stub_drip(stub *s, size_t piece, int pause_ms, size_t cut)
+{
+	pthread_mutex_lock(&s->lock);
+	s->drip_piece = piece ? piece : 1;
+	s->drip_pause_ms = pause_ms;
+	s->drip_cut = cut;
 	pthread_mutex_unlock(&s->lock);
 }
 

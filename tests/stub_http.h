@@ -13,7 +13,8 @@ typedef enum stub_action {
 	STUB_ANSWER = 0, /* status, headers, body */
 	STUB_STALL,      /* wait stall_ms (or until the client leaves), then answer */
 	STUB_CLOSE,      /* read the request, close without a byte */
-	STUB_HALF        /* send the headers and half the body, then close */
+	STUB_HALF,       /* send the headers and half the body, then close */
+	STUB_DRIP        /* send the headers, then the body in pieces (stub_drip) */
 } stub_action;
 
 typedef struct stub_reply {
@@ -34,6 +35,14 @@ void stub_stop(stub *s);
 const char *stub_url(stub *s);
 /* Replaces the script (copied) and clears the request count and records. */
 void stub_script(stub *s, const stub_reply *replies, size_t n);
+/*
+ * How STUB_DRIP replies send their body (as text/event-stream, with its
+ * whole Content-Length): `piece` bytes at a time with `pause_ms` between
+ * pieces (a client that leaves ends it); when cut > 0, only the first
+ * `cut` bytes, then the connection closes.  Kept until changed;
+ * stub_start sets 1 byte, 1 ms, no cut.
+ */
+void stub_drip(stub *s, size_t piece, int pause_ms, size_t cut);
 /* Requests received since the last stub_script. */
 int stub_requests(stub *s);
 /* The latest request's request line and headers, and its body, copied into out. */

@@ -1249,7 +1249,7 @@ static const api_cascade api_cascades[] = {
 	{"tenants", del_tenant,
 	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
 	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs",
-	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
+	  "social_links", "chat_sessions", "messages", "message_citations", "message_feedback", "audit_events"}},
 	{"workspaces", del_workspace,
 	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
 	  "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
@@ -1261,7 +1261,7 @@ static const api_cascade api_cascades[] = {
 	{"knowledge_bases", del_kb, {"knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"users", del_user,
 	 {"users", "user_emails", "auth_sessions", "api_keys", "chat_sessions", "messages",
-	  "message_citations"}},
+	  "message_citations", "message_feedback"}},
 	{"social_links", del_link, {"social_links"}},
 };
 

@@ -260,7 +260,7 @@ static const cascade_case cascades[] = {
 	{"tenants",
 	 {"tenants", "user_emails", "users", "auth_sessions", "api_keys", "workspaces", "teammates",
 	  "assistants", "instructions", "knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs",
-	  "social_links", "chat_sessions", "messages", "message_citations", "audit_events"}},
+	  "social_links", "chat_sessions", "messages", "message_citations", "message_feedback", "audit_events"}},
 	{"workspaces",
 	 {"workspaces", "teammates", "assistants", "instructions", "knowledge_bases", "documents",
 	  "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
@@ -272,8 +272,8 @@ static const cascade_case cascades[] = {
 	{"knowledge_bases", {"knowledge_bases", "documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"documents", {"documents", "document_chunks", "document_blobs", "search_postings", "ingest_jobs"}},
 	{"ingest_jobs", {"ingest_jobs"}},
-	{"chat_sessions", {"chat_sessions", "messages", "message_citations"}},
-	{"messages", {"messages", "message_citations"}},
+	{"chat_sessions", {"chat_sessions", "messages", "message_citations", "message_feedback"}},
+	{"messages", {"messages", "message_citations", "message_feedback"}},
 	{"superadmins", {"superadmins", "superadmin_sessions"}},
 };
 
@@ -333,7 +333,7 @@ START_TEST(user_delete_needs_uploader_cleared)
 	int64_t counts[FX_MAX_TABLES];
 	t_counts(b, counts);
 	const char *gone[] = {"users", "auth_sessions", "api_keys", "chat_sessions", "messages",
-			      "message_citations", NULL};
+			      "message_citations", "message_feedback", NULL};
 	for (size_t i = 0; i < ntables; i++)
 		ck_assert_msg(counts[i] == (in_list(gone, tables[i]->name) ? 0 : 1),
 			      "after deleting the user: %s has %lld rows", tables[i]->name,

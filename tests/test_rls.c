@@ -316,6 +316,7 @@ static const struct {
 	{"chat_sessions", "SIUD", "SIUD"},
 	{"messages", "SIUD", "SIUD"},
 	{"message_citations", "SIUD", "SIUD"},
+	{"message_feedback", "SIUD", "SIUD"},
 	{"audit_events", "SI", "SI"},
 	{"schema_migrations", "S", "S"},
 };
@@ -411,7 +412,7 @@ START_TEST(catalog_every_table_is_policed_and_granted)
 				     name, NULL) == 0,
 			      "%s: a policy still trusts the oyl.platform setting", name);
 	}
-	ck_assert_int_eq(owned, 17);
+	ck_assert_int_eq(owned, 18);
 	unpoliced(app, flagged, sizeof flagged);
 	ck_assert_msg(flagged[0] == '\0', "tables without a policy: %s", flagged);
 
@@ -509,7 +510,7 @@ START_TEST(tenant_setting_confines_unfiltered_statements)
 	fx_build(b, &fb, 2);
 	int64_t rows_b = 0, rows_a = -1;
 	uint64_t before = tenant_rows(fb.tenant_id, &rows_b);
-	ck_assert_int_eq(rows_b, 17);
+	ck_assert_int_eq(rows_b, 18);
 
 	set_tenant(web, fa.tenant_id, NULL);
 	each_tenant_table_counts(web, 1, NULL);
@@ -545,7 +546,7 @@ START_TEST(tenant_setting_confines_unfiltered_statements)
 	ok_stmt(web, "COMMIT");
 
 	ck_assert(tenant_rows(fb.tenant_id, &rows_b) == before);
-	ck_assert_int_eq(rows_b, 17);
+	ck_assert_int_eq(rows_b, 18);
 	tenant_rows(fa.tenant_id, &rows_a);
 	ck_assert_int_eq(rows_a, 1); /* A's audit event: append-only */
 }
@@ -611,7 +612,7 @@ START_TEST(unset_context_fails_closed)
 	/* The library's rows are all still there. */
 	int64_t n = 0;
 	tenant_rows(fa.tenant_id, &n);
-	ck_assert_int_eq(n, 17);
+	ck_assert_int_eq(n, 18);
 }
 END_TEST
 
@@ -720,7 +721,7 @@ START_TEST(one_connection_a_then_b_then_nobody)
 	wb->free(wb);
 	int64_t rows = 0;
 	tenant_rows(fa.tenant_id, &rows);
-	ck_assert_int_eq(rows, 17);
+	ck_assert_int_eq(rows, 18);
 }
 END_TEST
 
@@ -863,7 +864,7 @@ START_TEST(attacks_of_a_runtime_session_fail)
 
 	/* B is untouched; A's rename is the one change */
 	ck_assert(tenant_rows(fb.tenant_id, &rows_b) == before);
-	ck_assert_int_eq(rows_b, 17);
+	ck_assert_int_eq(rows_b, 18);
 }
 END_TEST
 

@@ -113,7 +113,7 @@ START_TEST(tenant_owned_constraints_include_tenant_id)
 	int caught = pg ? lint_pg(pg, "bad_child") : lint_sqlite(s, "bad_child");
 	PQfinish(pg);
 	sqlite3_close(s);
-	ck_assert_int_eq(owned, 17);
+	ck_assert_int_eq(owned, 18);
 	ck_assert_msg(bad == 0, "%d constraints lack tenant_id", bad);
 	ck_assert_int_eq(caught, 2);
 }

@@ -507,6 +507,24 @@ OYL_API const char *oyl_assistant_teammate_id(const oyl_assistant *a);
 OYL_API const char *oyl_assistant_name(const oyl_assistant *a);
 OYL_API int64_t oyl_assistant_created_at(const oyl_assistant *a);
 OYL_API int64_t oyl_assistant_updated_at(const oyl_assistant *a);
+/**
+ * Chooses the LLM provider the assistant answers with (doc/prompting.md):
+ * `provider` is a name registered on the handle with oyl_db_add_provider()
+ * or the built-in "extractive"; NULL clears the choice (and the model and
+ * options): the assistant then uses "extractive".  `model` (may be NULL:
+ * the provider's default) is up to 200 bytes.  `options` is NULL or a
+ * JSON object with any of "temperature" (a number from 0 to 2) and
+ * "max_tokens" (an integer from 1 to 1000000); another key is EINVAL.
+ * Never an API key: the host gives the provider its key when it makes it.
+ * Tenant admins and superadmins, like every change to an assistant.
+ */
+OYL_API int oyl_assistant_set_provider(oyl_actor *actor, const char *id, const char *provider,
+				       const char *model, const char *options,
+				       oyl_assistant **out);
+/** The provider's name, model and options (JSON object text); NULL when unset. */
+OYL_API const char *oyl_assistant_provider(const oyl_assistant *a);
+OYL_API const char *oyl_assistant_provider_model(const oyl_assistant *a);
+OYL_API const char *oyl_assistant_provider_options(const oyl_assistant *a);
 OYL_API int oyl_assistant_to_json(const oyl_assistant *a, char **json);
 OYL_API void oyl_assistant_free(oyl_assistant *a);
 
@@ -837,6 +855,178 @@ OYL_API size_t oyl_search_span_count(const oyl_search_results *r, size_t i);
 OYL_API int oyl_search_span(const oyl_search_results *r, size_t i, size_t j, size_t *start,
 			    size_t *end);
 OYL_API void oyl_search_free(oyl_search_results *r);
+
+/* ---- chat ------------------------------------------------------------ */
+
+/*
+ * Chat sessions are private to the user who made them: nobody else reads
+ * or writes them, superadmins and tenant admins included; another
+ * person's session is OYL_ENOTFOUND, as a missing one is.  A session talks
+ * to one assistant, or to a teammate that routes each question to one of
+ * its assistants (doc/prompting.md).  Chat history outlives the
+ * assistant, the teammate and the cited documents (doc/schema.md).
+ */
+typedef struct oyl_chat_session oyl_chat_session;
+typedef struct oyl_message oyl_message;
+typedef struct oyl_citation oyl_citation;
+
+#define OYL_CHAT_TITLE_AUTO_CHARS 60 /**< a default title's length, at most */
+
+/**
+ * Starts a session with `target_id`, an assistant or a teammate of the
+ * actor's tenant.  `title` NULL: the session is titled from the start of
+ * its first question (up to OYL_CHAT_TITLE_AUTO_CHARS characters, cut at a
+ * word); until then its title is "".  A superadmin, who has no tenant, has
+ * no sessions (EINVAL).
+ */
+OYL_API int oyl_chat_session_create(oyl_actor *actor, const char *target_id, const char *title,
+				    oyl_chat_session **out);
+OYL_API int oyl_chat_session_get(oyl_actor *actor, const char *id, oyl_chat_session **out);
+/** The actor's own sessions, newest first (by creation). */
+OYL_API int oyl_chat_session_list(oyl_actor *actor, const oyl_list_options *opts,
+				  oyl_page **out);
+OYL_API int oyl_chat_session_rename(oyl_actor *actor, const char *id, const char *title,
+				    oyl_chat_session **out);
+/** Deletes the session with its messages, citations and feedback. */
+OYL_API int oyl_chat_session_delete(oyl_actor *actor, const char *id);
+OYL_API const char *oyl_chat_session_id(const oyl_chat_session *s);
+OYL_API const char *oyl_chat_session_tenant_id(const oyl_chat_session *s);
+OYL_API const char *oyl_chat_session_user_id(const oyl_chat_session *s);
+/** The assistant, or the teammate, it talks to (the other is NULL). */
+OYL_API const char *oyl_chat_session_assistant_id(const oyl_chat_session *s);
+OYL_API const char *oyl_chat_session_teammate_id(const oyl_chat_session *s);
+OYL_API const char *oyl_chat_session_title(const oyl_chat_session *s);
+OYL_API int64_t oyl_chat_session_created_at(const oyl_chat_session *s);
+/** The time of its last message (its creation until then). */
+OYL_API int64_t oyl_chat_session_updated_at(const oyl_chat_session *s);
+OYL_API int oyl_chat_session_to_json(const oyl_chat_session *s, char **json);
+OYL_API void oyl_chat_session_free(oyl_chat_session *s);
+OYL_API const oyl_chat_session *oyl_page_chat_session(const oyl_page *page, size_t i);
+
+/** A session's messages, oldest first. */
+OYL_API int oyl_chat_messages(oyl_actor *actor, const char *session_id,
+			      const oyl_list_options *opts, oyl_page **out);
+OYL_API const oyl_message *oyl_page_message(const oyl_page *page, size_t i);
+OYL_API const char *oyl_message_id(const oyl_message *m);
+OYL_API const char *oyl_message_session_id(const oyl_message *m);
+/** "user" or "assistant". */
+OYL_API const char *oyl_message_role(const oyl_message *m);
+OYL_API const char *oyl_message_content(const oyl_message *m);
+/** The assistant that answered (NULL for a user's message). */
+OYL_API const char *oyl_message_assistant_id(const oyl_message *m);
+/**
+ * An answer's usage, a JSON object: prompt_tokens, completion_tokens,
+ * estimated (true when liboyl estimated the counts), provider, model,
+ * unknown_markers ([n] markers that named no passage, removed); NULL for a
+ * user's message.
+ */
+OYL_API const char *oyl_message_usage(const oyl_message *m);
+OYL_API int64_t oyl_message_created_at(const oyl_message *m);
+OYL_API int oyl_message_to_json(const oyl_message *m, char **json);
+
+/** An answer's citations, by rank (the passage's number in the prompt). */
+OYL_API int oyl_chat_citations(oyl_actor *actor, const char *message_id, oyl_page **out);
+OYL_API const oyl_citation *oyl_page_citation(const oyl_page *page, size_t i);
+/** The passage's number in the prompt: the n of the answer's [n]. */
+OYL_API int64_t oyl_citation_rank(const oyl_citation *c);
+/** The chunk and document cited; NULL once they were deleted. */
+OYL_API const char *oyl_citation_chunk_id(const oyl_citation *c);
+OYL_API const char *oyl_citation_document_id(const oyl_citation *c);
+/** The snapshot taken when the answer was stored: it outlives the document. */
+OYL_API const char *oyl_citation_document_name(const oyl_citation *c);
+OYL_API const char *oyl_citation_passage(const oyl_citation *c);
+OYL_API int64_t oyl_citation_page(const oyl_citation *c); /**< 0: none */
+OYL_API double oyl_citation_score(const oyl_citation *c);
+OYL_API int oyl_citation_to_json(const oyl_citation *c, char **json);
+
+/** What an oyl_chat_event tells. */
+typedef enum oyl_chat_event_type {
+	OYL_CHAT_START = 1, /**< the answer begins: message_id, assistant_id */
+	OYL_CHAT_TOKEN = 2, /**< a piece of the answer: text, length */
+	OYL_CHAT_END = 3,   /**< the answer is stored: message_id */
+	OYL_CHAT_ERROR = 4  /**< the answer failed: status, text (the message) */
+} oyl_chat_event_type;
+
+typedef struct oyl_chat_event {
+	uint32_t size;            /**< sizeof(oyl_chat_event) */
+	int32_t type;             /**< an oyl_chat_event_type */
+	const char *message_id;   /**< the answer's id (START, END) */
+	const char *assistant_id; /**< the assistant answering (START, END) */
+	const char *text;         /**< TOKEN: the piece (not NUL-terminated); ERROR: the message */
+	size_t length;            /**< bytes of text */
+	int32_t status;           /**< ERROR: the oyl_status oyl_chat_send returns */
+} oyl_chat_event;
+
+/**
+ * Receives the events of one answer, in order: START, TOKEN..., then END
+ * or ERROR (a fallback assistant's answer, after a failure before any
+ * token, starts again with START).  Called with no transaction open.
+ * Return 0 to go on; anything else cancels the answer (oyl_chat_send
+ * returns OYL_ECANCELED; nothing of the answer is stored).
+ */
+typedef int (*oyl_chat_fn)(const oyl_chat_event *event, void *ctx);
+
+#define OYL_CHAT_PASSAGES_DEFAULT 5
+#define OYL_CHAT_PASSAGES_MAX 20
+#define OYL_CHAT_HISTORY_TOKENS_DEFAULT 2000
+#define OYL_CHAT_TEXT_MAX (32 * 1024) /**< bytes of a question */
+
+typedef struct oyl_chat_options {
+	uint32_t size;          /**< sizeof(oyl_chat_options) */
+	oyl_chat_fn on_event;   /**< NULL: no events */
+	void *ctx;
+	int32_t passages;       /**< passages retrieved: 1..20; 0: 5 */
+	int32_t history_tokens; /**< budget of earlier turns in the prompt; 0: 2000; -1: none */
+	int32_t mode;           /**< an oyl_search_mode; 0: lexical */
+} oyl_chat_options;
+
+#define OYL_CHAT_OPTIONS_INIT {sizeof(oyl_chat_options), NULL, NULL, 0, 0, 0}
+
+typedef struct oyl_chat_reply oyl_chat_reply;
+
+/**
+ * Asks `text` in the session and answers it (doc/prompting.md): stores the
+ * question (one transaction), picks the assistant, retrieves passages from
+ * its knowledge bases, builds the prompt, calls the assistant's provider
+ * with no transaction open while streaming to opts->on_event, then stores
+ * the answer with its citations and usage (one transaction).  When the
+ * provider fails or the host cancels, the question stays stored, no
+ * answer is, and the status says why (EREMOTE, ETIMEOUT, ECANCELED, ...):
+ * the session goes on with the next question.  ENOTFOUND for a session
+ * that is not the actor's, or whose assistant was deleted; EINVAL for a
+ * teammate whose config names no existing assistant.  `*out` (may be
+ * NULL) gets the reply on success.
+ */
+OYL_API int oyl_chat_send(oyl_actor *actor, const char *session_id, const char *text,
+			  const oyl_chat_options *opts, oyl_chat_reply **out);
+OYL_API const char *oyl_chat_reply_message_id(const oyl_chat_reply *r);
+OYL_API const char *oyl_chat_reply_question_id(const oyl_chat_reply *r);
+OYL_API const char *oyl_chat_reply_assistant_id(const oyl_chat_reply *r);
+/** The stored answer: markers naming no passage removed. */
+OYL_API const char *oyl_chat_reply_content(const oyl_chat_reply *r);
+OYL_API int64_t oyl_chat_reply_prompt_tokens(const oyl_chat_reply *r);
+OYL_API int64_t oyl_chat_reply_completion_tokens(const oyl_chat_reply *r);
+/** 1 when the token counts are liboyl's estimate (doc/prompting.md). */
+OYL_API int oyl_chat_reply_tokens_estimated(const oyl_chat_reply *r);
+/** [n] markers of the answer that named no passage, removed from it. */
+OYL_API int64_t oyl_chat_reply_unknown_markers(const oyl_chat_reply *r);
+OYL_API size_t oyl_chat_reply_citation_count(const oyl_chat_reply *r);
+OYL_API const oyl_citation *oyl_chat_reply_citation(const oyl_chat_reply *r, size_t i);
+OYL_API void oyl_chat_reply_free(oyl_chat_reply *r);
+
+/**
+ * Rates an answer of one of the actor's own sessions: `rating` +1 (up) or
+ * -1 (down), `comment` NULL or up to 2000 bytes.  Rating it again replaces
+ * the rating.  EINVAL for a question (a user's message).
+ */
+OYL_API int oyl_chat_feedback(oyl_actor *actor, const char *message_id, int rating,
+			      const char *comment);
+/**
+ * The tenant's ratings counted per assistant, for tenant admins and
+ * superadmins, without any conversation's text: a JSON array (new, free
+ * with oyl_free) of {"assistant_id", "up", "down"}, by assistant id.
+ */
+OYL_API int oyl_chat_feedback_counts(oyl_actor *actor, const char *tenant_id, char **json);
 
 /* workers: processing uploaded documents of every tenant */
 

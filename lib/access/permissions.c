@@ -28,6 +28,7 @@ static const struct {
 	[OYL__DOCUMENT_READ] = {{1, 1, 1}, 0, "read documents"},
 	[OYL__SEARCH] = {{1, 1, 1}, 0, "search knowledge bases"},
 	[OYL__CHAT_OWN] = {{1, 1, 1}, 1, "use another person's chat sessions"},
+	[OYL__FEEDBACK_READ] = {{1, 1, 0}, 0, "read the ratings of answers"},
 };
 
 static const char *role_name(int role)

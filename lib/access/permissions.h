@@ -26,6 +26,7 @@ typedef enum oyl__action {
 	OYL__DOCUMENT_READ,   /* document metadata, text, chunks: everyone in the tenant */
 	OYL__SEARCH,          /* search a tenant's knowledge bases: everyone in the tenant */
 	OYL__CHAT_OWN,        /* a chat session and its messages: its owner only */
+	OYL__FEEDBACK_READ,   /* ratings of answers counted per assistant: admins */
 	OYL__ACTION_COUNT
 } oyl__action;
 

@@ -7,6 +7,7 @@
 #include "core/internal.h"
 #include "blobs/blob.h"
 #include "embed/registry.h"
+#include "chat/provider.h"
 #include "search/rank.h"
 
 static _Thread_local char open_error[OYL_ERRMSG_MAX];
@@ -294,6 +295,7 @@ OYL_API void oyl_db_close(oyl_db *db)
 	if (db->blobs)
 		db->blobs->free(db->blobs);
 	oyl__embedders_free(db);
+	oyl__providers_free(db);
 	oyl__rank_scratch_free(db);
 	oyl__free(db->notes);
 	oyl__free(db);

@@ -44,6 +44,15 @@ typedef struct oyl__embedder_slot {
 	struct oyl_embedder *e; /* owned */
 } oyl__embedder_slot;
 
+/* LLM providers registered on a handle by name (oyl_db_add_provider;
+ * lib/chat/provider.c); the built-in "extractive" one is made on first use. */
+#define OYL__PROVIDERS_MAX 16
+struct oyl_provider;
+typedef struct oyl__provider_slot {
+	char name[OYL__EMBEDDER_NAME_MAX + 1];
+	struct oyl_provider *p; /* owned */
+} oyl__provider_slot;
+
 typedef struct oyl__known_user {
 	char id[OYL_UUID_LEN + 1];
 	char tenant_id[OYL_UUID_LEN + 1]; /* "" for a superadmin account */
@@ -75,6 +84,8 @@ struct oyl_db {
 
 	oyl__embedder_slot embedders[OYL__EMBEDDERS_MAX];
 	size_t nembedders;
+	oyl__provider_slot providers[OYL__PROVIDERS_MAX];
+	size_t nproviders;
 
 	/* the lexical scorer's arrays, kept for the next search (search/rank.c) */
 	struct oyl__rank_scratch *rank_scratch;

@@ -19,7 +19,7 @@
 
 static const oyl__kind kind_api_key = {&oyl__t_api_keys, "API key", "api_key", NULL,
 				       API_KEYS_tenant_id, API_KEYS_created_at, -1,
-				       OYL__USER_READ_OTHERS, OYL__USER_MANAGE, NULL};
+				       OYL__USER_READ_OTHERS, OYL__USER_MANAGE, NULL, 0};
 
 /* Reads (with the call's batch) the user whose keys these are: a
  * tenant's user the actor can see and may manage (self, or an admin). */

@@ -17,10 +17,10 @@
 
 static const oyl__kind kind_session = {&oyl__t_auth_sessions, "session", "session", NULL,
 				       AUTH_SESSIONS_tenant_id, AUTH_SESSIONS_created_at, -1,
-				       OYL__USER_MANAGE, OYL__USER_MANAGE, NULL};
+				       OYL__USER_MANAGE, OYL__USER_MANAGE, NULL, 0};
 static const oyl__kind kind_account_session = {&oyl__t_superadmin_sessions, "session", "session",
 					       NULL, -1, SUPERADMIN_SESSIONS_created_at, -1,
-					       OYL__PLATFORM, OYL__PLATFORM, NULL};
+					       OYL__PLATFORM, OYL__PLATFORM, NULL, 0};
 
 _Static_assert((int)AUTH_SESSIONS_user_id == 2 && (int)SUPERADMIN_SESSIONS_user_id == 1,
 	       "session column positions used below");

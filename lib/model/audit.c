@@ -7,10 +7,10 @@
 
 const oyl__kind oyl__kind_audit_event = {
 	&oyl__t_audit_events, "audit event", "audit_event", NULL, AUDIT_EVENTS_tenant_id,
-	AUDIT_EVENTS_created_at, -1, OYL__AUDIT_READ, OYL__PLATFORM, NULL};
+	AUDIT_EVENTS_created_at, -1, OYL__AUDIT_READ, OYL__PLATFORM, NULL, 0};
 const oyl__kind oyl__kind_platform_event = {
 	&oyl__t_platform_audit_events, "audit event", "audit_event", NULL, -1,
-	PLATFORM_AUDIT_EVENTS_created_at, -1, OYL__PLATFORM, OYL__PLATFORM, NULL};
+	PLATFORM_AUDIT_EVENTS_created_at, -1, OYL__PLATFORM, OYL__PLATFORM, NULL, 0};
 
 OYL_API int oyl_audit_list(oyl_actor *actor, const char *tenant_id, const oyl_list_options *opts,
 			   oyl_page **out)

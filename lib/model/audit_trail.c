@@ -20,6 +20,8 @@ static const char *role_text(int role)
 int oyl__audit(oyl_db *db, const oyl_actor *actor, const char *tenant, const char *verb,
 	       const oyl__kind *k, const char *object_id, const char *detail)
 {
+	if (k->owner_col)
+		return OYL_OK; /* a private record (kind.h) */
 	/* Tenants themselves and superadmin accounts are the platform's events. */
 	int platform = !tenant || k == &oyl__kind_tenant;
 	const oyl_table *t = platform ? &oyl__t_platform_audit_events : &oyl__t_audit_events;

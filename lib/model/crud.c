@@ -65,6 +65,12 @@ int oyl__visible(oyl_db *db, const oyl_actor *actor, const oyl__kind *k, const o
 		return not_found(db, k, id);
 	if (k == &oyl__kind_tenant)
 		return oyl__tenant_visible(actor, id) ? OYL_OK : not_found(db, k, id);
+	/* an owned record is its owner's alone, superadmins included */
+	if (k->owner_col) {
+		const char *owner = oyl__record_text(row, k->owner_col);
+		if (!actor->id[0] || !owner || strcmp(owner, actor->id) != 0)
+			return not_found(db, k, id);
+	}
 	if (actor->role == OYL_ROLE_SUPERADMIN)
 		return OYL_OK;
 	/* Scoping already kept other tenants' rows out; this says so again,

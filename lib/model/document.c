@@ -29,12 +29,12 @@ const oyl__kind oyl__kind_document = {&oyl__t_documents_meta, "document", "docum
 				      &oyl__kind_knowledge_base, DOCUMENTS_knowledge_base_id,
 				      DOCUMENTS_created_at, DOCUMENTS_updated_at,
 				      OYL__DOCUMENT_READ, OYL__DOCUMENT_WRITE,
-				      document_before_delete};
+				      document_before_delete, 0};
 
 /* Chunks are a document's children, listed by their position. */
 const oyl__kind oyl__kind_chunk = {&oyl__t_document_chunks, "chunk", "chunk", &oyl__kind_document,
 				   DOCUMENT_CHUNKS_document_id, DOCUMENT_CHUNKS_ordinal, -1,
-				   OYL__DOCUMENT_READ, OYL__DOCUMENT_WRITE, NULL};
+				   OYL__DOCUMENT_READ, OYL__DOCUMENT_WRITE, NULL, 0};
 
 static const char *const status_names[] = {NULL, "uploaded", "processing", "processed", "error"};
 

@@ -12,7 +12,7 @@
 const oyl__kind oyl__kind_instruction = {&oyl__t_instructions, "instruction", "instruction",
 					 &oyl__kind_assistant, INSTRUCTIONS_assistant_id,
 					 INSTRUCTIONS_created_at, INSTRUCTIONS_updated_at,
-					 OYL__CONTENT_READ, OYL__CONTENT_WRITE, NULL};
+					 OYL__CONTENT_READ, OYL__CONTENT_WRITE, NULL, 0};
 
 /* One call on an assistant's instruction: the assistant and its
  * instruction, read in one batch with the actor's user. */

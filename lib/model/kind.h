@@ -28,12 +28,17 @@ struct oyl__kind {
 	/* Runs inside the delete's transaction before the row goes: clears
 	 * "set null" references the schema cannot clear (no SET NULL). */
 	int (*before_delete)(oyl_db *db, const oyl__record *row);
+	/* 0: the tenant's record.  Else the column of the user who owns it (a
+	 * chat session): nobody else sees it, whatever their role, and its
+	 * changes leave no audit event (that it exists is nobody's business). */
+	int owner_col;
 };
 
 extern const oyl__kind oyl__kind_tenant, oyl__kind_user, oyl__kind_workspace,
 	oyl__kind_teammate, oyl__kind_assistant, oyl__kind_instruction, oyl__kind_knowledge_base,
 	oyl__kind_social_link, oyl__kind_audit_event, oyl__kind_platform_event,
-	oyl__kind_document, oyl__kind_chunk;
+	oyl__kind_document, oyl__kind_chunk, oyl__kind_chat_session, oyl__kind_message,
+	oyl__kind_citation;
 
 /* Checks the actor and clears *out (out may be NULL); the db or NULL. */
 oyl_db *oyl__enter(const oyl_actor *actor, void *out_ptr, int *rc);

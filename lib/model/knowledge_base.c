@@ -44,7 +44,7 @@ const oyl__kind oyl__kind_knowledge_base = {&oyl__t_knowledge_bases, "knowledge 
 					    "knowledge_base", &oyl__kind_assistant,
 					    KNOWLEDGE_BASES_assistant_id, KNOWLEDGE_BASES_created_at,
 					    KNOWLEDGE_BASES_updated_at, OYL__CONTENT_READ,
-					    OYL__CONTENT_WRITE, kb_before_delete};
+					    OYL__CONTENT_WRITE, kb_before_delete, 0};
 
 OYL_API int oyl_kb_create(oyl_actor *actor, const char *assistant_id, const char *name,
 			  const char *vector_db_id, oyl_knowledge_base **out)

@@ -16,7 +16,7 @@
 const oyl__kind oyl__kind_social_link = {&oyl__t_social_links, "social link", "social_link", NULL,
 					 SOCIAL_LINKS_tenant_id, SOCIAL_LINKS_created_at,
 					 SOCIAL_LINKS_updated_at, OYL__CONTENT_READ,
-					 OYL__CONTENT_WRITE, NULL};
+					 OYL__CONTENT_WRITE, NULL, 0};
 
 static const char *const platform_names[] = {NULL,        "twitter", "facebook", "linkedin",
 					     "instagram", "youtube", "other"};

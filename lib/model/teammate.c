@@ -7,7 +7,7 @@
 const oyl__kind oyl__kind_teammate = {&oyl__t_teammates, "teammate", "teammate",
 				      &oyl__kind_workspace, TEAMMATES_workspace_id,
 				      TEAMMATES_created_at, TEAMMATES_updated_at, OYL__CONTENT_READ,
-				      OYL__CONTENT_WRITE, NULL};
+				      OYL__CONTENT_WRITE, NULL, 0};
 
 /* Checks a config's text and shape (before any transaction). */
 static int check_config(oyl_db *db, const char *text, int is_new, char **normalized,

@@ -14,7 +14,7 @@ static int tenant_before_delete(oyl_db *db, const oyl__record *row)
 
 const oyl__kind oyl__kind_tenant = {&oyl__t_tenants, "tenant", "tenant", NULL, -1,
 				    TENANTS_created_at, TENANTS_updated_at, OYL__TENANT_READ,
-				    OYL__TENANT_CREATE, tenant_before_delete};
+				    OYL__TENANT_CREATE, tenant_before_delete, 0};
 
 #define SLUG_TAKEN "slug: \"%s\" is already taken"
 

@@ -15,10 +15,10 @@ static int account_before_delete(oyl_db *db, const oyl__record *row);
 
 const oyl__kind oyl__kind_user = {&oyl__t_users, "user", "user", NULL, USERS_tenant_id,
 				  USERS_created_at, USERS_updated_at, OYL__USER_READ_OTHERS,
-				  OYL__USER_MANAGE, user_before_delete};
+				  OYL__USER_MANAGE, user_before_delete, 0};
 const oyl__kind oyl__kind_superadmin_account = {&oyl__t_superadmins, "user", "superadmin", NULL, -1,
 				       SUPERADMINS_created_at, SUPERADMINS_updated_at,
-				       OYL__PLATFORM, OYL__PLATFORM, account_before_delete};
+				       OYL__PLATFORM, OYL__PLATFORM, account_before_delete, 0};
 
 /* The registry key: the address with ASCII letters folded to lowercase. */
 static void email_key(const char *email, char *key, size_t size)

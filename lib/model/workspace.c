@@ -6,7 +6,7 @@
 const oyl__kind oyl__kind_workspace = {&oyl__t_workspaces, "workspace", "workspace", NULL,
 				       WORKSPACES_tenant_id, WORKSPACES_created_at,
 				       WORKSPACES_updated_at, OYL__CONTENT_READ, OYL__CONTENT_WRITE,
-				       NULL};
+				       NULL, 0};
 
 OYL_API int oyl_workspace_create(oyl_actor *actor, const char *tenant_id, const char *name,
 				 oyl_workspace **out)

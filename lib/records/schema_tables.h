@@ -123,7 +123,10 @@
 	X(ASSISTANTS, teammate_id, UUID, IM)                                                     \
 	X(ASSISTANTS, name, TEXT, NN)                                                            \
 	X(ASSISTANTS, created_at, TIME, IM)                                                      \
-	X(ASSISTANTS, updated_at, TIME, NN)
+	X(ASSISTANTS, updated_at, TIME, NN)                                                      \
+	X(ASSISTANTS, provider, TEXT, 0)                                                         \
+	X(ASSISTANTS, provider_model, TEXT, 0)                                                   \
+	X(ASSISTANTS, provider_options, JSON, 0)
 
 #define OYL_COLS_INSTRUCTIONS(X)                                                                 \
 	X(INSTRUCTIONS, id, UUID, IM)                                                            \
@@ -272,7 +275,20 @@
 	X(MESSAGE_CITATIONS, document_name, TEXT, NN)                                            \
 	X(MESSAGE_CITATIONS, passage, TEXT, NN)                                                  \
 	X(MESSAGE_CITATIONS, score, REAL, NN)                                                    \
-	X(MESSAGE_CITATIONS, created_at, TIME, IM)
+	X(MESSAGE_CITATIONS, created_at, TIME, IM)                                               \
+	X(MESSAGE_CITATIONS, page, INT, 0)
+
+/* A rating of an assistant message by the owner of its session (schema
+ * version 12); assistant_id is the message's, with no foreign key. */
+#define OYL_COLS_MESSAGE_FEEDBACK(X)                                                             \
+	X(MESSAGE_FEEDBACK, id, UUID, IM)                                                        \
+	X(MESSAGE_FEEDBACK, tenant_id, UUID, IM)                                                 \
+	X(MESSAGE_FEEDBACK, message_id, UUID, IM)                                                \
+	X(MESSAGE_FEEDBACK, assistant_id, UUID, OYL_COL_IMMUTABLE)                               \
+	X(MESSAGE_FEEDBACK, rating, INT, NN)                                                     \
+	X(MESSAGE_FEEDBACK, comment, TEXT, 0)                                                    \
+	X(MESSAGE_FEEDBACK, created_at, TIME, IM)                                                \
+	X(MESSAGE_FEEDBACK, updated_at, TIME, NN)
 
 #define OYL_COLS_AUDIT_EVENTS(X)                                                                 \
 	X(AUDIT_EVENTS, id, UUID, IM)                                                            \
@@ -310,6 +326,7 @@
 	X(CHAT_SESSIONS, chat_sessions, CHAT_SESSIONS_tenant_id, -1)                                                   \
 	X(MESSAGES, messages, MESSAGES_tenant_id, -1)                                                             \
 	X(MESSAGE_CITATIONS, message_citations, MESSAGE_CITATIONS_tenant_id, -1)                                           \
+	X(MESSAGE_FEEDBACK, message_feedback, MESSAGE_FEEDBACK_tenant_id, -1)                   \
 	X(AUDIT_EVENTS, audit_events, AUDIT_EVENTS_tenant_id, -1)
 
 #endif

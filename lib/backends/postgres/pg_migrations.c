@@ -16,6 +16,7 @@ const pg_migration oyl__pg_migrations[] = {
 	{9, oyl__pg_schema_v9},
 	{10, oyl__pg_schema_v10},
 	{11, oyl__pg_schema_v11},
+	{12, oyl__pg_schema_v12},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

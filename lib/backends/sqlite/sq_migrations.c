@@ -542,6 +542,43 @@ static const char *const schema_v10[] = {
  * of a lookup fits, so its lookups by id already read one row. */
 static const char *const schema_v11[] = {NULL};
 
+/* Version 12: chat's provider per assistant, a citation's page, feedback
+ * on answers (pg_schema_v12.c says why each). */
+static const char *const schema_v12[] = {
+	"ALTER TABLE assistants ADD COLUMN provider TEXT\n"
+	"  CONSTRAINT assistants_provider_check\n"
+	"  CHECK (length(CAST(provider AS BLOB)) BETWEEN 1 AND 64);\n"
+	"ALTER TABLE assistants ADD COLUMN provider_model TEXT\n"
+	"  CONSTRAINT assistants_provider_model_check\n"
+	"  CHECK (length(CAST(provider_model AS BLOB)) BETWEEN 1 AND 200);\n"
+	"ALTER TABLE assistants ADD COLUMN provider_options TEXT\n"
+	"  CONSTRAINT assistants_provider_options_check\n"
+	"  CHECK (provider_options IS NULL OR CASE WHEN json_valid(provider_options)\n"
+	"         THEN json_type(provider_options) = 'object' ELSE 0 END);\n"
+	"ALTER TABLE message_citations ADD COLUMN page INTEGER\n"
+	"  CONSTRAINT message_citations_page_check CHECK (page >= 1);\n",
+
+	"CREATE TABLE message_feedback (\n"
+	"  id TEXT NOT NULL,\n"
+	"  tenant_id TEXT NOT NULL,\n"
+	"  message_id TEXT NOT NULL,\n"
+	"  assistant_id TEXT,\n"
+	"  rating INTEGER NOT NULL CONSTRAINT message_feedback_rating_check\n"
+	"    CHECK (rating IN (-1, 1)),\n"
+	"  comment TEXT CONSTRAINT message_feedback_comment_check\n"
+	"    CHECK (length(CAST(comment AS BLOB)) BETWEEN 1 AND 2000),\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  updated_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (tenant_id, id),\n"
+	"  CONSTRAINT message_feedback_message_key UNIQUE (tenant_id, message_id),\n"
+	"  FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE,\n"
+	"  FOREIGN KEY (tenant_id, message_id) REFERENCES messages (tenant_id, id)\n"
+	"    ON DELETE CASCADE\n"
+	");\n"
+	"CREATE INDEX message_feedback_assistant_idx\n"
+	"  ON message_feedback (tenant_id, assistant_id, created_at, id);\n",
+	NULL};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -554,6 +591,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{9, schema_v9},
 	{10, schema_v10},
 	{11, schema_v11},
+	{12, schema_v12},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
