@@ -929,7 +929,7 @@ OYL_API int oyl_chat_citations(oyl_actor *actor, const char *message_id, oyl_pag
 OYL_API const oyl_citation *oyl_page_citation(const oyl_page *page, size_t i);
 /** The passage's number in the prompt: the n of the answer's [n]. */
 OYL_API int64_t oyl_citation_rank(const oyl_citation *c);
-/** The chunk and document cited; NULL once they were deleted. */
+/** The chunk and document cited, as they were: they may since have been deleted. */
 OYL_API const char *oyl_citation_chunk_id(const oyl_citation *c);
 OYL_API const char *oyl_citation_document_id(const oyl_citation *c);
 /** The snapshot taken when the answer was stored: it outlives the document. */

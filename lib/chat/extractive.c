@@ -1,10 +1,10 @@
 /*
  * The offline extractive answerer: no model, no network, deterministic.
  *
- * It answers with sentences of the passages it was given, each followed
- * by its passage's [n] marker.  A sentence's score is the number of the
- * question's distinct terms it holds (the search tokenizer's terms, in
- * English); the best EXTRACT_SENTENCES sentences with at least one such
+ * It answers with sentences of the passages it was given, each with its
+ * passage's [n] marker before its closing punctuation.  A sentence's
+ * score is the number of the question's distinct terms it holds (the
+ * search tokenizer's terms, in English); the best EXTRACT_SENTENCES sentences with at least one such
  * term are given, best first, ties going to the better-ranked passage and
  * then to the earlier sentence.  When no sentence holds a term of the
  * question, it says so plainly (NOTHING_FOUND) and cites nothing.
@@ -236,7 +236,13 @@ static int extractive_complete(oyl_provider *p, const oyl_provider_request *req,
 		if (i)
 			answer[o++] = ' ';
 		o += append_sentence(answer + o, &s[i]);
+		/* the marker goes before the sentence's closing punctuation */
+		char end = o && (answer[o - 1] == '.' || answer[o - 1] == '!' || answer[o - 1] == '?')
+				   ? answer[--o]
+				   : 0;
 		o += (size_t)snprintf(answer + o, room - o, " [%d]", (int)s[i].number);
+		if (end)
+			answer[o++] = end;
 	}
 	oyl__free(s);
 	rc = stream_words(answer, o, on_delta, ctx);

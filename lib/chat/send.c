@@ -112,8 +112,9 @@ static void auto_title(const char *q, char *out, size_t size)
 			continue;
 		}
 		if ((c & 0xC0) != 0x80) { /* a character starts */
-			if (chars + space >= OYL_CHAT_TITLE_AUTO_CHARS) {
-				o = last_space ? last_space : o;
+			if (chars + space + 1 > OYL_CHAT_TITLE_AUTO_CHARS) {
+				/* after the last whole word */
+				o = space || !last_space ? o : last_space;
 				memcpy(out + o, "...", 4);
 				return;
 			}
