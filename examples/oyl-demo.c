@@ -1,12 +1,18 @@
 /*
  * oyl-demo: opens a database (default: sqlite:oyl-demo.db), migrates it,
  * creates a tenant with its first admin, a user and the assistant
- * hierarchy, and prints each record as JSON.
+ * hierarchy, and prints each record as JSON.  Then it ingests the
+ * Markdown files of DOC_DIR (the project's own doc/) into the knowledge
+ * base and asks the assistant QUESTION as the user: the offline
+ * extractive answerer's answer is printed as it streams, then its
+ * citations.
  *
- *   oyl-demo [URI]
+ *   oyl-demo [URI [DOC_DIR [QUESTION]]]
  */
+#include <dirent.h>
 #include <oyl/oyl.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -51,6 +57,83 @@ static void show(const char *label, int rc, char **json)
 	printf("%-15s %s\n", label, *json);
 	oyl_free(*json);
 	*json = NULL;
+}
+
+/* Ingests every *.md file of dir into the knowledge base; returns how many. */
+static int ingest_docs(oyl_actor *admin, const char *kb, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "oyl-demo: cannot open %s\n", dir);
+		return 0;
+	}
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 3, ".md") != 0)
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		oyl_doc_source src = OYL_DOC_SOURCE_INIT;
+		src.path = path;
+		oyl_document *doc = NULL;
+		int rc = oyl_doc_ingest(admin, kb, &src, NULL, &doc);
+		if (rc != OYL_OK && rc != OYL_EXISTS)
+			check(rc, path);
+		printf("ingested        %s: %lld chunks\n", e->d_name,
+		       (long long)oyl_document_chunk_count(doc));
+		oyl_document_free(doc);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Prints the answer's events as they come: its text streamed. */
+static int print_event(const oyl_chat_event *ev, void *ctx)
+{
+	(void)ctx;
+	if (ev->type == OYL_CHAT_START)
+		printf("answer          ");
+	else if (ev->type == OYL_CHAT_TOKEN)
+		printf("%.*s", (int)ev->length, ev->text);
+	else if (ev->type == OYL_CHAT_END)
+		printf("\n");
+	else if (ev->type == OYL_CHAT_ERROR)
+		printf("\n(error: %.*s)\n", (int)ev->length, ev->text);
+	fflush(stdout);
+	return 0;
+}
+
+/* Asks `question` in a new session of the user with the assistant. */
+static void ask(oyl_actor *asker, const char *assistant, const char *question)
+{
+	oyl_chat_session *session;
+	check(oyl_chat_session_create(asker, assistant, NULL, &session), "starting a chat session");
+	printf("question        %s\n", question);
+	oyl_chat_options o = OYL_CHAT_OPTIONS_INIT;
+	o.on_event = print_event;
+	oyl_chat_reply *reply;
+	check(oyl_chat_send(asker, oyl_chat_session_id(session), question, &o, &reply),
+	      "asking the assistant");
+	for (size_t i = 0; i < oyl_chat_reply_citation_count(reply); i++) {
+		const oyl_citation *c = oyl_chat_reply_citation(reply, i);
+		char passage[104];
+		snprintf(passage, sizeof passage, "%s", oyl_citation_passage(c));
+		for (char *p = passage; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		printf("citation [%lld]    %s (score %.2f): %s%s\n", (long long)oyl_citation_rank(c),
+		       oyl_citation_document_name(c), oyl_citation_score(c), passage,
+		       strlen(oyl_citation_passage(c)) > 100 ? "..." : "");
+	}
+	printf("usage           %lld prompt tokens, %lld answer tokens%s\n",
+	       (long long)oyl_chat_reply_prompt_tokens(reply),
+	       (long long)oyl_chat_reply_completion_tokens(reply),
+	       oyl_chat_reply_tokens_estimated(reply) ? " (estimated)" : "");
+	oyl_chat_reply_free(reply);
+	oyl_chat_session_free(session);
 }
 
 int main(int argc, char **argv)
@@ -107,6 +190,17 @@ int main(int argc, char **argv)
 	check(oyl_kb_create(root, oyl_assistant_id(as), "Product manuals", NULL, &kb),
 	      "creating a knowledge base");
 	show("knowledge base", oyl_kb_to_json(kb, &json), &json);
+
+	const char *doc_dir = argc > 2 ? argv[2] : "doc";
+	const char *question = argc > 3 ? argv[3]
+					: "How does liboyl keep one tenant from reading another "
+					  "tenant's data?";
+	if (ingest_docs(root, oyl_kb_id(kb), doc_dir) > 0) {
+		oyl_actor *ada;
+		check(oyl_actor_for_user(db, oyl_user_id(user), &ada), "acting as the user");
+		ask(ada, oyl_assistant_id(as), question);
+		oyl_actor_free(ada);
+	}
 
 	oyl_kb_free(kb);
 	oyl_instruction_free(ins);

@@ -6,7 +6,8 @@
  * score is the number of the question's distinct terms it holds (the
  * search tokenizer's terms, in English); the best EXTRACT_SENTENCES sentences with at least one such
  * term are given, best first, ties going to the better-ranked passage and
- * then to the earlier sentence.  When no sentence holds a term of the
+ * then to the earlier sentence; a sentence is given once, and Markdown
+ * tables and code blocks are never quoted.  When no sentence holds a term of the
  * question, it says so plainly (NOTHING_FOUND) and cites nothing.
  *
  * The answer is streamed a word at a time, as a model's would be, so that
@@ -122,6 +123,11 @@ static int split_passages(extractive *x, const oyl_provider_request *req, const 
 				v = nv;
 				cap = ncap;
 			}
+			/* a Markdown table or code block is no sentence to quote */
+			if (s[at] == '|' || (end - at >= 3 && memcmp(s + at, "```", 3) == 0)) {
+				at = end;
+				continue;
+			}
 			matcher m = {q, 0};
 			int rc = oyl__tokenize(x->tok, s + at, end - at, match_term, &m);
 			if (rc) {
@@ -215,9 +221,15 @@ static int extractive_complete(oyl_provider *p, const oyl_provider_request *req,
 		return rc == OYL_ENOMEM ? rc : OYL_EINVAL;
 	}
 	qsort(s, n, sizeof *s, by_score);
+	/* the best sentences, each once: overlapping chunks repeat sentences */
 	size_t take = 0;
-	while (take < n && take < EXTRACT_SENTENCES && s[take].score > 0)
-		take++;
+	for (size_t i = 0; i < n && take < EXTRACT_SENTENCES && s[i].score > 0; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < take && !seen; k++)
+			seen = s[k].len == s[i].len && memcmp(s[k].text, s[i].text, s[i].len) == 0;
+		if (!seen)
+			s[take++] = s[i];
+	}
 	if (take == 0) {
 		oyl__free(s);
 		return stream_words(NOTHING_FOUND, strlen(NOTHING_FOUND), on_delta, ctx);
