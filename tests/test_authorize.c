@@ -48,6 +48,7 @@ static const struct {
 	{OYL__AUDIT_READ, {1, 1, 0}},       {OYL__PLATFORM, {1, 0, 0}},
 	{OYL__DOCUMENT_WRITE, {1, 1, 0}},   {OYL__DOCUMENT_READ, {1, 1, 1}},
 	{OYL__SEARCH, {1, 1, 1}},           {OYL__CHAT_OWN, {1, 1, 1}},
+	{OYL__FEEDBACK_READ, {1, 1, 0}},
 };
 
 START_TEST(roles_follow_the_documented_matrix)

@@ -220,7 +220,8 @@ static int extractive_complete(oyl_provider *p, const oyl_provider_request *req,
 		       sizeof "the question or a passage is not valid UTF-8, or out of memory");
 		return rc == OYL_ENOMEM ? rc : OYL_EINVAL;
 	}
-	qsort(s, n, sizeof *s, by_score);
+	if (n) /* no passage: s is NULL, which qsort may not be given */
+		qsort(s, n, sizeof *s, by_score);
 	/* the best sentences, each once: overlapping chunks repeat sentences */
 	size_t take = 0;
 	for (size_t i = 0; i < n && take < EXTRACT_SENTENCES && s[i].score > 0; i++) {

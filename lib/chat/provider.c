@@ -93,9 +93,12 @@ oyl_provider *oyl__provider_find(oyl_db *db, const char *name)
 		return NULL;
 	}
 	oyl_provider *p = NULL;
-	if (oyl_extractive_provider_new(&p) != OYL_OK || put(db, name, p) != OYL_OK) {
-		oyl_provider_free(p);
+	if (oyl_extractive_provider_new(&p) != OYL_OK) {
 		oyl__fail(db, OYL_ENOMEM, "out of memory making the extractive provider");
+		return NULL;
+	}
+	if (put(db, name, p) != OYL_OK) { /* 16 others registered: put said so */
+		oyl_provider_free(p);
 		return NULL;
 	}
 	return p;
