@@ -13,7 +13,8 @@
 #include "fixture.h"
 #include "test_embedder.h"
 
-enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_KEY, T_NKINDS };
+enum { T_TENANT, T_ADMIN, T_USER, T_USER2, T_WS, T_TM, T_AS, T_KB, T_LINK, T_KEY,
+       T_SESSION, T_ANSWER, T_NKINDS }; /* T_SESSION, T_ANSWER: USER2's chat */
 
 typedef struct world {
 	char ids[2][T_NKINDS][37]; /* [0]: tenant A (the actors' own), [1]: tenant B */
@@ -72,6 +73,19 @@ static void build_tenant(oyl_actor *root, int t, const char *name)
 	copy(w.ids[t][T_KEY], oyl_api_key_id(key));
 	oyl_api_key_free(key);
 	oyl_free(secret);
+	/* USER2's chat session with the assistant, and an answer in it */
+	oyl_actor *u2 = NULL;
+	oyl_chat_session *cs = NULL;
+	oyl_chat_reply *reply = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(db, w.ids[t][T_USER2], &u2), OYL_OK);
+	ck_assert_int_eq(oyl_chat_session_create(u2, oyl_assistant_id(as), NULL, &cs), OYL_OK);
+	ck_assert_int_eq(oyl_chat_send(u2, oyl_chat_session_id(cs), "anything?", NULL, &reply),
+			 OYL_OK);
+	copy(w.ids[t][T_SESSION], oyl_chat_session_id(cs));
+	copy(w.ids[t][T_ANSWER], oyl_chat_reply_message_id(reply));
+	oyl_chat_reply_free(reply);
+	oyl_chat_session_free(cs);
+	oyl_actor_free(u2);
 	oyl_tenant_free(tn);
 	oyl_workspace_free(ws);
 	oyl_teammate_free(tm);
@@ -306,6 +320,51 @@ GET_OP(key_get, oyl_api_key, oyl_api_key_get, oyl_api_key_free)
 LIST_OP(key_list, oyl_api_key_list)
 static int key_revoke(oyl_actor *a, const char *id) { return oyl_api_key_revoke(a, id); }
 static int set_quotas(oyl_actor *a, const char *id) { return oyl_tenant_set_quotas(a, id, 100, 100, -1); }
+static int set_provider(oyl_actor *a, const char *id)
+{
+	return oyl_assistant_set_provider(a, id, "extractive", NULL, NULL, NULL);
+}
+GET_OP(session_get, oyl_chat_session, oyl_chat_session_get, oyl_chat_session_free)
+static int session_create(oyl_actor *a, const char *id)
+{
+	oyl_chat_session *s = NULL;
+	int rc = oyl_chat_session_create(a, id, NULL, &s);
+	oyl_chat_session_free(s);
+	return rc;
+}
+static int session_list(oyl_actor *a, const char *id)
+{
+	(void)id;
+	oyl_page *p = NULL;
+	int rc = oyl_chat_session_list(a, NULL, &p);
+	oyl_page_free(p);
+	return rc;
+}
+static int session_rename(oyl_actor *a, const char *id)
+{
+	return oyl_chat_session_rename(a, id, "mine now", NULL);
+}
+static int session_delete(oyl_actor *a, const char *id) { return oyl_chat_session_delete(a, id); }
+LIST_OP(chat_messages, oyl_chat_messages)
+static int chat_send(oyl_actor *a, const char *id)
+{
+	return oyl_chat_send(a, id, "and now?", NULL, NULL);
+}
+static int chat_citations(oyl_actor *a, const char *id)
+{
+	oyl_page *p = NULL;
+	int rc = oyl_chat_citations(a, id, &p);
+	oyl_page_free(p);
+	return rc;
+}
+static int chat_feedback(oyl_actor *a, const char *id) { return oyl_chat_feedback(a, id, 1, NULL); }
+static int feedback_counts(oyl_actor *a, const char *id)
+{
+	char *json = NULL;
+	int rc = oyl_chat_feedback_counts(a, id, &json);
+	oyl_free(json);
+	return rc;
+}
 
 /*
  * Expected statuses, 9 letters: superadmin, tenant_admin, user, each on
@@ -382,6 +441,18 @@ static const op_case ops[] = {
 	{"api_key_list(other's)", key_list, T_USER2, "OON" "ONN" "PNN"},
 	{"api_key_revoke(other's)", key_revoke, T_KEY, "OON" "ONN" "PNN"},
 	{"tenant_set_quotas", set_quotas, T_TENANT, "OON" "PNN" "PNN"},
+	{"assistant_set_provider", set_provider, T_AS, "OON" "ONN" "PNN"},
+	/* chat: a session is its owner's alone (here USER2's), whatever the role */
+	{"chat_session_create", session_create, T_AS, "III" "ONN" "ONN"},
+	{"chat_session_get(another's)", session_get, T_SESSION, "NNN" "NNN" "NNN"},
+	{"chat_session_list(own)", session_list, T_TENANT, "OOO" "OOO" "OOO"},
+	{"chat_session_rename(another's)", session_rename, T_SESSION, "NNN" "NNN" "NNN"},
+	{"chat_session_delete(another's)", session_delete, T_SESSION, "NNN" "NNN" "NNN"},
+	{"chat_messages(another's)", chat_messages, T_SESSION, "NNN" "NNN" "NNN"},
+	{"chat_send(another's)", chat_send, T_SESSION, "NNN" "NNN" "NNN"},
+	{"chat_citations(another's)", chat_citations, T_ANSWER, "NNN" "NNN" "NNN"},
+	{"chat_feedback(another's)", chat_feedback, T_ANSWER, "NNN" "NNN" "NNN"},
+	{"chat_feedback_counts(a list)", feedback_counts, T_TENANT, "OON" "ONN" "PNN"},
 };
 #define NOPS (int)(sizeof ops / sizeof ops[0])
 #define NCASES (NOPS * 9)
