@@ -7,7 +7,6 @@
  */
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,64 +14,21 @@
 
 #include "chat/sse.h"
 #include "core/alloc.h"
-#include "identity/secret.h"
-#include "net/http.h"
+#include "net/endpoint.h"
 #include "oyl/sys/provider.h"
 #include "util/utf8.h"
 
-#define ERRMSG_MAX 512
-#define MAX_URL 2048
+#define ERRMSG_MAX OYL__ENDPOINT_ERRMSG_MAX
+#define DEFAULT_TIMEOUT_MS 120000
 #define MAX_MODEL 256
-#define MAX_KEY 4096
-#define MAX_TIMEOUT_MS (24 * 3600 * 1000)
-#define MAX_RETRIES 20
 
 typedef struct http_provider {
 	oyl_provider base; /* first: the core sees only this */
-	oyl__http *http;
-	char *url;
+	oyl__endpoint ep; /* url, key, request template, last message */
 	char *model; /* NULL: every request names one */
-	char *auth;  /* "Authorization: Bearer <key>", or NULL; wiped when freed */
-	const char *key; /* points into auth: scrubbed from messages */
 	double temperature; /* < 0: the server's default */
 	int32_t max_tokens; /* 0: the server's default */
-	oyl__http_request req; /* url, headers, timeouts, retries: the same every call */
-	char errmsg[ERRMSG_MAX];
 } http_provider;
-
-/* ---- messages ------------------------------------------------------- */
-
-/* Replaces every occurrence of the key in the message (a server may echo it). */
-static void scrub_key(http_provider *h)
-{
-	size_t klen = h->key ? strlen(h->key) : 0;
-	if (!klen)
-		return;
-	static const char mask[] = "[api key]";
-	for (char *p = strstr(h->errmsg, h->key); p; p = strstr(p, h->key)) {
-		if (klen >= sizeof mask - 1) {
-			memmove(p + sizeof mask - 1, p + klen, strlen(p + klen) + 1);
-			memcpy(p, mask, sizeof mask - 1);
-			p += sizeof mask - 1;
-		} else {
-			memset(p, '*', klen);
-			p += klen;
-		}
-	}
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(http_provider *h, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(h->errmsg, sizeof h->errmsg, fmt, ap);
-	va_end(ap);
-	scrub_key(h);
-	return rc;
-}
 
 /* ---- the request body ----------------------------------------------- */
 
@@ -98,7 +54,7 @@ static int read_options(http_provider *h, const char *json, double *temperature,
 	cJSON *o = cJSON_ParseWithOpts(json, NULL, 1); /* cJSON out of memory reads as malformed */
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		return fail(h, OYL_EINVAL, "options: not a JSON object");
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "options: not a JSON object");
 	}
 	int rc = OYL_OK;
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "temperature");
@@ -107,14 +63,14 @@ static int read_options(http_provider *h, const char *json, double *temperature,
 		if (cJSON_IsNumber(t) && isfinite(t->valuedouble))
 			*temperature = t->valuedouble;
 		else
-			rc = fail(h, OYL_EINVAL, "options: \"temperature\" must be a number");
+			rc = oyl__endpoint_fail(&h->ep, OYL_EINVAL, "options: \"temperature\" must be a number");
 	}
 	if (!rc && m && !cJSON_IsNull(m)) {
 		double v = cJSON_IsNumber(m) ? m->valuedouble : -1;
 		if (v >= 0 && v <= INT32_MAX && v == floor(v))
 			*max_tokens = (int32_t)v;
 		else
-			rc = fail(h, OYL_EINVAL,
+			rc = oyl__endpoint_fail(&h->ep, OYL_EINVAL,
 				  "options: \"max_tokens\" must be an integer from 0 to 2147483647");
 	}
 	cJSON_Delete(o);
@@ -152,7 +108,7 @@ static int make_body(http_provider *h, const oyl_provider_request *r, const char
 	if (ok)
 		*body = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	return *body ? OYL_OK : fail(h, OYL_ENOMEM, "out of memory making the request");
+	return *body ? OYL_OK : oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory making the request");
 }
 
 /* ---- the answer ----------------------------------------------------- */
@@ -178,7 +134,7 @@ static int emit(stream *st, const char *s, size_t n)
 {
 	if (!n || !st->on_delta(s, n, st->ctx))
 		return OYL_OK;
-	return st->rc = fail(st->h, OYL_ECANCELED, "the answer was stopped by its callback");
+	return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ECANCELED, "the answer was stopped by its callback");
 }
 
 /*
@@ -193,11 +149,11 @@ static int pass_on(stream *st, const char *s, size_t n)
 		return emit(st, s, n);
 	size_t total = st->ncarry + n;
 	if (total > SIZE_MAX / 4)
-		return st->rc = fail(st->h, OYL_ENOMEM, "out of memory reading the answer");
+		return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM, "out of memory reading the answer");
 	if (4 * total > st->cap) { /* the joined input, then at most 3 bytes out per byte in */
 		char *b = oyl__realloc(st->buf, 4 * total);
 		if (!b)
-			return st->rc = fail(st->h, OYL_ENOMEM, "out of memory reading the answer");
+			return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM, "out of memory reading the answer");
 		st->buf = b;
 		st->cap = 4 * total;
 	}
@@ -268,7 +224,7 @@ static int on_event(void *ctx, const char *data, size_t len)
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
 		oyl__http_error_text(data + at, len - at < 40 ? len - at : 40, near, sizeof near);
 		cJSON_Delete(root);
-		return st->rc = fail(h, OYL_EREMOTE,
+		return st->rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
 				     "malformed event %zu from the server at byte %zu: \"%s\"",
 				     st->events, at, near);
 	}
@@ -277,7 +233,7 @@ static int on_event(void *ctx, const char *data, size_t len)
 	if (err && !cJSON_IsNull(err)) {
 		char text[256];
 		oyl__http_error_text(data, len, text, sizeof text);
-		rc = st->rc = fail(h, OYL_EREMOTE, "the server failed mid-stream: %s", text);
+		rc = st->rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "the server failed mid-stream: %s", text);
 		goto done;
 	}
 	/* OpenAI sends it in a last event with no choices; others in every event */
@@ -315,8 +271,8 @@ static int sink(void *ctx, const char *data, size_t n)
 	int rc = oyl__sse_feed(&st->sse, data, n);
 	if (rc && !st->rc) /* the parser's own failure: on_event writes its own */
 		st->rc = rc == OYL_ENOMEM
-				 ? fail(st->h, rc, "out of memory reading the stream")
-				 : fail(st->h, rc, "a line or an event of the stream is over %zu KiB",
+				 ? oyl__endpoint_fail(&st->h->ep, rc, "out of memory reading the stream")
+				 : oyl__endpoint_fail(&st->h->ep, rc, "a line or an event of the stream is over %zu KiB",
 					st->sse.max_line >> 10);
 	return rc;
 }
@@ -327,31 +283,31 @@ static int sink(void *ctx, const char *data, size_t n)
  */
 static int stream_answer(http_provider *h, const char *body, stream *st)
 {
-	oyl__http_request req = h->req;
+	oyl__http_request req = h->ep.req;
 	req.body = body;
 	req.body_len = strlen(body);
 	req.sink = sink;
 	req.sink_ctx = st;
 	oyl__http_answer answer;
 	char msg[ERRMSG_MAX - 64];
-	int rc = oyl__http_post(h->http, &req, &answer, msg, sizeof msg);
+	int rc = oyl__http_post(h->ep.http, &req, &answer, msg, sizeof msg);
 	oyl__http_answer_clear(&answer);
 	if (st->rc)
 		return st->rc;
 	if (st->done)
 		return OYL_OK; /* the answer is whole, whatever the connection did after */
 	if (rc == OYL_OK && !st->events)
-		return fail(h, OYL_EREMOTE,
+		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
 			    "the server's answer (%zu bytes) held no event: not a chat-completions "
 			    "stream",
 			    st->bytes);
 	if (rc == OYL_OK)
-		return fail(h, OYL_EREMOTE,
+		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
 			    "the stream was cut: it ended after %zu bytes without [DONE]", st->bytes);
 	if (st->bytes)
-		return fail(h, rc, "the stream %s after %zu bytes: %s",
+		return oyl__endpoint_fail(&h->ep, rc, "the stream %s after %zu bytes: %s",
 			    rc == OYL_ETIMEOUT ? "stalled" : "was cut", st->bytes, msg);
-	return fail(h, rc, "chat: %s", msg);
+	return oyl__endpoint_fail(&h->ep, rc, "chat: %s", msg);
 }
 
 /* ---- methods -------------------------------------------------------- */
@@ -361,25 +317,25 @@ static int check_request(http_provider *h, const oyl_provider_request *r,
 			 oyl_provider_delta_fn on_delta, const char **model)
 {
 	if (!r || !on_delta)
-		return fail(h, OYL_EINVAL, "complete: NULL request or callback");
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: NULL request or callback");
 	if (r->size < offsetof(oyl_provider_request, nturns) + sizeof r->nturns)
-		return fail(h, OYL_EINVAL, "complete: request.size %u is too small", r->size);
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: request.size %u is too small", r->size);
 	*model = r->model && r->model[0] ? r->model : h->model;
 	if (!*model)
-		return fail(h, OYL_EINVAL,
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL,
 			    "model: the request names none and the provider has no default");
 	if (strlen(*model) > MAX_MODEL || !oyl__utf8_valid(*model, strlen(*model)))
-		return fail(h, OYL_EINVAL, "model: must be 1 to 256 bytes of UTF-8");
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "model: must be 1 to 256 bytes of UTF-8");
 	if (!r->nturns || !r->turns)
-		return fail(h, OYL_EINVAL, "complete: the request has no turns");
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: the request has no turns");
 	for (size_t i = 0; i < r->nturns; i++) {
 		const oyl_prompt_turn *t = &r->turns[i];
 		if (!t->role || !t->role[0] || !t->content)
-			return fail(h, OYL_EINVAL, "turn %zu: NULL or empty role, or NULL content",
+			return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "turn %zu: NULL or empty role, or NULL content",
 				    i);
 		if (!oyl__utf8_valid(t->role, strlen(t->role)) ||
 		    !oyl__utf8_valid(t->content, strlen(t->content)))
-			return fail(h, OYL_EINVAL, "turn %zu is not valid UTF-8", i);
+			return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "turn %zu is not valid UTF-8", i);
 	}
 	return OYL_OK;
 }
@@ -388,7 +344,7 @@ static int complete(oyl_provider *p, const oyl_provider_request *r,
 		    oyl_provider_delta_fn on_delta, void *ctx, oyl_provider_usage *usage)
 {
 	http_provider *h = (http_provider *)p;
-	h->errmsg[0] = '\0';
+	h->ep.errmsg[0] = '\0';
 	if (usage)
 		*usage = (oyl_provider_usage){-1, -1};
 	const char *model = NULL;
@@ -415,89 +371,45 @@ static int complete(oyl_provider *p, const oyl_provider_request *r,
 
 static const char *errmsg(oyl_provider *p)
 {
-	return ((http_provider *)p)->errmsg;
+	return ((http_provider *)p)->ep.errmsg;
 }
 
 static void free_provider(oyl_provider *p)
 {
 	http_provider *h = (http_provider *)p;
-	oyl__http_free(h->http);
-	if (h->auth) {
-		oyl__wipe(h->auth, strlen(h->auth));
-		oyl__free(h->auth);
-	}
-	oyl__free(h->url);
+	oyl__endpoint_close(&h->ep);
 	oyl__free(h->model);
-	oyl__wipe(h->errmsg, sizeof h->errmsg);
 	oyl__free(h);
 }
 
 /* ---- construction --------------------------------------------------- */
 
-/* 1 when s has only printable ASCII (no space when !spaces). */
-static int printable_ascii(const char *s, int spaces)
+/* What the endpoint takes of the options. */
+static oyl__endpoint_options endpoint_of(const oyl_http_provider_options *o)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x21 - (spaces ? 1 : 0) || (unsigned char)*s > 0x7e)
-			return 0;
-	return 1;
+	return (oyl__endpoint_options){o->base_url,   o->api_key,   o->connect_timeout_ms,
+				       o->timeout_ms, o->max_retries, o->backoff_ms,
+				       DEFAULT_TIMEOUT_MS};
 }
 
 static int check_options(const oyl_http_provider_options *o, char *errbuf, size_t errbuf_size)
 {
+	oyl__endpoint_options eo = endpoint_of(o);
+	int rc = oyl__endpoint_check(&eo, errbuf, errbuf_size);
+	if (rc)
+		return rc;
 	const char *bad = NULL;
-	if (!o->base_url || (strncmp(o->base_url, "http://", 7) != 0 &&
-			     strncmp(o->base_url, "https://", 8) != 0))
-		bad = "base_url: must start with http:// or https://";
-	else if (strlen(o->base_url) > MAX_URL || !printable_ascii(o->base_url, 0))
-		bad = "base_url: must be at most 2048 printable ASCII characters, no spaces";
-	else if (o->model && (!o->model[0] || strlen(o->model) > MAX_MODEL ||
-			      !oyl__utf8_valid(o->model, strlen(o->model))))
+	if (o->model && (!o->model[0] || strlen(o->model) > MAX_MODEL ||
+			 !oyl__utf8_valid(o->model, strlen(o->model))))
 		bad = "model: must be NULL or 1 to 256 bytes of UTF-8";
-	else if (o->api_key && (strlen(o->api_key) > MAX_KEY || !printable_ascii(o->api_key, 0)))
-		bad = "api_key: must be at most 4096 printable ASCII characters, no spaces";
 	else if (isnan(o->temperature) || isinf(o->temperature))
 		bad = "temperature: must be a finite number (< 0: the server's default)";
 	else if (o->max_tokens < 0)
 		bad = "max_tokens: must be 0 (the server's default) or more";
-	else if (o->connect_timeout_ms < 0 || o->connect_timeout_ms > MAX_TIMEOUT_MS)
-		bad = "connect_timeout_ms: must be 0 (default 5000) to one day";
-	else if (o->timeout_ms < 0 || o->timeout_ms > MAX_TIMEOUT_MS)
-		bad = "timeout_ms: must be 0 (default 120000) to one day";
-	else if (o->max_retries < -1 || o->max_retries > MAX_RETRIES)
-		bad = "max_retries: must be -1 (default 3) to 20";
-	else if (o->backoff_ms < 0 || o->backoff_ms > OYL__HTTP_MAX_BACKOFF_MS)
-		bad = "backoff_ms: must be 0 (default 500) to 30000";
 	if (!bad)
 		return OYL_OK;
 	snprintf(errbuf, errbuf_size, "%s", bad);
 	return OYL_EINVAL;
-}
-
-/* base_url + "/v1/chat/completions", without doubling a trailing /v1 or slash. */
-static char *completions_url(const char *base)
-{
-	size_t n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	const char *tail = n >= 3 && memcmp(base + n - 3, "/v1", 3) == 0
-				   ? "/chat/completions"
-				   : "/v1/chat/completions";
-	size_t size = n + strlen(tail) + 1;
-	char *url = oyl__malloc(size);
-	if (url)
-		snprintf(url, size, "%.*s%s", (int)n, base, tail);
-	return url;
-}
-
-static char *bearer(const char *key)
-{
-	static const char prefix[] = "Authorization: Bearer ";
-	size_t size = sizeof prefix + strlen(key);
-	char *s = oyl__malloc(size);
-	if (s)
-		snprintf(s, size, "%s%s", prefix, key);
-	return s;
 }
 
 static http_provider *make(const oyl_http_provider_options *o)
@@ -511,27 +423,15 @@ static http_provider *make(const oyl_http_provider_options *o)
 	h->base.complete = complete;
 	h->base.errmsg = errmsg;
 	h->base.free = free_provider;
-	h->http = oyl__http_new();
-	h->url = completions_url(o->base_url);
+	oyl__endpoint_options eo = endpoint_of(o);
 	h->model = o->model ? oyl__strdup(o->model) : NULL;
-	if (o->api_key && o->api_key[0]) {
-		h->auth = bearer(o->api_key);
-		h->key = h->auth ? h->auth + strlen("Authorization: Bearer ") : NULL;
-	}
-	if (!h->http || !h->url || (o->model && !h->model) ||
-	    (o->api_key && o->api_key[0] && !h->auth)) {
+	if (oyl__endpoint_open(&h->ep, &eo, "chat/completions") != OYL_OK ||
+	    (o->model && !h->model)) {
 		free_provider(&h->base);
 		return NULL;
 	}
 	h->temperature = o->temperature < 0 ? -1 : o->temperature;
 	h->max_tokens = o->max_tokens;
-	h->req.url = h->url;
-	h->req.headers = (const char *const *)&h->auth;
-	h->req.nheaders = h->auth ? 1 : 0;
-	h->req.connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
-	h->req.timeout_ms = o->timeout_ms ? o->timeout_ms : 120000;
-	h->req.max_retries = o->max_retries >= 0 ? o->max_retries : 3;
-	h->req.backoff_ms = o->backoff_ms ? o->backoff_ms : 500;
 	return h;
 }
 
@@ -543,27 +443,11 @@ OYL_API int oyl_http_provider_new(const oyl_http_provider_options *opts, oyl_pro
 		errbuf = scratch;
 		errbuf_size = sizeof scratch;
 	}
-	errbuf[0] = '\0';
-	if (!out) {
-		snprintf(errbuf, errbuf_size, "oyl_http_provider_new: NULL out-pointer");
-		return OYL_EMISUSE;
-	}
-	*out = NULL;
-	if (!opts) {
-		snprintf(errbuf, errbuf_size,
-			 "oyl_http_provider_new: options are required (base_url, model)");
-		return OYL_EINVAL;
-	}
-	if (opts->size < sizeof(uint32_t)) {
-		snprintf(errbuf, errbuf_size,
-			 "oyl_http_provider_options.size is not set (use "
-			 "OYL_HTTP_PROVIDER_OPTIONS_INIT)");
-		return OYL_EINVAL;
-	}
-	/* an older host's smaller struct: the fields it lacks keep their defaults */
 	oyl_http_provider_options o = OYL_HTTP_PROVIDER_OPTIONS_INIT;
-	memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
-	int rc = check_options(&o, errbuf, errbuf_size);
+	int rc = oyl__endpoint_args("oyl_http_provider_new", "oyl_http_provider_options", "OYL_HTTP_PROVIDER_OPTIONS_INIT", opts, &o,
+				    sizeof o, out, errbuf, errbuf_size);
+	if (rc == OYL_OK)
+		rc = check_options(&o, errbuf, errbuf_size);
 	if (rc)
 		return rc;
 	http_provider *h = make(&o);

@@ -157,3 +157,17 @@ int oyl__check_json_object(oyl_db *db, const char *field, const char *s, char **
 	}
 	return *normalized ? OYL_OK : oyl__fail(db, OYL_ENOMEM, "%s: out of memory", field);
 }
+
+int oyl__check_component_name(oyl_db *db, const char *field, const char *name, const char *what)
+{
+	size_t n = name ? strnlen(name, OYL__EMBEDDER_NAME_MAX + 1) : 0;
+	int ok = n >= 1 && n <= OYL__EMBEDDER_NAME_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = name[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '.' || c == '_' || c == '-';
+	}
+	return ok ? OYL_OK
+		  : oyl__fail(db, OYL_EINVAL, "%s: 1 to %d letters, digits, '.', '_' or '-' name %s",
+			      field, OYL__EMBEDDER_NAME_MAX, what);
+}

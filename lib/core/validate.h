@@ -24,6 +24,10 @@ int oyl__check_slug(oyl_db *db, const char *field, const char *s);
 int oyl__check_email(oyl_db *db, const char *field, const char *s);
 /* An id: a UUID, normalised into out. */
 int oyl__check_id(oyl_db *db, const char *field, const char *s, char out[OYL_UUID_LEN + 1]);
+/* The name a host registers a component under (an embedder, a
+ * provider): 1 to 64 ASCII letters, digits, '.', '_' or '-'; else EINVAL
+ * naming `field` and saying what it names (`what`). */
+int oyl__check_component_name(oyl_db *db, const char *field, const char *name, const char *what);
 /* cJSON_ParseWithLength telling malformed text from a failed allocation. */
 struct cJSON;
 struct cJSON *oyl__json_parse(const char *s, size_t n, int *oom);

@@ -4,19 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/validate.h"
+
 int oyl__embedder_name_check(oyl_db *db, const char *field, const char *name)
 {
-	size_t n = name ? strnlen(name, OYL__EMBEDDER_NAME_MAX + 1) : 0;
-	int ok = n >= 1 && n <= OYL__EMBEDDER_NAME_MAX;
-	for (size_t i = 0; ok && i < n; i++) {
-		char c = name[i];
-		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		     c == '.' || c == '_' || c == '-';
-	}
-	return ok ? OYL_OK
-		  : oyl__fail(db, OYL_EINVAL,
-			      "%s: 1 to %d letters, digits, '.', '_' or '-' name an embedder", field,
-			      OYL__EMBEDDER_NAME_MAX);
+	return oyl__check_component_name(db, field, name, "an embedder");
 }
 
 oyl_embedder *oyl__embedder_find(oyl_db *db, const char *name)
