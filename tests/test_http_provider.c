@@ -721,6 +721,125 @@ START_TEST(out_of_memory_is_enomem_and_nothing_leaks)
 }
 END_TEST
 
+/* ---- through oyl_chat_send ------------------------------------------- */
+
+typedef struct chat_events {
+	char kinds[64];
+	size_t n;
+	int status;
+} chat_events;
+
+static int on_chat_event(const oyl_chat_event *e, void *ctx)
+{
+	chat_events *ev = ctx;
+	if (ev->n + 1 < sizeof ev->kinds)
+		ev->kinds[ev->n++] = "?STEX"[e->type];
+	if (e->type == OYL_CHAT_ERROR)
+		ev->status = e->status;
+	return 0;
+}
+
+static size_t messages_of(oyl_actor *a, const char *session, const char **last_role)
+{
+	static char role[16];
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_chat_messages(a, session, NULL, &p), OYL_OK);
+	size_t n = oyl_page_count(p);
+	snprintf(role, sizeof role, "%s", n ? oyl_message_role(oyl_page_message(p, n - 1)) : "");
+	*last_role = role;
+	oyl_page_free(p);
+	return n;
+}
+
+/* The provider under oyl_chat_send: an answer stored with the server's
+ * usage; a stream cut mid-answer gives an error event, the question
+ * stored and no answer; a 500 before any token is retried. */
+START_TEST(chat_through_the_provider)
+{
+	oyl_db *db = NULL;
+	oyl_db_options dbo = OYL_DB_OPTIONS_INIT;
+	dbo.flags = OYL_DB_MIGRATE;
+	ck_assert_int_eq(oyl_db_open(&db, "sqlite::memory:", &dbo), OYL_OK);
+	oyl_actor *root = NULL, *user = NULL;
+	oyl_tenant *t = NULL;
+	oyl_user *u = NULL;
+	oyl_workspace *w = NULL;
+	oyl_teammate *tm = NULL;
+	oyl_assistant *a = NULL;
+	oyl_knowledge_base *kb = NULL;
+	oyl_chat_session *cs = NULL;
+	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_create(root, "T", "t", NULL, &t), OYL_OK);
+	ck_assert_int_eq(oyl_user_create(root, oyl_tenant_id(t), "u@t.example", "U", OYL_ROLE_USER,
+					 &u),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(u), &user), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_create(root, oyl_tenant_id(t), "W", &w), OYL_OK);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(w), "TM", NULL, &tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &a), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(a), "K", NULL, &kb), OYL_OK);
+	oyl_doc_source src = OYL_DOC_SOURCE_INIT;
+	src.data = "Greetings are said in many languages.";
+	src.length = strlen(src.data);
+	src.name = "greetings.txt";
+	ck_assert_int_eq(oyl_doc_ingest(root, oyl_kb_id(kb), &src, NULL, NULL), OYL_OK);
+	ck_assert_int_eq(oyl_db_add_provider(db, "openai", prov), OYL_OK);
+	prov = NULL; /* the handle owns it now */
+	ck_assert_int_eq(oyl_assistant_set_provider(root, oyl_assistant_id(a), "openai", NULL,
+						    "{\"max_tokens\":64}", NULL),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_chat_session_create(user, oyl_assistant_id(a), NULL, &cs), OYL_OK);
+	const char *sid = oyl_chat_session_id(cs);
+	oyl_chat_options o = OYL_CHAT_OPTIONS_INIT;
+	chat_events ev = {0};
+	o.on_event = on_chat_event;
+	o.ctx = &ev;
+	const char *last;
+
+	script1((stub_reply){STUB_ANSWER, 200, NULL, STREAM, 0});
+	oyl_chat_reply *r = NULL;
+	ck_assert_int_eq(oyl_chat_send(user, sid, "greetings?", &o, &r), OYL_OK);
+	ck_assert_str_eq(oyl_chat_reply_content(r), TEXT);
+	ck_assert_int_eq(oyl_chat_reply_prompt_tokens(r), 12);
+	ck_assert_int_eq(oyl_chat_reply_completion_tokens(r), 5);
+	ck_assert_int_eq(oyl_chat_reply_tokens_estimated(r), 0);
+	ck_assert_str_eq(ev.kinds, "STTTTE");
+	oyl_chat_reply_free(r);
+	ck_assert_uint_eq(messages_of(user, sid, &last), 2);
+
+	const char *cafe = strstr(STREAM, "caf");
+	stub_drip(srv, 5, 1, (size_t)(cafe - STREAM));
+	script1((stub_reply){STUB_DRIP, 200, NULL, STREAM, 0});
+	memset(&ev, 0, sizeof ev);
+	ck_assert_int_eq(oyl_chat_send(user, sid, "greetings again?", &o, NULL), OYL_EREMOTE);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "the stream was cut"));
+	ck_assert_str_eq(ev.kinds, "STTX");
+	ck_assert_int_eq(ev.status, OYL_EREMOTE);
+	ck_assert_uint_eq(messages_of(user, sid, &last), 3);
+	ck_assert_str_eq(last, "user");
+
+	stub_reply two[] = {{STUB_ANSWER, 500, NULL, "{\"error\":\"busy\"}", 0},
+			    {STUB_ANSWER, 200, NULL, STREAM, 0}};
+	stub_script(srv, two, 2);
+	memset(&ev, 0, sizeof ev);
+	ck_assert_int_eq(oyl_chat_send(user, sid, "and once more?", &o, NULL), OYL_OK);
+	ck_assert_int_eq(stub_requests(srv), 2);
+	ck_assert_uint_eq(messages_of(user, sid, &last), 5);
+	ck_assert_str_eq(last, "assistant");
+
+	oyl_chat_session_free(cs);
+	oyl_kb_free(kb);
+	oyl_assistant_free(a);
+	oyl_teammate_free(tm);
+	oyl_workspace_free(w);
+	oyl_user_free(u);
+	oyl_tenant_free(t);
+	oyl_actor_free(user);
+	oyl_actor_free(root);
+	oyl_db_close(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http_provider");
@@ -746,6 +865,7 @@ int main(void)
 	tcase_add_test(tc, bad_requests_are_einval_and_send_nothing);
 	tcase_add_test(tc, characters_cut_between_events_arrive_whole);
 	tcase_add_test(tc, out_of_memory_is_enomem_and_nothing_leaks);
+	tcase_add_test(tc, chat_through_the_provider);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
