@@ -31,6 +31,7 @@ typedef struct scripted {
 	char system[8192];  /* the last request's system turn */
 	size_t nturns;
 	char last_turn[256];
+	void (*during)(void); /* called while answering (no transaction is open) */
 } scripted;
 
 static int scripted_complete(oyl_provider *p, const oyl_provider_request *req,
@@ -41,6 +42,8 @@ static int scripted_complete(oyl_provider *p, const oyl_provider_request *req,
 	snprintf(s->system, sizeof s->system, "%s", req->turns[0].content);
 	s->nturns = req->nturns;
 	snprintf(s->last_turn, sizeof s->last_turn, "%s", req->turns[req->nturns - 1].content);
+	if (s->during)
+		s->during();
 	if (s->fail)
 		return s->fail;
 	size_t n = strlen(s->answer);
@@ -439,6 +442,37 @@ START_TEST(a_failure_or_a_cancel_keeps_the_question_only)
 }
 END_TEST
 
+
+static char deleted_session[37];
+static void delete_the_session(void)
+{
+	ck_assert_int_eq(oyl_chat_session_delete(w.user_a, deleted_session), OYL_OK);
+}
+
+/* The session deleted while its answer is made: nothing of it is stored. */
+START_TEST(a_session_deleted_during_the_answer_stores_nothing)
+{
+	scripted *s = add_scripted("script", "Stripes [1].", 0);
+	s->during = delete_the_session;
+	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "script", NULL, NULL,
+						    NULL),
+			 OYL_OK);
+	memcpy(deleted_session, new_session(w.user_a, assistant_a, NULL), 37);
+	events ev = {0};
+	ck_assert_int_eq(send(w.user_a, deleted_session, "zebra", &ev, NULL), OYL_ENOTFOUND);
+	ck_assert_str_eq(ev.kinds, "STTTX");
+	int64_t counts[64];
+	t_counts(t_backend_of(db), counts);
+	size_t n = 0;
+	const oyl_table *const *tables = oyl_schema_tables(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tables[i]->name, "messages") == 0 ||
+		    strcmp(tables[i]->name, "message_citations") == 0 ||
+		    strcmp(tables[i]->name, "chat_sessions") == 0)
+			ck_assert_int_eq(counts[i], 0);
+}
+END_TEST
+
 /* A teammate with three assistants (A1 is the fixture's), each with its own knowledge. */
 static void three_assistants(char ids[3][37])
 {
@@ -672,6 +706,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, markers_are_mapped_and_unknown_ones_removed);
 	tcase_add_test(tc, citations_outlive_their_document);
 	tcase_add_test(tc, a_failure_or_a_cancel_keeps_the_question_only);
+	tcase_add_test(tc, a_session_deleted_during_the_answer_stores_nothing);
 	tcase_add_test(tc, a_teammate_routes_each_question);
 	tcase_add_test(tc, feedback_is_the_owner_s_and_counted_for_admins);
 	tcase_add_test(tc, bad_input_is_refused_and_stores_nothing);
