@@ -150,7 +150,8 @@ static int64_t time_send(oyl_actor *user, const char *assistant, const char *q)
 /* An answer of k one-word tokens as the chat-completions stream sends it. */
 static char *stream_body(int k)
 {
-	static const char ev[] = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"}}]}\n\n";
+	static const char ev[] =
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"}}]}\n\n";
 	static const char tail[] = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":900,"
 				   "\"completion_tokens\":1000}}\n\ndata: [DONE]\n\n";
 	char *b = malloc((size_t)k * sizeof ev + sizeof tail);
@@ -200,7 +201,8 @@ int main(int argc, char **argv)
 	snprintf(slug, sizeof slug, "bench-%ld", (long)getpid());
 	char email[96];
 	snprintf(email, sizeof email, "reader-%ld@bench.example", (long)getpid());
-	if ((rc = oyl_actor_superadmin(db, &root)) || (rc = oyl_tenant_create(root, "Bench", slug, NULL, &t)) ||
+	if ((rc = oyl_actor_superadmin(db, &root)) ||
+	    (rc = oyl_tenant_create(root, "Bench", slug, NULL, &t)) ||
 	    (rc = oyl_user_create(root, oyl_tenant_id(t), email, "Reader", OYL_ROLE_USER, &u)) ||
 	    (rc = oyl_actor_for_user(db, oyl_user_id(u), &user)) ||
 	    (rc = oyl_workspace_create(root, oyl_tenant_id(t), "W", &w)) ||
@@ -260,7 +262,8 @@ int main(int argc, char **argv)
 	printf("   search, median                      %10.1f us\n", s_us);
 	printf("   chat send, extractive, median       %10.1f us\n", c_us);
 	printf("   ratio                               %10.2f  (goal: below 2)\n", c_us / s_us);
-	printf("   chat send, instant provider, median %10.1f us (ratio %.2f)\n", i_us, i_us / s_us);
+	printf("   chat send, instant provider, median %10.1f us (ratio %.2f)\n", i_us,
+	       i_us / s_us);
 
 	/* 2: the HTTP provider's cost per streamed token */
 	stub *st = stub_start();
@@ -280,7 +283,8 @@ int main(int argc, char **argv)
 	int64_t *v = calloc((size_t)reps, sizeof *v);
 	for (int s = 0; s < 2; s++) {
 		char *body = stream_body(sizes[s]);
-		stub_reply reply = {STUB_ANSWER, 200, "Content-Type: text/event-stream\r\n", body, 0};
+		stub_reply reply = {STUB_ANSWER, 200, "Content-Type: text/event-stream\r\n", body,
+				    0};
 		stub_script(st, &reply, 1);
 		time_send(user, assistant, questions[0]); /* warm */
 		for (int k = 0; k < reps; k++)

@@ -25,8 +25,8 @@ static void check(int rc, const char *what)
 {
 	if (rc == OYL_OK)
 		return;
-	fprintf(stderr, "oyl-demo: %s: %s (%s)\n", what, db ? oyl_db_errmsg(db) : oyl_last_open_error(),
-		oyl_status_name(rc));
+	fprintf(stderr, "oyl-demo: %s: %s (%s)\n", what,
+		db ? oyl_db_errmsg(db) : oyl_last_open_error(), oyl_status_name(rc));
 	oyl_db_close(db);
 	exit(1);
 }
@@ -124,8 +124,9 @@ static void ask(oyl_actor *asker, const char *assistant, const char *question)
 		for (char *p = passage; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
-		printf("citation [%lld]    %s (score %.2f): %s%s\n", (long long)oyl_citation_rank(c),
-		       oyl_citation_document_name(c), oyl_citation_score(c), passage,
+		printf("citation [%lld]    %s (score %.2f): %s%s\n",
+		       (long long)oyl_citation_rank(c), oyl_citation_document_name(c),
+		       oyl_citation_score(c), passage,
 		       strlen(oyl_citation_passage(c)) > 100 ? "..." : "");
 	}
 	printf("usage           %lld prompt tokens, %lld answer tokens%s\n",
@@ -171,13 +172,15 @@ int main(int argc, char **argv)
 
 	check(oyl_tenant_create(root, "Acme Corp", slug, &topts, &tenant), "creating the tenant");
 	show("tenant", oyl_tenant_to_json(tenant, &json), &json);
-	check(oyl_user_create(root, oyl_tenant_id(tenant), user_email, "Ada Lovelace", OYL_ROLE_USER,
-			      &user),
+	check(oyl_user_create(root, oyl_tenant_id(tenant), user_email, "Ada Lovelace",
+			      OYL_ROLE_USER, &user),
 	      "creating a user");
 	show("user", oyl_user_to_json(user, &json), &json);
-	check(oyl_workspace_create(root, oyl_tenant_id(tenant), "Support", &ws), "creating a workspace");
+	check(oyl_workspace_create(root, oyl_tenant_id(tenant), "Support", &ws),
+	      "creating a workspace");
 	show("workspace", oyl_workspace_to_json(ws, &json), &json);
-	check(oyl_teammate_create(root, oyl_workspace_id(ws), "Helpdesk", "{\"strategy\":\"first\"}", &tm),
+	check(oyl_teammate_create(root, oyl_workspace_id(ws), "Helpdesk",
+				  "{\"strategy\":\"first\"}", &tm),
 	      "creating a teammate");
 	show("teammate", oyl_teammate_to_json(tm, &json), &json);
 	check(oyl_assistant_create(root, oyl_teammate_id(tm), "Product expert", &as),

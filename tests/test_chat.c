@@ -28,7 +28,7 @@ typedef struct scripted {
 	const char *answer; /* streamed in pieces of 5 bytes */
 	int fail;           /* an oyl_status to fail with before any piece */
 	int calls;
-	char system[8192];  /* the last request's system turn */
+	char system[8192]; /* the last request's system turn */
 	size_t nturns;
 	char last_turn[256];
 	void (*during)(void); /* called while answering (no transaction is open) */
@@ -250,7 +250,8 @@ START_TEST(sessions_are_their_owner_s_alone)
 	ck_assert_int_eq(oyl_chat_session_get(w.user_a, sid, &got), OYL_ENOTFOUND);
 	ck_assert_int_eq(oyl_audit_list(w.admin_a, w.tenant_a, NULL, &p), OYL_OK);
 	for (size_t i = 0; i < oyl_page_count(p); i++)
-		ck_assert_ptr_null(strstr(oyl_audit_event_action(oyl_page_audit_event(p, i)), "chat"));
+		ck_assert_ptr_null(
+			strstr(oyl_audit_event_action(oyl_page_audit_event(p, i)), "chat"));
 	oyl_page_free(p);
 }
 END_TEST
@@ -294,8 +295,8 @@ START_TEST(an_answer_is_streamed_cited_and_stored)
 	ck_assert_str_eq(oyl_message_id(oyl_page_message(p, 0)), oyl_chat_reply_question_id(r));
 	ck_assert_str_eq(oyl_message_role(oyl_page_message(p, 1)), "assistant");
 	ck_assert_str_eq(oyl_message_content(oyl_page_message(p, 1)), oyl_chat_reply_content(r));
-	ck_assert_ptr_nonnull(strstr(oyl_message_usage(oyl_page_message(p, 1)),
-				     "\"provider\":\"extractive\""));
+	ck_assert_ptr_nonnull(
+		strstr(oyl_message_usage(oyl_page_message(p, 1)), "\"provider\":\"extractive\""));
 	oyl_page_free(p);
 	oyl_chat_session *s = NULL;
 	ck_assert_int_eq(oyl_chat_session_get(w.user_a, sid, &s), OYL_OK);
@@ -356,9 +357,9 @@ END_TEST
 START_TEST(markers_are_mapped_and_unknown_ones_removed)
 {
 	add_scripted("script", "Stripes [1]. Keys [2, 9]. Nothing [7]. Bracket [sic] stays.", 0);
-	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "script", NULL, NULL,
-						    NULL),
-			 OYL_OK);
+	ck_assert_int_eq(
+		oyl_assistant_set_provider(w.admin_a, assistant_a, "script", NULL, NULL, NULL),
+		OYL_OK);
 	char sid[37];
 	memcpy(sid, new_session(w.user_a, assistant_a, NULL), 37);
 	oyl_chat_reply *r = NULL;
@@ -397,7 +398,8 @@ START_TEST(citations_outlive_their_document)
 	ck_assert_uint_eq(oyl_page_count(p), 1);
 	const oyl_citation *c = oyl_page_citation(p, 0);
 	ck_assert_str_eq(oyl_citation_document_name(c), "giraffe.txt");
-	ck_assert_str_eq(oyl_citation_passage(c), "Giraffes have long necks and eat acacia leaves.");
+	ck_assert_str_eq(oyl_citation_passage(c),
+			 "Giraffes have long necks and eat acacia leaves.");
 	ck_assert_str_eq(oyl_citation_document_id(c), doc);
 	oyl_page_free(p);
 	/* the history stays; a new question has no assistant to answer */
@@ -412,9 +414,9 @@ END_TEST
 START_TEST(a_failure_or_a_cancel_keeps_the_question_only)
 {
 	scripted *s = add_scripted("down", "never", OYL_EREMOTE);
-	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "down", NULL, NULL,
-						    NULL),
-			 OYL_OK);
+	ck_assert_int_eq(
+		oyl_assistant_set_provider(w.admin_a, assistant_a, "down", NULL, NULL, NULL),
+		OYL_OK);
 	char sid[37];
 	memcpy(sid, new_session(w.user_a, assistant_a, NULL), 37);
 	events ev = {0};
@@ -442,7 +444,6 @@ START_TEST(a_failure_or_a_cancel_keeps_the_question_only)
 }
 END_TEST
 
-
 static char deleted_session[37];
 static void delete_the_session(void)
 {
@@ -454,9 +455,9 @@ START_TEST(a_session_deleted_during_the_answer_stores_nothing)
 {
 	scripted *s = add_scripted("script", "Stripes [1].", 0);
 	s->during = delete_the_session;
-	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "script", NULL, NULL,
-						    NULL),
-			 OYL_OK);
+	ck_assert_int_eq(
+		oyl_assistant_set_provider(w.admin_a, assistant_a, "script", NULL, NULL, NULL),
+		OYL_OK);
 	memcpy(deleted_session, new_session(w.user_a, assistant_a, NULL), 37);
 	events ev = {0};
 	ck_assert_int_eq(send(w.user_a, deleted_session, "zebra", &ev, NULL), OYL_ENOTFOUND);
@@ -564,7 +565,8 @@ START_TEST(feedback_is_the_owner_s_and_counted_for_admins)
 	ck_assert_int_eq(send(w.user_a, sid, "zebra", NULL, &r), OYL_OK);
 	const char *answer = oyl_chat_reply_message_id(r);
 	ck_assert_int_eq(oyl_chat_feedback(w.user_a, answer, 1, NULL), OYL_OK);
-	ck_assert_int_eq(oyl_chat_feedback(w.user_a, answer, -1, "too short"), OYL_OK); /* replaces */
+	ck_assert_int_eq(oyl_chat_feedback(w.user_a, answer, -1, "too short"),
+			 OYL_OK); /* replaces */
 	ck_assert_int_eq(oyl_chat_feedback(w.user_a, answer, 2, NULL), OYL_EINVAL);
 	ck_assert_int_eq(oyl_chat_feedback(w.user_a, oyl_chat_reply_question_id(r), 1, NULL),
 			 OYL_EINVAL);
@@ -612,9 +614,9 @@ START_TEST(bad_input_is_refused_and_stores_nothing)
 	ck_assert_str_eq(oyl_message_content(oyl_page_message(p, 0)), meta);
 	oyl_page_free(p);
 	/* provider settings */
-	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "nobody", NULL, NULL,
-						    NULL),
-			 OYL_EINVAL);
+	ck_assert_int_eq(
+		oyl_assistant_set_provider(w.admin_a, assistant_a, "nobody", NULL, NULL, NULL),
+		OYL_EINVAL);
 	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "extractive", NULL,
 						    "{\"temperature\":3}", NULL),
 			 OYL_EINVAL);
@@ -624,9 +626,9 @@ START_TEST(bad_input_is_refused_and_stores_nothing)
 	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "extractive", NULL,
 						    "{not json", NULL),
 			 OYL_EINVAL);
-	ck_assert_int_eq(oyl_assistant_set_provider(w.user_a, assistant_a, "extractive", NULL,
-						    NULL, NULL),
-			 OYL_EPERM);
+	ck_assert_int_eq(
+		oyl_assistant_set_provider(w.user_a, assistant_a, "extractive", NULL, NULL, NULL),
+		OYL_EPERM);
 	oyl_assistant *a = NULL;
 	ck_assert_int_eq(oyl_assistant_set_provider(w.admin_a, assistant_a, "extractive", "m",
 						    "{\"max_tokens\":50}", &a),

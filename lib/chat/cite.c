@@ -7,8 +7,8 @@
 #include "core/alloc.h"
 #include "oyl/oyl.h"
 
-#define MARKER_MAX 48    /* bytes between the brackets of a marker */
-#define NUMBERS_MAX 16   /* numbers in one marker */
+#define MARKER_MAX 48  /* bytes between the brackets of a marker */
+#define NUMBERS_MAX 16 /* numbers in one marker */
 
 /* Parses "1, 3" (spaces allowed) into nums; 0 when it is not a marker. */
 static size_t parse_marker(const char *s, size_t n, int32_t *nums)
@@ -54,7 +54,8 @@ int oyl__cite_scan(const char *answer, size_t n, size_t npassages, oyl__cites *o
 		return OYL_ENOMEM;
 	size_t w = 0;
 	for (size_t i = 0; i < n;) {
-		const char *close = answer[i] == '[' ? memchr(answer + i + 1, ']', n - i - 1) : NULL;
+		const char *close =
+			answer[i] == '[' ? memchr(answer + i + 1, ']', n - i - 1) : NULL;
 		int32_t nums[NUMBERS_MAX];
 		size_t k = 0, inner = close ? (size_t)(close - answer - i - 1) : 0;
 		if (close && inner <= MARKER_MAX)

@@ -4,11 +4,10 @@
  * It answers with sentences of the passages it was given, each with its
  * passage's [n] marker before its closing punctuation.  A sentence's
  * score is the number of the question's distinct terms it holds (the
- * search tokenizer's terms, in English); the best EXTRACT_SENTENCES sentences with at least one such
- * term are given, best first, ties going to the better-ranked passage and
- * then to the earlier sentence; a sentence is given once, and Markdown
- * tables and code blocks are never quoted.  When no sentence holds a term of the
- * question, it says so plainly (NOTHING_FOUND) and cites nothing.
+ * search tokenizer's terms, in English); the best EXTRACT_SENTENCES sentences with at least one
+ * such term are given, best first, ties going to the better-ranked passage and then to the earlier
+ * sentence; a sentence is given once, and Markdown tables and code blocks are never quoted.  When
+ * no sentence holds a term of the question, it says so plainly (NOTHING_FOUND) and cites nothing.
  *
  * The answer is streamed a word at a time, as a model's would be, so that
  * hosts exercise their streaming path offline.  doc/prompting.md states
@@ -23,9 +22,9 @@
 #include "search/tokenize.h"
 
 #define EXTRACT_SENTENCES 3
-#define QUESTION_TERMS_MAX 64     /* distinct terms of the question looked for */
-#define SENTENCE_BYTES_MAX 600    /* a longer "sentence" is cut at a space */
-#define NOTHING_FOUND                                                                             \
+#define QUESTION_TERMS_MAX 64  /* distinct terms of the question looked for */
+#define SENTENCE_BYTES_MAX 600 /* a longer "sentence" is cut at a space */
+#define NOTHING_FOUND                                                                              \
 	"The knowledge base has nothing on this question: no passage shares a word with it."
 
 typedef struct extractive {
@@ -90,7 +89,8 @@ static int is_space(char c)
 static size_t sentence_end(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') && (i + 1 == n || is_space(s[i + 1])))
+		if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
+		    (i + 1 == n || is_space(s[i + 1])))
 			return i + 1;
 		if (s[i] == '\n' && i + 1 < n && s[i + 1] == '\n')
 			return i;
@@ -250,9 +250,10 @@ static int extractive_complete(oyl_provider *p, const oyl_provider_request *req,
 			answer[o++] = ' ';
 		o += append_sentence(answer + o, &s[i]);
 		/* the marker goes before the sentence's closing punctuation */
-		char end = o && (answer[o - 1] == '.' || answer[o - 1] == '!' || answer[o - 1] == '?')
-				   ? answer[--o]
-				   : 0;
+		char end =
+			o && (answer[o - 1] == '.' || answer[o - 1] == '!' || answer[o - 1] == '?')
+				? answer[--o]
+				: 0;
 		o += (size_t)snprintf(answer + o, room - o, " [%d]", (int)s[i].number);
 		if (end)
 			answer[o++] = end;

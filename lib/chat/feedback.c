@@ -26,8 +26,8 @@ static int owned_answer(oyl_db *db, oyl_actor *actor, const oyl__record *m, cons
 	int s = oyl__batch_get(&bt, oyl__actor_scope(actor), &oyl__t_chat_sessions,
 			       oyl__record_text(m, MESSAGES_session_id), OYL__LOCK_NONE);
 	rc = oyl__batch_run(&bt);
-	if (rc == OYL_OK && oyl__visible(db, actor, &oyl__kind_chat_session,
-					 oyl__batch_row(&bt, s), key) != OYL_OK)
+	if (rc == OYL_OK &&
+	    oyl__visible(db, actor, &oyl__kind_chat_session, oyl__batch_row(&bt, s), key) != OYL_OK)
 		rc = oyl__fail(db, OYL_ENOTFOUND, "message %s not found", key);
 	oyl__batch_free(&bt);
 	if (rc == OYL_OK)
@@ -74,8 +74,8 @@ OYL_API int oyl_chat_feedback(oyl_actor *actor, const char *message_id, int rati
 			{MESSAGE_FEEDBACK_comment, oyl__val_text(OYL_TYPE_TEXT, comment)},
 			{MESSAGE_FEEDBACK_updated_at, oyl__val_int(OYL_TYPE_TIME, now)},
 		};
-		rc = oyl__write_update(db, actor->tenant_id, &oyl__t_message_feedback, &f, 1, set, 3,
-				       NULL, &note);
+		rc = oyl__write_update(db, actor->tenant_id, &oyl__t_message_feedback, &f, 1, set,
+				       3, NULL, &note);
 	} else if (rc == OYL_OK) {
 		char id[OYL_UUID_LEN + 1];
 		oyl__uuid_new(id);
@@ -102,8 +102,8 @@ static int count_rating(const oyl_value *vals, size_t n, void *payload)
 {
 	cJSON *by = payload;
 	(void)n;
-	const char *aid = vals[MESSAGE_FEEDBACK_assistant_id].s ? vals[MESSAGE_FEEDBACK_assistant_id].s
-								 : "";
+	const char *aid =
+		vals[MESSAGE_FEEDBACK_assistant_id].s ? vals[MESSAGE_FEEDBACK_assistant_id].s : "";
 	cJSON *entry = cJSON_GetObjectItemCaseSensitive(by, aid);
 	if (!entry) {
 		entry = cJSON_AddObjectToObject(by, aid);
@@ -138,15 +138,18 @@ static char *counts_json(cJSON *by)
 		for (int i = 0; i < n && ok; i++) {
 			cJSON *o = cJSON_CreateObject();
 			ok = o && cJSON_AddItemToArray(out, o) &&
-			     (items[i]->string[0] ? cJSON_AddStringToObject(o, "assistant_id",
-									     items[i]->string) != NULL
-						  : cJSON_AddNullToObject(o, "assistant_id") != NULL) &&
+			     (items[i]->string[0]
+				      ? cJSON_AddStringToObject(o, "assistant_id",
+								items[i]->string) != NULL
+				      : cJSON_AddNullToObject(o, "assistant_id") != NULL) &&
 			     cJSON_AddNumberToObject(
 				     o, "up",
-				     cJSON_GetObjectItemCaseSensitive(items[i], "up")->valuedouble) &&
+				     cJSON_GetObjectItemCaseSensitive(items[i], "up")
+					     ->valuedouble) &&
 			     cJSON_AddNumberToObject(
 				     o, "down",
-				     cJSON_GetObjectItemCaseSensitive(items[i], "down")->valuedouble);
+				     cJSON_GetObjectItemCaseSensitive(items[i], "down")
+					     ->valuedouble);
 		}
 		char *printed = ok ? cJSON_PrintUnformatted(out) : NULL;
 		if (printed) {

@@ -28,8 +28,8 @@ static char *system_text(const char *instruction, const oyl_prompt_passage *ps, 
 	char *s = oyl__malloc(room);
 	if (!s)
 		return NULL;
-	size_t o = (size_t)snprintf(s, room, "%s\n\n%s\n\nPassages:", instruction,
-				    OYL__PROMPT_RULES);
+	size_t o =
+		(size_t)snprintf(s, room, "%s\n\n%s\n\nPassages:", instruction, OYL__PROMPT_RULES);
 	if (np == 0)
 		o += (size_t)snprintf(s + o, room - o, " none were found for this question.");
 	for (size_t i = 0; i < np; i++) {

@@ -11,14 +11,14 @@
 #include "oyl/sys/provider.h"
 
 /* The instruction of an assistant that has none. */
-#define OYL__PROMPT_DEFAULT_INSTRUCTION                                                           \
-	"You are an assistant that answers questions about the documents of the user's "        \
+#define OYL__PROMPT_DEFAULT_INSTRUCTION                                                            \
+	"You are an assistant that answers questions about the documents of the user's "           \
 	"organisation."
 
 /* What every system turn asks, after the instruction. */
-#define OYL__PROMPT_RULES                                                                         \
-	"Answer the question from the numbered passages below. After each statement, cite the " \
-	"passage it comes from by its number in square brackets, like [1]. If the passages do " \
+#define OYL__PROMPT_RULES                                                                          \
+	"Answer the question from the numbered passages below. After each statement, cite the "    \
+	"passage it comes from by its number in square brackets, like [1]. If the passages do "    \
 	"not answer the question, say that you do not know."
 
 typedef struct oyl__prompt {

@@ -23,9 +23,9 @@
 #define MAX_MODEL 256
 
 typedef struct http_provider {
-	oyl_provider base; /* first: the core sees only this */
-	oyl__endpoint ep; /* url, key, request template, last message */
-	char *model; /* NULL: every request names one */
+	oyl_provider base;  /* first: the core sees only this */
+	oyl__endpoint ep;   /* url, key, request template, last message */
+	char *model;        /* NULL: every request names one */
 	double temperature; /* < 0: the server's default */
 	int32_t max_tokens; /* 0: the server's default */
 } http_provider;
@@ -63,15 +63,17 @@ static int read_options(http_provider *h, const char *json, double *temperature,
 		if (cJSON_IsNumber(t) && isfinite(t->valuedouble))
 			*temperature = t->valuedouble;
 		else
-			rc = oyl__endpoint_fail(&h->ep, OYL_EINVAL, "options: \"temperature\" must be a number");
+			rc = oyl__endpoint_fail(&h->ep, OYL_EINVAL,
+						"options: \"temperature\" must be a number");
 	}
 	if (!rc && m && !cJSON_IsNull(m)) {
 		double v = cJSON_IsNumber(m) ? m->valuedouble : -1;
 		if (v >= 0 && v <= INT32_MAX && v == floor(v))
 			*max_tokens = (int32_t)v;
 		else
-			rc = oyl__endpoint_fail(&h->ep, OYL_EINVAL,
-				  "options: \"max_tokens\" must be an integer from 0 to 2147483647");
+			rc = oyl__endpoint_fail(
+				&h->ep, OYL_EINVAL,
+				"options: \"max_tokens\" must be an integer from 0 to 2147483647");
 	}
 	cJSON_Delete(o);
 	return rc;
@@ -108,7 +110,8 @@ static int make_body(http_provider *h, const oyl_provider_request *r, const char
 	if (ok)
 		*body = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	return *body ? OYL_OK : oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory making the request");
+	return *body ? OYL_OK
+		     : oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory making the request");
 }
 
 /* ---- the answer ----------------------------------------------------- */
@@ -134,7 +137,8 @@ static int emit(stream *st, const char *s, size_t n)
 {
 	if (!n || !st->on_delta(s, n, st->ctx))
 		return OYL_OK;
-	return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ECANCELED, "the answer was stopped by its callback");
+	return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ECANCELED,
+					   "the answer was stopped by its callback");
 }
 
 /*
@@ -149,11 +153,13 @@ static int pass_on(stream *st, const char *s, size_t n)
 		return emit(st, s, n);
 	size_t total = st->ncarry + n;
 	if (total > SIZE_MAX / 4)
-		return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM, "out of memory reading the answer");
+		return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM,
+						   "out of memory reading the answer");
 	if (4 * total > st->cap) { /* the joined input, then at most 3 bytes out per byte in */
 		char *b = oyl__realloc(st->buf, 4 * total);
 		if (!b)
-			return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM, "out of memory reading the answer");
+			return st->rc = oyl__endpoint_fail(&st->h->ep, OYL_ENOMEM,
+							   "out of memory reading the answer");
 		st->buf = b;
 		st->cap = 4 * total;
 	}
@@ -224,16 +230,18 @@ static int on_event(void *ctx, const char *data, size_t len)
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
 		oyl__http_error_text(data + at, len - at < 40 ? len - at : 40, near, sizeof near);
 		cJSON_Delete(root);
-		return st->rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
-				     "malformed event %zu from the server at byte %zu: \"%s\"",
-				     st->events, at, near);
+		return st->rc = oyl__endpoint_fail(
+			       &h->ep, OYL_EREMOTE,
+			       "malformed event %zu from the server at byte %zu: \"%s\"",
+			       st->events, at, near);
 	}
 	int rc = OYL_OK;
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (err && !cJSON_IsNull(err)) {
 		char text[256];
 		oyl__http_error_text(data, len, text, sizeof text);
-		rc = st->rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "the server failed mid-stream: %s", text);
+		rc = st->rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+						 "the server failed mid-stream: %s", text);
 		goto done;
 	}
 	/* OpenAI sends it in a last event with no choices; others in every event */
@@ -271,9 +279,12 @@ static int sink(void *ctx, const char *data, size_t n)
 	int rc = oyl__sse_feed(&st->sse, data, n);
 	if (rc && !st->rc) /* the parser's own failure: on_event writes its own */
 		st->rc = rc == OYL_ENOMEM
-				 ? oyl__endpoint_fail(&st->h->ep, rc, "out of memory reading the stream")
-				 : oyl__endpoint_fail(&st->h->ep, rc, "a line or an event of the stream is over %zu KiB",
-					st->sse.max_line >> 10);
+				 ? oyl__endpoint_fail(&st->h->ep, rc,
+						      "out of memory reading the stream")
+				 : oyl__endpoint_fail(
+					   &st->h->ep, rc,
+					   "a line or an event of the stream is over %zu KiB",
+					   st->sse.max_line >> 10);
 	return rc;
 }
 
@@ -297,16 +308,19 @@ static int stream_answer(http_provider *h, const char *body, stream *st)
 	if (st->done)
 		return OYL_OK; /* the answer is whole, whatever the connection did after */
 	if (rc == OYL_OK && !st->events)
-		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
-			    "the server's answer (%zu bytes) held no event: not a chat-completions "
-			    "stream",
-			    st->bytes);
+		return oyl__endpoint_fail(
+			&h->ep, OYL_EREMOTE,
+			"the server's answer (%zu bytes) held no event: not a chat-completions "
+			"stream",
+			st->bytes);
 	if (rc == OYL_OK)
-		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
-			    "the stream was cut: it ended after %zu bytes without [DONE]", st->bytes);
+		return oyl__endpoint_fail(
+			&h->ep, OYL_EREMOTE,
+			"the stream was cut: it ended after %zu bytes without [DONE]", st->bytes);
 	if (st->bytes)
 		return oyl__endpoint_fail(&h->ep, rc, "the stream %s after %zu bytes: %s",
-			    rc == OYL_ETIMEOUT ? "stalled" : "was cut", st->bytes, msg);
+					  rc == OYL_ETIMEOUT ? "stalled" : "was cut", st->bytes,
+					  msg);
 	return oyl__endpoint_fail(&h->ep, rc, "chat: %s", msg);
 }
 
@@ -319,29 +333,34 @@ static int check_request(http_provider *h, const oyl_provider_request *r,
 	if (!r || !on_delta)
 		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: NULL request or callback");
 	if (r->size < offsetof(oyl_provider_request, nturns) + sizeof r->nturns)
-		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: request.size %u is too small", r->size);
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL,
+					  "complete: request.size %u is too small", r->size);
 	*model = r->model && r->model[0] ? r->model : h->model;
 	if (!*model)
-		return oyl__endpoint_fail(&h->ep, OYL_EINVAL,
-			    "model: the request names none and the provider has no default");
+		return oyl__endpoint_fail(
+			&h->ep, OYL_EINVAL,
+			"model: the request names none and the provider has no default");
 	if (strlen(*model) > MAX_MODEL || !oyl__utf8_valid(*model, strlen(*model)))
-		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "model: must be 1 to 256 bytes of UTF-8");
+		return oyl__endpoint_fail(&h->ep, OYL_EINVAL,
+					  "model: must be 1 to 256 bytes of UTF-8");
 	if (!r->nturns || !r->turns)
 		return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "complete: the request has no turns");
 	for (size_t i = 0; i < r->nturns; i++) {
 		const oyl_prompt_turn *t = &r->turns[i];
 		if (!t->role || !t->role[0] || !t->content)
-			return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "turn %zu: NULL or empty role, or NULL content",
-				    i);
+			return oyl__endpoint_fail(&h->ep, OYL_EINVAL,
+						  "turn %zu: NULL or empty role, or NULL content",
+						  i);
 		if (!oyl__utf8_valid(t->role, strlen(t->role)) ||
 		    !oyl__utf8_valid(t->content, strlen(t->content)))
-			return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "turn %zu is not valid UTF-8", i);
+			return oyl__endpoint_fail(&h->ep, OYL_EINVAL, "turn %zu is not valid UTF-8",
+						  i);
 	}
 	return OYL_OK;
 }
 
-static int complete(oyl_provider *p, const oyl_provider_request *r,
-		    oyl_provider_delta_fn on_delta, void *ctx, oyl_provider_usage *usage)
+static int complete(oyl_provider *p, const oyl_provider_request *r, oyl_provider_delta_fn on_delta,
+		    void *ctx, oyl_provider_usage *usage)
 {
 	http_provider *h = (http_provider *)p;
 	h->ep.errmsg[0] = '\0';
@@ -387,9 +406,9 @@ static void free_provider(oyl_provider *p)
 /* What the endpoint takes of the options. */
 static oyl__endpoint_options endpoint_of(const oyl_http_provider_options *o)
 {
-	return (oyl__endpoint_options){o->base_url,   o->api_key,   o->connect_timeout_ms,
-				       o->timeout_ms, o->max_retries, o->backoff_ms,
-				       DEFAULT_TIMEOUT_MS};
+	oyl__endpoint_options e = {o->base_url, o->api_key, o->connect_timeout_ms, o->timeout_ms,
+				   o->max_retries, o->backoff_ms, DEFAULT_TIMEOUT_MS};
+	return e;
 }
 
 static int check_options(const oyl_http_provider_options *o, char *errbuf, size_t errbuf_size)
@@ -444,8 +463,9 @@ OYL_API int oyl_http_provider_new(const oyl_http_provider_options *opts, oyl_pro
 		errbuf_size = sizeof scratch;
 	}
 	oyl_http_provider_options o = OYL_HTTP_PROVIDER_OPTIONS_INIT;
-	int rc = oyl__endpoint_args("oyl_http_provider_new", "oyl_http_provider_options", "OYL_HTTP_PROVIDER_OPTIONS_INIT", opts, &o,
-				    sizeof o, out, errbuf, errbuf_size);
+	int rc = oyl__endpoint_args("oyl_http_provider_new", "oyl_http_provider_options",
+				    "OYL_HTTP_PROVIDER_OPTIONS_INIT", opts, &o, sizeof o, out,
+				    errbuf, errbuf_size);
 	if (rc == OYL_OK)
 		rc = check_options(&o, errbuf, errbuf_size);
 	if (rc)

@@ -50,7 +50,8 @@ int oyl__reply_citations(oyl_db *db, oyl__reply *r, const char *tenant, int64_t 
 		v[MESSAGE_CITATIONS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
 		v[MESSAGE_CITATIONS_message_id] = oyl__val_text(OYL_TYPE_UUID, r->message_id);
 		v[MESSAGE_CITATIONS_rank] = oyl__val_int(OYL_TYPE_INT, (int64_t)i + 1);
-		v[MESSAGE_CITATIONS_chunk_id] = oyl__val_text(OYL_TYPE_UUID, oyl_search_chunk_id(s, i));
+		v[MESSAGE_CITATIONS_chunk_id] =
+			oyl__val_text(OYL_TYPE_UUID, oyl_search_chunk_id(s, i));
 		v[MESSAGE_CITATIONS_document_id] =
 			oyl__val_text(OYL_TYPE_UUID, oyl_search_document_id(s, i));
 		v[MESSAGE_CITATIONS_document_name] =
@@ -70,7 +71,8 @@ int oyl__reply_citations(oyl_db *db, oyl__reply *r, const char *tenant, int64_t 
 		v[MESSAGE_CITATIONS_id] =
 			oyl__val_text(OYL_TYPE_UUID, oyl__record_text(r->citations[k], 0));
 		v[MESSAGE_CITATIONS_message_id] = oyl__val_text(
-			OYL_TYPE_UUID, oyl__record_text(r->citations[k], MESSAGE_CITATIONS_message_id));
+			OYL_TYPE_UUID,
+			oyl__record_text(r->citations[k], MESSAGE_CITATIONS_message_id));
 	}
 	return OYL_OK;
 }

@@ -17,7 +17,7 @@ typedef struct oyl__reply {
 	char model[201];
 	int64_t prompt_tokens, completion_tokens;
 	int estimated;
-	oyl__cites cites;          /* the answer as stored, the passages it cites */
+	oyl__cites cites;           /* the answer as stored, the passages it cites */
 	oyl_search_results *search; /* the passages, until the answer is stored */
 	/* the citations' rows (borrowing from `search`) and their records */
 	oyl_value (*citation_rows)[MESSAGE_CITATIONS__N];

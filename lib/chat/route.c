@@ -136,8 +136,9 @@ static int advance_round_robin(oyl_db *db, const oyl__record *tm, int locked)
 	int rc = oyl__write_update(db, oyl__record_text(tm, TEAMMATES_tenant_id), &oyl__t_teammates,
 				   f, 2, set, 1, locked ? NULL : &changed, &note);
 	if (rc == OYL_OK && !locked && changed != 1)
-		rc = oyl__fail(db, OYL_EBUSY, "another question moved the teammate's round robin; "
-					      "ask again");
+		rc = oyl__fail(db, OYL_EBUSY,
+			       "another question moved the teammate's round robin; "
+			       "ask again");
 	return rc;
 }
 
@@ -171,10 +172,11 @@ static int route_teammate(oyl_db *db, oyl_actor *actor, const char *teammate_id,
 			fallback_id && oyl__uuid_norm(fallback_id, fb) ? find(&all, fb) : NULL;
 		oyl__record *chosen = NULL;
 		if (n == 0)
-			rc = oyl__fail(db, OYL_EINVAL,
-				       "teammate %s: no assistant of its orchestration config exists "
-				       "(%zu of the teammate's)",
-				       teammate_id, all.n);
+			rc = oyl__fail(
+				db, OYL_EINVAL,
+				"teammate %s: no assistant of its orchestration config exists "
+				"(%zu of the teammate's)",
+				teammate_id, all.n);
 		else if (strcmp(strategy, "round_robin") == 0) {
 			chosen = cand[oyl__record_int(row, TEAMMATES_rr_position) % (int64_t)n];
 			rc = advance_round_robin(db, row, oyl__batch_locked(&bt, tm));
@@ -216,8 +218,8 @@ int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oy
 				       aid);
 		oyl__batch_free(&bt);
 	} else {
-		rc = route_teammate(db, actor,
-				    oyl__record_text(session, CHAT_SESSIONS_teammate_id), r);
+		rc = route_teammate(db, actor, oyl__record_text(session, CHAT_SESSIONS_teammate_id),
+				    r);
 	}
 	if (rc == OYL_OK)
 		rc = read_instructions(db, oyl__actor_scope(actor), r);

@@ -95,7 +95,8 @@ static int collect_history(const oyl_value *vals, size_t n, void *payload)
 		return OYL_ENOMEM;
 	t->nhistory++;
 	if (t->asked_at <= vals[MESSAGES_created_at].i)
-		t->asked_at = vals[MESSAGES_created_at].i + 1; /* after the last one, whatever the clock */
+		/* after the last one, whatever the clock says */
+		t->asked_at = vals[MESSAGES_created_at].i + 1;
 	return OYL_OK;
 }
 
@@ -139,7 +140,7 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, turn *
 	const char *scope = oyl__actor_scope(actor);
 	oyl_filter of_session = oyl__eq(MESSAGES_session_id, OYL_TYPE_UUID, t->session);
 	oyl_query recent = {&of_session, 1, MESSAGES_created_at, 1, NULL, NULL,
-			    OYL__CHAT_HISTORY_MAX, 0};
+			    OYL__CHAT_HISTORY_MAX, 0}; /* newest first */
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
 	int s = oyl__batch_get(&bt, scope, &oyl__t_chat_sessions, t->session, OYL__LOCK_ROW);
@@ -174,8 +175,8 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, turn *
 		auto_title(text, title, sizeof title);
 		oyl_assign set[2] = {{CHAT_SESSIONS_title, oyl__val_text(OYL_TYPE_TEXT, title)}};
 		oyl_filter f = oyl__eq(CHAT_SESSIONS_id, OYL_TYPE_UUID, t->session);
-		set[old && old[0] ? 0 : 1] =
-			(oyl_assign){CHAT_SESSIONS_updated_at, oyl__val_int(OYL_TYPE_TIME, t->asked_at)};
+		set[old && old[0] ? 0 : 1] = (oyl_assign){CHAT_SESSIONS_updated_at,
+							  oyl__val_int(OYL_TYPE_TIME, t->asked_at)};
 		oyl__note note = {"storing the question", NULL, NULL};
 		rc = oyl__write_update(db, actor->tenant_id, &oyl__t_chat_sessions, &f, 1, set,
 				       old && old[0] ? 1 : 2, NULL, &note);
@@ -202,8 +203,7 @@ static int passages_of(const oyl_search_results *res, oyl_prompt_passage **out, 
 	for (size_t i = 0; i < *n; i++)
 		(*out)[i] = (oyl_prompt_passage){(int32_t)(i + 1), oyl_search_document_name(res, i),
 						 oyl_search_text(res, i, NULL),
-						 oyl_search_score(res, i),
-						 oyl_search_page(res, i)};
+						 oyl_search_score(res, i), oyl_search_page(res, i)};
 	return OYL_OK;
 }
 
@@ -239,9 +239,9 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 		a->cancelled = 1;
 		rc = OYL_ECANCELED;
 	} else {
-		oyl_provider_request req = {sizeof req, model,
-					    oyl__record_text(as, ASSISTANTS_provider_options),
-					    pr.turns, pr.nturns, ps, np, text};
+		const char *options = oyl__record_text(as, ASSISTANTS_provider_options);
+		oyl_provider_request req = {sizeof req, model, options, pr.turns, pr.nturns,
+					    ps, np, text};
 		oyl_provider_usage usage = {-1, -1};
 		rc = p->complete(p, &req, on_delta, a, &usage);
 		r->prompt_tokens = usage.prompt_tokens >= 0 ? usage.prompt_tokens : pr.tokens;
@@ -250,8 +250,8 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 			r->completion_tokens = usage.completion_tokens;
 		} else {
 			int est = 0;
-			r->completion_tokens = oyl__tokens_of(p, model, a->text ? a->text : "",
-							      a->len, &est);
+			r->completion_tokens =
+				oyl__tokens_of(p, model, a->text ? a->text : "", a->len, &est);
 			r->estimated |= est;
 		}
 		if (a->oom)
@@ -259,9 +259,10 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 		else if (a->cancelled)
 			rc = oyl__fail(db, OYL_ECANCELED, "the host cancelled the answer");
 		else if (rc != OYL_OK)
-			rc = oyl__fail(db, rc, "provider \"%s\" failed: %s", pname ? pname : "extractive",
-				       p->errmsg(p));
-		snprintf(r->provider, sizeof r->provider, "%s", pname ? pname : OYL__DEFAULT_PROVIDER);
+			rc = oyl__fail(db, rc, "provider \"%s\" failed: %s",
+				       pname ? pname : "extractive", p->errmsg(p));
+		snprintf(r->provider, sizeof r->provider, "%s",
+			 pname ? pname : OYL__DEFAULT_PROVIDER);
 		snprintf(r->model, sizeof r->model, "%s", model ? model : "");
 	}
 	oyl__prompt_free(&pr);
@@ -329,14 +330,15 @@ static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
 		rc = oyl__reply_citations(db, r, tenant, at);
 	if (rc == OYL_OK && r->ncitations) {
 		oyl__note note = {"storing the citations", NULL, NULL};
-		rc = oyl__write_insert_many(db, tenant, &oyl__t_message_citations, r->citation_rows[0],
-					    r->ncitations, &note);
+		rc = oyl__write_insert_many(db, tenant, &oyl__t_message_citations,
+					    r->citation_rows[0], r->ncitations, &note);
 	}
 	if (rc == OYL_OK) {
 		oyl_filter f = oyl__eq(CHAT_SESSIONS_id, OYL_TYPE_UUID, t->session);
 		oyl_assign set[1] = {{CHAT_SESSIONS_updated_at, oyl__val_int(OYL_TYPE_TIME, at)}};
 		oyl__note note = {"storing the answer", NULL, NULL};
-		rc = oyl__write_update(db, tenant, &oyl__t_chat_sessions, &f, 1, set, 1, NULL, &note);
+		rc = oyl__write_update(db, tenant, &oyl__t_chat_sessions, &f, 1, set, 1, NULL,
+				       &note);
 	}
 	oyl__batch_free(&bt);
 	return oyl__txn_end(db, rc);
@@ -350,7 +352,8 @@ static int check_options(oyl_db *db, const oyl_chat_options *in, oyl_chat_option
 	*o = d;
 	if (in) {
 		if (in->size < sizeof(uint32_t))
-			return oyl__fail(db, OYL_EINVAL, "opts: size not set (use OYL_CHAT_OPTIONS_INIT)");
+			return oyl__fail(db, OYL_EINVAL,
+					 "opts: size not set (use OYL_CHAT_OPTIONS_INIT)");
 		memcpy(o, in, in->size < sizeof *o ? in->size : sizeof *o);
 		o->size = sizeof *o;
 	}
@@ -358,8 +361,9 @@ static int check_options(oyl_db *db, const oyl_chat_options *in, oyl_chat_option
 		return oyl__fail(db, OYL_EINVAL, "opts.passages: must be 1 to %d (0: %d)",
 				 OYL_CHAT_PASSAGES_MAX, OYL_CHAT_PASSAGES_DEFAULT);
 	if (o->history_tokens < -1)
-		return oyl__fail(db, OYL_EINVAL, "opts.history_tokens: must be -1 (none), 0 (%d) or "
-						 "more",
+		return oyl__fail(db, OYL_EINVAL,
+				 "opts.history_tokens: must be -1 (none), 0 (%d) or "
+				 "more",
 				 OYL_CHAT_HISTORY_TOKENS_DEFAULT);
 	if (o->mode < OYL_SEARCH_LEXICAL || o->mode > OYL_SEARCH_HYBRID)
 		return oyl__fail(db, OYL_EINVAL, "opts.mode: unknown search mode %d", (int)o->mode);
@@ -414,8 +418,8 @@ OYL_API int oyl_chat_send(oyl_actor *actor, const char *session_id, const char *
 		who = &t.route.second;
 		rc = OYL_OK;
 	}
-	if (rc == OYL_OK && oyl__cite_scan(a.text ? a.text : "", a.len, oyl_search_count(r->search),
-					   &r->cites))
+	if (rc == OYL_OK &&
+	    oyl__cite_scan(a.text ? a.text : "", a.len, oyl_search_count(r->search), &r->cites))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading the answer's citations");
 	if (rc == OYL_OK)
 		rc = store_answer(db, actor, &t, r);

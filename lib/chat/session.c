@@ -97,8 +97,10 @@ OYL_API int oyl_chat_session_create(oyl_actor *actor, const char *target_id, con
 		v[CHAT_SESSIONS_id] = oyl__val_text(OYL_TYPE_UUID, id);
 		v[CHAT_SESSIONS_tenant_id] = oyl__val_text(OYL_TYPE_UUID, actor->tenant_id);
 		v[CHAT_SESSIONS_user_id] = oyl__val_text(OYL_TYPE_UUID, actor->id);
-		v[CHAT_SESSIONS_assistant_id] = oyl__val_text(OYL_TYPE_UUID, is_teammate ? NULL : key);
-		v[CHAT_SESSIONS_teammate_id] = oyl__val_text(OYL_TYPE_UUID, is_teammate ? key : NULL);
+		v[CHAT_SESSIONS_assistant_id] =
+			oyl__val_text(OYL_TYPE_UUID, is_teammate ? NULL : key);
+		v[CHAT_SESSIONS_teammate_id] =
+			oyl__val_text(OYL_TYPE_UUID, is_teammate ? key : NULL);
 		v[CHAT_SESSIONS_title] = oyl__val_text(OYL_TYPE_TEXT, title ? title : "");
 		v[CHAT_SESSIONS_created_at] = oyl__val_int(OYL_TYPE_TIME, now);
 		v[CHAT_SESSIONS_updated_at] = oyl__val_int(OYL_TYPE_TIME, now);
@@ -113,8 +115,7 @@ OYL_API int oyl_chat_session_get(oyl_actor *actor, const char *id, oyl_chat_sess
 	return oyl__get_public(actor, &oyl__kind_chat_session, id, out);
 }
 
-OYL_API int oyl_chat_session_list(oyl_actor *actor, const oyl_list_options *opts,
-				  oyl_page **out)
+OYL_API int oyl_chat_session_list(oyl_actor *actor, const oyl_list_options *opts, oyl_page **out)
 {
 	int rc;
 	oyl_db *db = oyl__enter_out(actor, out, "list", &rc);
@@ -123,10 +124,11 @@ OYL_API int oyl_chat_session_list(oyl_actor *actor, const oyl_list_options *opts
 	oyl__page_plan plan;
 	/* the owner's id is known before the call (the tenant's column is
 	 * added by the scope); a superadmin, who has no sessions, matches none */
-	oyl_filter mine = oyl__eq(CHAT_SESSIONS_user_id, OYL_TYPE_UUID,
-				  actor->id[0] ? actor->id : "00000000-0000-0000-0000-000000000000");
-	if ((rc = oyl__page_plan_make(db, &oyl__t_chat_sessions, CHAT_SESSIONS_created_at, &mine,
-				      1, opts, &plan)))
+	oyl_filter mine =
+		oyl__eq(CHAT_SESSIONS_user_id, OYL_TYPE_UUID,
+			actor->id[0] ? actor->id : "00000000-0000-0000-0000-000000000000");
+	if ((rc = oyl__page_plan_make(db, &oyl__t_chat_sessions, CHAT_SESSIONS_created_at, &mine, 1,
+				      opts, &plan)))
 		return rc;
 	plan.query.descending = 1; /* newest first */
 	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_READ))) {
@@ -216,8 +218,8 @@ OYL_API int oyl_chat_citations(oyl_actor *actor, const char *message_id, oyl_pag
 				      oyl__record_text(m, MESSAGES_session_id), OYL__LOCK_NONE);
 		rc = oyl__batch_run(&b2);
 	}
-	if (rc == OYL_OK &&
-	    oyl__visible(db, actor, &oyl__kind_chat_session, oyl__batch_row(&b2, sess), key) != OYL_OK)
+	if (rc == OYL_OK && oyl__visible(db, actor, &oyl__kind_chat_session,
+					 oyl__batch_row(&b2, sess), key) != OYL_OK)
 		rc = oyl__fail(db, OYL_ENOTFOUND, "message %s not found", key);
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, OYL__CHAT_OWN);
@@ -268,8 +270,7 @@ OYL__TEXT_GETTER(oyl_citation_document_id, oyl_citation, oyl__kind_citation,
 		 MESSAGE_CITATIONS_document_id)
 OYL__TEXT_GETTER(oyl_citation_document_name, oyl_citation, oyl__kind_citation,
 		 MESSAGE_CITATIONS_document_name)
-OYL__TEXT_GETTER(oyl_citation_passage, oyl_citation, oyl__kind_citation,
-		 MESSAGE_CITATIONS_passage)
+OYL__TEXT_GETTER(oyl_citation_passage, oyl_citation, oyl__kind_citation, MESSAGE_CITATIONS_passage)
 OYL__INT_GETTER(oyl_citation_page, oyl_citation, oyl__kind_citation, MESSAGE_CITATIONS_page)
 OYL__REAL_GETTER(oyl_citation_score, oyl_citation, oyl__kind_citation, MESSAGE_CITATIONS_score)
 OYL__RECORD_JSON(oyl_citation, oyl_citation, oyl__kind_citation)

@@ -24,7 +24,8 @@ int oyl__check_text(oyl_db *db, const char *field, const char *s, size_t min_cha
 		return oyl__fail(db, OYL_EINVAL, "%s: not valid UTF-8", field);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
+		if ((c < 0x20 || c == 0x7f) &&
+		    !(multiline && (c == '\n' || c == '\t' || c == '\r')))
 			return oyl__fail(db, OYL_EINVAL, "%s: contains a control character", field);
 	}
 	if (utf8_chars(s, n) < min_chars)
@@ -38,7 +39,8 @@ int oyl__check_name(oyl_db *db, const char *field, const char *s)
 	if (rc)
 		return rc;
 	if (utf8_chars(s, strlen(s)) > OYL_NAME_MAX)
-		return oyl__fail(db, OYL_EINVAL, "%s: longer than %d characters", field, OYL_NAME_MAX);
+		return oyl__fail(db, OYL_EINVAL, "%s: longer than %d characters", field,
+				 OYL_NAME_MAX);
 	if (strspn(s, " ") == strlen(s))
 		return oyl__fail(db, OYL_EINVAL, "%s: must not be blank", field);
 	return OYL_OK;
@@ -50,9 +52,10 @@ int oyl__check_slug(oyl_db *db, const char *field, const char *s)
 		return oyl__fail(db, OYL_EINVAL, "%s: required", field);
 	size_t n = strnlen(s, OYL_SLUG_MAX + 1);
 	if (n == 0 || n > OYL_SLUG_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
-		return oyl__fail(db, OYL_EINVAL,
-				 "%s: must be 1 to %d characters of lowercase letters, digits and hyphens",
-				 field, OYL_SLUG_MAX);
+		return oyl__fail(
+			db, OYL_EINVAL,
+			"%s: must be 1 to %d characters of lowercase letters, digits and hyphens",
+			field, OYL_SLUG_MAX);
 	return OYL_OK;
 }
 
@@ -168,6 +171,7 @@ int oyl__check_component_name(oyl_db *db, const char *field, const char *name, c
 		     c == '.' || c == '_' || c == '-';
 	}
 	return ok ? OYL_OK
-		  : oyl__fail(db, OYL_EINVAL, "%s: 1 to %d letters, digits, '.', '_' or '-' name %s",
-			      field, OYL__EMBEDDER_NAME_MAX, what);
+		  : oyl__fail(db, OYL_EINVAL,
+			      "%s: 1 to %d letters, digits, '.', '_' or '-' name %s", field,
+			      OYL__EMBEDDER_NAME_MAX, what);
 }

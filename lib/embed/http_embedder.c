@@ -95,7 +95,8 @@ static int make_body(http_embedder *h, const char *const *texts, const size_t *l
 		put_json_string(b, texts[i], lens[i]);
 	}
 	put(b, "]}", 2);
-	return b->oom ? oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory making the request") : OYL_OK;
+	return b->oom ? oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory making the request")
+		      : OYL_OK;
 }
 
 /* ---- the answer ----------------------------------------------------- */
@@ -137,24 +138,28 @@ static int read_answer(http_embedder *h, const char *body, size_t len, size_t n,
 		char near[48];
 		size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
 		oyl__http_error_text(body + at, len - at < 40 ? len - at : 40, near, sizeof near);
-		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "malformed JSON from the embedder at byte %zu: \"%s\"",
-			    at, near);
+		return oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+					  "malformed JSON from the embedder at byte %zu: \"%s\"",
+					  at, near);
 	}
 	int rc = OYL_OK;
 	int *seen = NULL;
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
 	if (!cJSON_IsArray(data)) {
-		rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "the embedder's answer has no \"data\" array");
+		rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+					"the embedder's answer has no \"data\" array");
 		goto done;
 	}
 	size_t count = (size_t)cJSON_GetArraySize(data);
 	if (count != n) {
-		rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "embedder answered %zu vectors for %zu texts", count, n);
+		rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+					"embedder answered %zu vectors for %zu texts", count, n);
 		goto done;
 	}
 	seen = oyl__calloc(n ? n : 1, sizeof *seen);
 	if (!seen) {
-		rc = oyl__endpoint_fail(&h->ep, OYL_ENOMEM, "out of memory reading the embedder's answer");
+		rc = oyl__endpoint_fail(&h->ep, OYL_ENOMEM,
+					"out of memory reading the embedder's answer");
 		goto done;
 	}
 	/* first pass: check everything, learn the dimension */
@@ -178,13 +183,13 @@ static int read_answer(http_embedder *h, const char *body, size_t len, size_t n,
 		seen[(size_t)ix] = 1;
 		size_t d = (size_t)cJSON_GetArraySize(vec);
 		if (d == 0 || d > MAX_DIMENSION) {
-			rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "embedding of dimension %zu from the embedder",
-				  d);
+			rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+						"embedding of dimension %zu from the embedder", d);
 			goto done;
 		}
 		if (dim && d != dim) {
-			rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE, "embedding of dimension %zu, expected %u", d,
-				  dim);
+			rc = oyl__endpoint_fail(&h->ep, OYL_EREMOTE,
+						"embedding of dimension %zu, expected %u", d, dim);
 			goto done;
 		}
 		dim = (uint32_t)d;
@@ -304,9 +309,9 @@ static void free_embedder(oyl_embedder *e)
 /* What the endpoint takes of the options. */
 static oyl__endpoint_options endpoint_of(const oyl_http_embedder_options *o)
 {
-	return (oyl__endpoint_options){o->base_url,   o->api_key,   o->connect_timeout_ms,
-				       o->timeout_ms, o->max_retries, o->backoff_ms,
-				       DEFAULT_TIMEOUT_MS};
+	oyl__endpoint_options e = {o->base_url, o->api_key, o->connect_timeout_ms, o->timeout_ms,
+				   o->max_retries, o->backoff_ms, DEFAULT_TIMEOUT_MS};
+	return e;
 }
 
 static int check_options(const oyl_http_embedder_options *o, char *errbuf, size_t errbuf_size)
@@ -363,8 +368,9 @@ OYL_API int oyl_http_embedder_new(const oyl_http_embedder_options *opts, oyl_emb
 		errbuf_size = sizeof scratch;
 	}
 	oyl_http_embedder_options o = OYL_HTTP_EMBEDDER_OPTIONS_INIT;
-	int rc = oyl__endpoint_args("oyl_http_embedder_new", "oyl_http_embedder_options", "OYL_HTTP_EMBEDDER_OPTIONS_INIT", opts, &o,
-				    sizeof o, out, errbuf, errbuf_size);
+	int rc = oyl__endpoint_args("oyl_http_embedder_new", "oyl_http_embedder_options",
+				    "OYL_HTTP_EMBEDDER_OPTIONS_INIT", opts, &o, sizeof o, out,
+				    errbuf, errbuf_size);
 	if (rc == OYL_OK)
 		rc = check_options(&o, errbuf, errbuf_size);
 	if (rc)

@@ -26,12 +26,13 @@ int oyl__printable_ascii(const char *s, int spaces)
 int oyl__endpoint_check(const oyl__endpoint_options *o, char *errbuf, size_t errbuf_size)
 {
 	const char *bad = NULL;
-	if (!o->base_url || (strncmp(o->base_url, "http://", 7) != 0 &&
-			     strncmp(o->base_url, "https://", 8) != 0))
+	if (!o->base_url ||
+	    (strncmp(o->base_url, "http://", 7) != 0 && strncmp(o->base_url, "https://", 8) != 0))
 		bad = "base_url: must start with http:// or https://";
 	else if (strlen(o->base_url) > MAX_URL || !oyl__printable_ascii(o->base_url, 0))
 		bad = "base_url: must be at most 2048 printable ASCII characters, no spaces";
-	else if (o->api_key && (strlen(o->api_key) > MAX_KEY || !oyl__printable_ascii(o->api_key, 0)))
+	else if (o->api_key &&
+		 (strlen(o->api_key) > MAX_KEY || !oyl__printable_ascii(o->api_key, 0)))
 		bad = "api_key: must be at most 4096 printable ASCII characters, no spaces";
 	else if (o->connect_timeout_ms < 0 || o->connect_timeout_ms > MAX_TIMEOUT_MS)
 		bad = "connect_timeout_ms: must be 0 (default 5000) to one day";

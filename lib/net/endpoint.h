@@ -13,8 +13,8 @@
 #define OYL__ENDPOINT_ERRMSG_MAX 512
 
 typedef struct oyl__endpoint_options {
-	const char *base_url; /* http:// or https:// */
-	const char *api_key;  /* NULL or "": none */
+	const char *base_url;                                            /* http:// or https:// */
+	const char *api_key;                                             /* NULL or "": none */
 	int32_t connect_timeout_ms, timeout_ms, max_retries, backoff_ms; /* 0 / -1: defaults */
 	int32_t default_timeout_ms; /* the client's (a stream runs longer than an embedding) */
 } oyl__endpoint_options;
@@ -22,8 +22,8 @@ typedef struct oyl__endpoint_options {
 typedef struct oyl__endpoint {
 	oyl__http *http;
 	char *url;
-	char *auth;       /* "Authorization: Bearer <key>", or NULL; wiped when closed */
-	const char *key;  /* inside auth: masked in messages */
+	char *auth;            /* "Authorization: Bearer <key>", or NULL; wiped when closed */
+	const char *key;       /* inside auth: masked in messages */
 	oyl__http_request req; /* url, headers, timeouts, retries: the same every call */
 	char errmsg[OYL__ENDPOINT_ERRMSG_MAX];
 } oyl__endpoint;
