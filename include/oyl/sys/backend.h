@@ -480,7 +480,7 @@ struct oyl_backend {
 OYL_API uint32_t oyl_backend_caps(const oyl_backend *b);
 
 /** The schema version this library's core expects of every backend. */
-#define OYL_SCHEMA_VERSION 12
+#define OYL_SCHEMA_VERSION 13
 
 /**
  * Opens one of the built-in backends from a URI (see oyl_db_open).  On

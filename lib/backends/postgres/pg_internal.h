@@ -306,5 +306,6 @@ extern const char oyl__pg_schema_v9[];
 extern const char oyl__pg_schema_v10[];
 extern const char oyl__pg_schema_v11[];
 extern const char oyl__pg_schema_v12[];
+extern const char oyl__pg_schema_v13[];
 
 #endif

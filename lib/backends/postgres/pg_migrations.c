@@ -17,6 +17,7 @@ const pg_migration oyl__pg_migrations[] = {
 	{10, oyl__pg_schema_v10},
 	{11, oyl__pg_schema_v11},
 	{12, oyl__pg_schema_v12},
+	{13, oyl__pg_schema_v13},
 };
 
 const size_t oyl__pg_nmigrations = sizeof oyl__pg_migrations / sizeof oyl__pg_migrations[0];

@@ -579,6 +579,11 @@ static const char *const schema_v12[] = {
 	"  ON message_feedback (tenant_id, assistant_id, created_at, id);\n",
 	NULL};
 
+/* Version 13 reorders PostgreSQL's postings index by document
+ * (pg_schema_v13.c); SQLite, without statistics, already reads a search's
+ * postings off the key. */
+static const char *const schema_v13[] = {NULL};
+
 const sq_migration oyl__sq_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -592,6 +597,7 @@ const sq_migration oyl__sq_migrations[] = {
 	{10, schema_v10},
 	{11, schema_v11},
 	{12, schema_v12},
+	{13, schema_v13},
 };
 
 const size_t oyl__sq_nmigrations = sizeof oyl__sq_migrations / sizeof oyl__sq_migrations[0];
