@@ -58,6 +58,18 @@ static oyl__record *find(const assistants *a, const char *id)
 	return NULL;
 }
 
+/* Keeps the instruction the sink read (or none) for `who`. */
+static int keep_instruction(oyl_db *db, oyl__responder *who, oyl__record_sink *sink)
+{
+	const char *text = oyl__record_text(sink->rec, INSTRUCTIONS_system_prompt);
+	int rc = OYL_OK;
+	if (text && !(who->instruction = oyl__strdup(text)))
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading an instruction");
+	oyl__record_free(sink->rec);
+	sink->rec = NULL;
+	return rc;
+}
+
 /* Reads the instructions of the responders (one batch) and fills them. */
 static int read_instructions(oyl_db *db, const char *scope, oyl__route *r)
 {
@@ -77,10 +89,8 @@ static int read_instructions(oyl_db *db, const char *scope, oyl__route *r)
 	}
 	int rc = oyl__batch_run(&bt);
 	for (int i = 0; i < 2; i++) {
-		const char *text = oyl__record_text(sink[i].rec, INSTRUCTIONS_system_prompt);
-		if (rc == OYL_OK && text && !(who[i]->instruction = oyl__strdup(text)))
-			rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading an instruction");
-		oyl__record_free(sink[i].rec);
+		int kept = keep_instruction(db, who[i], &sink[i]);
+		rc = rc ? rc : kept;
 	}
 	oyl__batch_free(&bt);
 	return rc;
@@ -202,28 +212,33 @@ static int route_teammate(oyl_db *db, oyl_actor *actor, const char *teammate_id,
 	return rc;
 }
 
+/* A session of one assistant: the assistant and its instruction, one batch. */
+static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__route *r)
+{
+	const char *scope = oyl__actor_scope(actor);
+	oyl_filter f = oyl__eq(INSTRUCTIONS_assistant_id, OYL_TYPE_UUID, aid);
+	oyl_query q = {&f, 1, INSTRUCTIONS_created_at, 0, NULL, NULL, 1, 0};
+	oyl__record_sink sink = {&oyl__t_instructions, NULL};
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int a = oyl__batch_get(&bt, scope, &oyl__t_assistants, aid, OYL__LOCK_NONE);
+	oyl__batch_list(&bt, scope, &oyl__t_instructions, &q, oyl__record_cb, &sink);
+	int rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK && !(r->first.assistant = oyl__batch_take(&bt, a)))
+		rc = oyl__fail(db, OYL_ENOTFOUND, "the session's assistant %s was deleted", aid);
+	int kept = keep_instruction(db, &r->first, &sink);
+	oyl__batch_free(&bt);
+	return rc ? rc : kept;
+}
+
 int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oyl__route *r)
 {
 	memset(r, 0, sizeof *r);
 	const char *aid = oyl__record_text(session, CHAT_SESSIONS_assistant_id);
-	int rc;
-	if (aid) {
-		oyl__batch bt;
-		oyl__batch_begin(&bt, db);
-		int a = oyl__batch_get(&bt, oyl__actor_scope(actor), &oyl__t_assistants, aid,
-				       OYL__LOCK_NONE);
-		rc = oyl__batch_run(&bt);
-		if (rc == OYL_OK && !(r->first.assistant = oyl__batch_take(&bt, a)))
-			rc = oyl__fail(db, OYL_ENOTFOUND, "the session's assistant %s was deleted",
-				       aid);
-		oyl__batch_free(&bt);
-	} else {
-		rc = route_teammate(db, actor, oyl__record_text(session, CHAT_SESSIONS_teammate_id),
-				    r);
-	}
-	if (rc == OYL_OK)
-		rc = read_instructions(db, oyl__actor_scope(actor), r);
-	return rc;
+	if (aid)
+		return route_assistant(db, actor, aid, r);
+	int rc = route_teammate(db, actor, oyl__record_text(session, CHAT_SESSIONS_teammate_id), r);
+	return rc ? rc : read_instructions(db, oyl__actor_scope(actor), r);
 }
 
 static void responder_free(oyl__responder *w)
