@@ -8,9 +8,10 @@
  *      first question;
  *   2. no transaction: passages retrieved with oyl_kb_search, the prompt
  *      built, the provider called, every piece streamed to the host;
- *   3. one write transaction: the session read again (it may have been
- *      deleted meanwhile: then nothing is stored), the answer stored with
- *      its citations and usage.
+ *   3. one write transaction, writes only: the answer with its citations
+ *      and usage, and the session's time; the answer's foreign key to the
+ *      session refuses it when the session was deleted meanwhile (then
+ *      nothing is stored).
  *
  * A failure in 2 leaves the question stored and no answer, so the session
  * goes on; the fallback assistant, if any, is tried when the provider
@@ -139,8 +140,8 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, turn *
 		return rc;
 	const char *scope = oyl__actor_scope(actor);
 	oyl_filter of_session = oyl__eq(MESSAGES_session_id, OYL_TYPE_UUID, t->session);
-	oyl_query recent = {&of_session, 1, MESSAGES_created_at, 1, NULL, NULL,
-			    OYL__CHAT_HISTORY_MAX, 0}; /* newest first */
+	oyl_query recent = {&of_session, 1,    MESSAGES_created_at,   1,
+			    NULL,        NULL, OYL__CHAT_HISTORY_MAX, 0}; /* newest first */
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
 	int s = oyl__batch_get(&bt, scope, &oyl__t_chat_sessions, t->session, OYL__LOCK_ROW);
@@ -240,8 +241,8 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 		rc = OYL_ECANCELED;
 	} else {
 		const char *options = oyl__record_text(as, ASSISTANTS_provider_options);
-		oyl_provider_request req = {sizeof req, model, options, pr.turns, pr.nturns,
-					    ps, np, text};
+		oyl_provider_request req = {sizeof req, model, options, pr.turns,
+					    pr.nturns,  ps,    np,      text};
 		oyl_provider_usage usage = {-1, -1};
 		rc = p->complete(p, &req, on_delta, a, &usage);
 		r->prompt_tokens = usage.prompt_tokens >= 0 ? usage.prompt_tokens : pr.tokens;
@@ -296,18 +297,16 @@ static int usage_json(const oyl__reply *r, char *out, size_t size)
 
 static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
 {
+	/*
+	 * Writes only, sent together with the commit: the question's
+	 * transaction checked the actor and the session, and the answer's
+	 * foreign key to the session refuses it if the session (or its owner,
+	 * whose sessions go with them) was deleted since.
+	 */
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE);
 	if (rc)
 		return rc;
 	const char *tenant = actor->tenant_id;
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	int s = oyl__batch_get(&bt, oyl__actor_scope(actor), &oyl__t_chat_sessions, t->session,
-			       OYL__LOCK_ROW);
-	rc = oyl__batch_run(&bt);
-	if (rc == OYL_OK)
-		rc = oyl__visible(db, actor, &oyl__kind_chat_session, oyl__batch_row(&bt, s),
-				  t->session);
 	int64_t at = oyl__now();
 	if (at <= t->asked_at)
 		at = t->asked_at + 1;
@@ -340,8 +339,13 @@ static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
 		rc = oyl__write_update(db, tenant, &oyl__t_chat_sessions, &f, 1, set, 1, NULL,
 				       &note);
 	}
-	oyl__batch_free(&bt);
-	return oyl__txn_end(db, rc);
+	rc = oyl__txn_end(db, rc);
+	if (rc == OYL_EREFERENCE)
+		rc = oyl__fail(db, OYL_ENOTFOUND,
+			       "chat session %s not found: it was deleted while "
+			       "its answer was made",
+			       t->session);
+	return rc;
 }
 
 /* ---- the call ------------------------------------------------------- */
