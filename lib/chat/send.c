@@ -4,10 +4,12 @@
  *
  *   1. one write transaction: the session read (locked) and checked as
  *      the actor's, its recent history read, the responder picked
- *      (route.c), the question stored, the session's title set from its
- *      first question;
- *   2. no transaction: passages retrieved with oyl_kb_search, the prompt
- *      built, the provider called, every piece streamed to the host;
+ *      (route.c), its passages read (a lexical search: quick), the
+ *      question stored, the session's title set from its first question;
+ *   2. no transaction: the passages of a vector or hybrid search (its
+ *      question embedded) or of the fallback assistant retrieved with
+ *      oyl_kb_search, the prompt built, the provider called, every piece
+ *      streamed to the host;
  *   3. one write transaction, writes only: the answer with its citations
  *      and usage, and the session's time; the answer's foreign key to the
  *      session refuses it when the session was deleted meanwhile (then
@@ -28,6 +30,7 @@
 #include "core/alloc.h"
 #include "core/validate.h"
 #include "model/kind.h"
+#include "search/search.h"
 
 /* What the question's transaction hands to the rest of the call. */
 typedef struct turn {
@@ -133,7 +136,8 @@ static void auto_title(const char *q, char *out, size_t size)
 	out[o] = '\0';
 }
 
-static int store_question(oyl_db *db, oyl_actor *actor, const char *text, turn *t)
+static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const oyl_chat_options *o,
+			  turn *t, oyl__reply *r)
 {
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE);
 	if (rc)
@@ -154,6 +158,15 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, turn *
 		rc = oyl__authorize(db, actor, OYL__CHAT_OWN);
 	if (rc == OYL_OK)
 		rc = oyl__route_pick(db, actor, session, &t->route);
+	/* a lexical search is quick: it reads the passages in this transaction,
+	 * saving one of its own (vector search embeds the question: later) */
+	if (rc == OYL_OK && o->mode == OYL_SEARCH_LEXICAL) {
+		oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
+		so.limit = o->passages;
+		rc = oyl__search_lexical_in_txn(
+			db, actor, oyl__record_text(t->route.first.assistant, ASSISTANTS_id), text,
+			&so, &r->search);
+	}
 	if (rc == OYL_OK) {
 		int64_t now = oyl__now();
 		if (t->asked_at < now)
@@ -220,12 +233,14 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 	oyl_provider *p = oyl__provider_find(db, pname);
 	if (!p)
 		return oyl_db_errcode(db);
-	oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
-	so.limit = o->passages;
-	so.mode = o->mode;
-	int rc = oyl_kb_search(actor, aid, text, &so, &r->search);
-	if (rc != OYL_OK)
-		return rc;
+	int rc = OYL_OK;
+	if (!r->search) { /* not read with the question */
+		oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
+		so.limit = o->passages;
+		so.mode = o->mode;
+		if ((rc = oyl_kb_search(actor, aid, text, &so, &r->search)))
+			return rc;
+	}
 	oyl_prompt_passage *ps = NULL;
 	size_t np = 0;
 	oyl__prompt pr;
@@ -405,7 +420,7 @@ OYL_API int oyl_chat_send(oyl_actor *actor, const char *session_id, const char *
 		oyl__free(t.history);
 		return oyl__fail(db, OYL_ENOMEM, "out of memory sending a message");
 	}
-	rc = store_question(db, actor, text, &t);
+	rc = store_question(db, actor, text, &o, &t, r);
 	int asked = rc == OYL_OK; /* from here on, a failure is an ERROR event */
 	if (asked)
 		snprintf(r->question_id, sizeof r->question_id, "%s", t.question_id);

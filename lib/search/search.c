@@ -16,6 +16,7 @@
 #include "search/fuse.h"
 #include "search/rank.h"
 #include "search/results.h"
+#include "search/search.h"
 #include "search/vector.h"
 #include "util/utf8.h"
 
@@ -440,61 +441,120 @@ static int question_vectors(oyl_db *db, oyl_actor *actor, const char *key, const
 	return rc;
 }
 
-OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
-			  const oyl_search_options *opts, oyl_search_results **out)
-{
-	int rc;
+/* What a search holds between its steps. */
+typedef struct search_call {
 	char key[OYL_UUID_LEN + 1];
-	oyl_db *db = oyl__enter_out(actor, out, "oyl_kb_search", &rc);
-	if (!db || (rc = oyl__check_id(db, "target_id", target_id, key)))
+	const char *query;
+	size_t qlen;
+	search_opts o;
+	oyl__doc_filter filter;
+	question_vector qv[KBS_MAX];
+	vector_ctx vc;
+} search_call;
+
+/* Checks the arguments into c (whose o.docs the caller frees). */
+static int search_args(oyl_db *db, const char *target_id, const char *query,
+		       const oyl_search_options *opts, search_call *c)
+{
+	memset(c, 0, sizeof *c);
+	int rc = oyl__check_id(db, "target_id", target_id, c->key);
+	if (rc)
 		return rc;
 	if (!query)
 		return oyl__fail(db, OYL_EINVAL, "query: NULL");
-	size_t qlen = strnlen(query, OYL__QUERY_MAX + 1);
-	if (qlen > OYL__QUERY_MAX)
+	c->query = query;
+	c->qlen = strnlen(query, OYL__QUERY_MAX + 1);
+	if (c->qlen > OYL__QUERY_MAX)
 		return oyl__fail(db, OYL_EINVAL, "query: longer than %u bytes", OYL__QUERY_MAX);
-	search_opts o;
-	if ((rc = resolve_opts(db, opts, &o))) {
-		oyl__free(o.docs);
+	if ((rc = resolve_opts(db, opts, &c->o)))
 		return rc;
-	}
-	oyl__doc_filter filter = {(const char(*)[OYL_UUID_LEN + 1])o.docs, o.ndocs};
-	question_vector qv[KBS_MAX];
-	memset(qv, 0, sizeof qv);
-	vector_ctx vc = {qv, 0, &filter};
+	c->filter = (oyl__doc_filter){(const char(*)[OYL_UUID_LEN + 1])c->o.docs, c->o.ndocs};
+	c->vc = (vector_ctx){c->qv, 0, &c->filter};
+	return OYL_OK;
+}
+
+static void search_call_free(search_call *c)
+{
+	for (size_t i = 0; i < c->vc.nqv; i++)
+		oyl__vectors_free(&c->qv[i].v);
+	oyl__free(c->o.docs);
+}
+
+/* The search's reads, in the transaction the caller opened for the actor. */
+static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl_search_results *res)
+{
 	target tg = {{NULL}, 0};
 	kb_terms kt[KBS_MAX];
 	memset(kt, 0, sizeof kt);
 	oyl__ranked *best = NULL;
 	size_t nbest = 0;
-	oyl_search_results *res = oyl__calloc(1, sizeof *res);
-	if (!res)
+	int rc = read_target(db, actor, c->key, &tg);
+	if (rc == OYL_OK)
+		rc = read_terms(db, &tg, kt, c->query, c->qlen);
+	if (rc == OYL_OK)
+		rc = rank_mode(db, &tg, kt, &c->vc, &c->o, &best, &nbest);
+	if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
-	if (rc == OYL_OK && o.mode != OYL_SEARCH_LEXICAL)
-		rc = question_vectors(db, actor, key, query, qlen, &vc);
-	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK) {
-		rc = read_target(db, actor, key, &tg);
-		if (rc == OYL_OK)
-			rc = read_terms(db, &tg, kt, query, qlen);
-		if (rc == OYL_OK)
-			rc = rank_mode(db, &tg, kt, &vc, &o, &best, &nbest);
-		if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
-			rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
-		if (rc == OYL_OK)
-			rc = read_back(db, &tg, kt, best, nbest, res);
-		rc = oyl__txn_end(db, rc);
-	}
+	if (rc == OYL_OK)
+		rc = read_back(db, &tg, kt, best, nbest, res);
 	for (size_t i = 0; i < KBS_MAX; i++)
 		oyl__tokenizer_free(kt[i].tok);
-	for (size_t i = 0; i < vc.nqv; i++)
-		oyl__vectors_free(&qv[i].v);
 	free_target(&tg);
 	oyl__free(best);
-	oyl__free(o.docs);
+	return rc;
+}
+
+OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *query,
+			  const oyl_search_options *opts, oyl_search_results **out)
+{
+	int rc;
+	oyl_db *db = oyl__enter_out(actor, out, "oyl_kb_search", &rc);
+	if (!db)
+		return rc;
+	search_call *c = oyl__malloc(sizeof *c);
+	if (!c)
+		return oyl__fail(db, OYL_ENOMEM, "out of memory");
+	oyl_search_results *res = NULL;
+	rc = search_args(db, target_id, query, opts, c);
+	if (rc == OYL_OK && !(res = oyl__calloc(1, sizeof *res)))
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	if (rc == OYL_OK && c->o.mode != OYL_SEARCH_LEXICAL)
+		rc = question_vectors(db, actor, c->key, query, c->qlen, &c->vc);
+	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK)
+		rc = oyl__txn_end(db, search_in_txn(db, actor, c, res));
+	search_call_free(c);
+	oyl__free(c);
 	if (rc) {
 		oyl_search_free(res);
 		return rc;
 	}
 	*out = res;
 	return oyl__ok(db);
+}
+
+int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const char *target_id,
+			       const char *query, const oyl_search_options *opts,
+			       oyl_search_results **out)
+{
+	*out = NULL;
+	search_call *c = oyl__malloc(sizeof *c);
+	if (!c)
+		return oyl__fail(db, OYL_ENOMEM, "out of memory");
+	oyl_search_results *res = NULL;
+	int rc = search_args(db, target_id, query, opts, c);
+	if (rc == OYL_OK && c->o.mode != OYL_SEARCH_LEXICAL)
+		rc = oyl__fail(db, OYL_ERROR, "internal: only a lexical search runs in a "
+					      "caller's transaction");
+	if (rc == OYL_OK && !(res = oyl__calloc(1, sizeof *res)))
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	if (rc == OYL_OK)
+		rc = search_in_txn(db, actor, c, res);
+	search_call_free(c);
+	oyl__free(c);
+	if (rc) {
+		oyl_search_free(res);
+		return rc;
+	}
+	*out = res;
+	return OYL_OK;
 }
