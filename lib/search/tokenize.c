@@ -44,7 +44,8 @@ struct oyl__tokenizer {
 	int32_t *cps;               /* folding scratch, in code points, reused */
 	size_t cap;
 	size_t words;               /* words stemmed or dropped so far */
-	memo *memo;                 /* MEMO_SLOTS entries, or NULL */
+	memo *memo;                 /* memo_slots entries, or NULL */
+	size_t memo_slots;          /* MEMO_SLOTS unless told (oyl__tokenizer_remember) */
 	char term[OYL__TERM_MAX + 1]; /* the term handed to the callback */
 };
 
@@ -244,13 +245,13 @@ static int stem_word(oyl__tokenizer *t, size_t *len, int numeric)
 static memo *memo_slot(oyl__tokenizer *t, size_t len)
 {
 	if (!t->memo && ++t->words == MEMO_AFTER)
-		t->memo = oyl__calloc(MEMO_SLOTS, sizeof *t->memo); /* none: unremembered */
+		t->memo = oyl__calloc(t->memo_slots, sizeof *t->memo); /* none: unremembered */
 	if (!t->memo || len == 0 || len > OYL__TERM_MAX)
 		return NULL;
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)t->term[i]) * 16777619u;
-	return &t->memo[h % MEMO_SLOTS];
+	return &t->memo[h % t->memo_slots];
 }
 
 /* stem_word, through the memo when the tokenizer has one. */
@@ -392,8 +393,15 @@ int oyl__tokenizer_new(const char *language, oyl__tokenizer **out)
 		}
 	}
 	t->stopwords = strcmp(name, "english") == 0;
+	t->memo_slots = MEMO_SLOTS;
 	*out = t;
 	return OYL_OK;
+}
+
+void oyl__tokenizer_remember(oyl__tokenizer *t, size_t slots)
+{
+	if (!t->memo && slots > 0)
+		t->memo_slots = slots;
 }
 
 void oyl__tokenizer_free(oyl__tokenizer *t)
