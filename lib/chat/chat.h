@@ -41,4 +41,12 @@ typedef struct oyl__route {
 int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oyl__route *r);
 void oyl__route_free(oyl__route *r);
 
+/*
+ * In a call's transaction, after the message row `m` (or NULL) was read:
+ * OYL_OK when it is in one of the actor's own sessions (the session is
+ * read here); else ENOTFOUND "message <key> not found", as for a message
+ * that does not exist.
+ */
+int oyl__message_owned(oyl_db *db, oyl_actor *actor, const oyl__record *m, const char *key);
+
 #endif

@@ -18,20 +18,7 @@
 /* The message, checked as an answer in one of the actor's sessions. */
 static int owned_answer(oyl_db *db, oyl_actor *actor, const oyl__record *m, const char *key)
 {
-	int rc = oyl__visible(db, actor, &oyl__kind_message, m, key);
-	if (rc)
-		return rc;
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	int s = oyl__batch_get(&bt, oyl__actor_scope(actor), &oyl__t_chat_sessions,
-			       oyl__record_text(m, MESSAGES_session_id), OYL__LOCK_NONE);
-	rc = oyl__batch_run(&bt);
-	if (rc == OYL_OK &&
-	    oyl__visible(db, actor, &oyl__kind_chat_session, oyl__batch_row(&bt, s), key) != OYL_OK)
-		rc = oyl__fail(db, OYL_ENOTFOUND, "message %s not found", key);
-	oyl__batch_free(&bt);
-	if (rc == OYL_OK)
-		rc = oyl__authorize(db, actor, OYL__CHAT_OWN);
+	int rc = oyl__message_owned(db, actor, m, key);
 	if (rc == OYL_OK && strcmp(oyl__record_text(m, MESSAGES_role), "assistant") != 0)
 		rc = oyl__fail(db, OYL_EINVAL, "message %s is a question: only answers are rated",
 			       key);

@@ -58,15 +58,31 @@ static oyl__record *find(const assistants *a, const char *id)
 	return NULL;
 }
 
-/* Keeps the instruction the sink read (or none) for `who`. */
-static int keep_instruction(oyl_db *db, oyl__responder *who, oyl__record_sink *sink)
+/* The read of an assistant's instruction (it has at most one). */
+typedef struct instruction_read {
+	oyl_filter by_assistant;
+	oyl_query q;
+	oyl__record_sink sink; /* rec: the instruction, or NULL */
+} instruction_read;
+
+static void add_instruction_read(oyl__batch *bt, const char *scope, const char *assistant_id,
+				 instruction_read *ir)
 {
-	const char *text = oyl__record_text(sink->rec, INSTRUCTIONS_system_prompt);
+	ir->by_assistant = oyl__eq(INSTRUCTIONS_assistant_id, OYL_TYPE_UUID, assistant_id);
+	ir->q = (oyl_query){&ir->by_assistant, 1, INSTRUCTIONS_created_at, 0, NULL, NULL, 1, 0};
+	ir->sink = (oyl__record_sink){&oyl__t_instructions, NULL};
+	oyl__batch_list(bt, scope, &oyl__t_instructions, &ir->q, oyl__record_cb, &ir->sink);
+}
+
+/* Keeps the instruction the read found (or none) for `who`. */
+static int keep_instruction(oyl_db *db, oyl__responder *who, instruction_read *ir)
+{
+	const char *text = oyl__record_text(ir->sink.rec, INSTRUCTIONS_system_prompt);
 	int rc = OYL_OK;
 	if (text && !(who->instruction = oyl__strdup(text)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading an instruction");
-	oyl__record_free(sink->rec);
-	sink->rec = NULL;
+	oyl__record_free(ir->sink.rec);
+	ir->sink.rec = NULL;
 	return rc;
 }
 
@@ -74,22 +90,18 @@ static int keep_instruction(oyl_db *db, oyl__responder *who, oyl__record_sink *s
 static int read_instructions(oyl_db *db, const char *scope, oyl__route *r)
 {
 	oyl__responder *who[2] = {&r->first, &r->second};
-	oyl_filter f[2];
-	oyl_query q[2];
-	oyl__record_sink sink[2] = {{&oyl__t_instructions, NULL}, {&oyl__t_instructions, NULL}};
+	instruction_read ir[2] = {{.sink = {&oyl__t_instructions, NULL}},
+				  {.sink = {&oyl__t_instructions, NULL}}};
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	for (int i = 0; i < 2; i++) {
-		if (!who[i]->assistant)
-			continue;
-		f[i] = oyl__eq(INSTRUCTIONS_assistant_id, OYL_TYPE_UUID,
-			       oyl__record_text(who[i]->assistant, ASSISTANTS_id));
-		q[i] = (oyl_query){&f[i], 1, INSTRUCTIONS_created_at, 0, NULL, NULL, 1, 0};
-		oyl__batch_list(&bt, scope, &oyl__t_instructions, &q[i], oyl__record_cb, &sink[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		if (who[i]->assistant)
+			add_instruction_read(&bt, scope,
+					     oyl__record_text(who[i]->assistant, ASSISTANTS_id),
+					     &ir[i]);
 	int rc = oyl__batch_run(&bt);
 	for (int i = 0; i < 2; i++) {
-		int kept = keep_instruction(db, who[i], &sink[i]);
+		int kept = keep_instruction(db, who[i], &ir[i]);
 		rc = rc ? rc : kept;
 	}
 	oyl__batch_free(&bt);
@@ -216,17 +228,15 @@ static int route_teammate(oyl_db *db, oyl_actor *actor, const char *teammate_id,
 static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__route *r)
 {
 	const char *scope = oyl__actor_scope(actor);
-	oyl_filter f = oyl__eq(INSTRUCTIONS_assistant_id, OYL_TYPE_UUID, aid);
-	oyl_query q = {&f, 1, INSTRUCTIONS_created_at, 0, NULL, NULL, 1, 0};
-	oyl__record_sink sink = {&oyl__t_instructions, NULL};
+	instruction_read ir;
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
 	int a = oyl__batch_get(&bt, scope, &oyl__t_assistants, aid, OYL__LOCK_NONE);
-	oyl__batch_list(&bt, scope, &oyl__t_instructions, &q, oyl__record_cb, &sink);
+	add_instruction_read(&bt, scope, aid, &ir);
 	int rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK && !(r->first.assistant = oyl__batch_take(&bt, a)))
 		rc = oyl__fail(db, OYL_ENOTFOUND, "the session's assistant %s was deleted", aid);
-	int kept = keep_instruction(db, &r->first, &sink);
+	int kept = keep_instruction(db, &r->first, &ir);
 	oyl__batch_free(&bt);
 	return rc ? rc : kept;
 }

@@ -19,6 +19,7 @@
  * goes on; the fallback assistant, if any, is tried when the provider
  * failed before its first token.
  */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +45,6 @@ typedef struct turn {
 
 /* The answer being received from a provider. */
 typedef struct answer {
-	oyl_db *db;
 	const oyl_chat_options *o;
 	char *text;
 	size_t len, cap;
@@ -184,16 +184,22 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const 
 		rc = oyl__insert(db, actor->tenant_id, &oyl__kind_message, v);
 	}
 	if (rc == OYL_OK) {
+		/* the session's time, and its title from its first question */
 		char title[OYL_CHAT_TITLE_AUTO_CHARS * 4 + 8];
 		const char *old = oyl__record_text(session, CHAT_SESSIONS_title);
-		auto_title(text, title, sizeof title);
-		oyl_assign set[2] = {{CHAT_SESSIONS_title, oyl__val_text(OYL_TYPE_TEXT, title)}};
+		oyl_assign set[2];
+		size_t nset = 0;
+		set[nset++] = (oyl_assign){CHAT_SESSIONS_updated_at,
+					   oyl__val_int(OYL_TYPE_TIME, t->asked_at)};
+		if (!old || !old[0]) {
+			auto_title(text, title, sizeof title);
+			set[nset++] = (oyl_assign){CHAT_SESSIONS_title,
+						   oyl__val_text(OYL_TYPE_TEXT, title)};
+		}
 		oyl_filter f = oyl__eq(CHAT_SESSIONS_id, OYL_TYPE_UUID, t->session);
-		set[old && old[0] ? 0 : 1] = (oyl_assign){CHAT_SESSIONS_updated_at,
-							  oyl__val_int(OYL_TYPE_TIME, t->asked_at)};
 		oyl__note note = {"storing the question", NULL, NULL};
 		rc = oyl__write_update(db, actor->tenant_id, &oyl__t_chat_sessions, &f, 1, set,
-				       old && old[0] ? 1 : 2, NULL, &note);
+				       nset, NULL, &note);
 	}
 	oyl__batch_free(&bt);
 	/* history came newest first */
@@ -221,14 +227,17 @@ static int passages_of(const oyl_search_results *res, oyl_prompt_passage **out, 
 	return OYL_OK;
 }
 
-/* One responder's attempt: search, prompt, provider.  *started: a
- * token reached the host (no fallback after that). */
+/* One responder's attempt: search (unless read with the question),
+ * prompt, provider; a->pieces tells whether a token reached the host (no
+ * fallback after that). */
 static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_chat_options *o,
 		   turn *t, const oyl__responder *who, oyl__reply *r, answer *a)
 {
 	const oyl__record *as = who->assistant;
 	const char *aid = oyl__record_text(as, ASSISTANTS_id);
 	const char *pname = oyl__record_text(as, ASSISTANTS_provider);
+	if (!pname)
+		pname = OYL__DEFAULT_PROVIDER;
 	const char *model = oyl__record_text(as, ASSISTANTS_provider_model);
 	oyl_provider *p = oyl__provider_find(db, pname);
 	if (!p)
@@ -275,10 +284,8 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 		else if (a->cancelled)
 			rc = oyl__fail(db, OYL_ECANCELED, "the host cancelled the answer");
 		else if (rc != OYL_OK)
-			rc = oyl__fail(db, rc, "provider \"%s\" failed: %s",
-				       pname ? pname : "extractive", p->errmsg(p));
-		snprintf(r->provider, sizeof r->provider, "%s",
-			 pname ? pname : OYL__DEFAULT_PROVIDER);
+			rc = oyl__fail(db, rc, "provider \"%s\" failed: %s", pname, p->errmsg(p));
+		snprintf(r->provider, sizeof r->provider, "%s", pname);
 		snprintf(r->model, sizeof r->model, "%s", model ? model : "");
 	}
 	oyl__prompt_free(&pr);
@@ -288,26 +295,22 @@ static int attempt(oyl_db *db, oyl_actor *actor, const char *text, const oyl_cha
 
 /* ---- 3: the answer -------------------------------------------------- */
 
-static int usage_json(const oyl__reply *r, char *out, size_t size)
+/* The answer's usage, a JSON object (new, oyl__free), or NULL when out of memory. */
+static char *usage_json(const oyl__reply *r)
 {
-	/* provider and model are checked names (letters, digits, . _ -) or
-	 * the model's text: written through cJSON-free escaping of " and \ */
-	char model[2 * sizeof r->model];
-	size_t m = 0;
-	for (const char *c = r->model; *c && m + 2 < sizeof model; c++) {
-		if (*c == '"' || *c == '\\')
-			model[m++] = '\\';
-		model[m++] = *c;
-	}
-	model[m] = '\0';
-	int n = snprintf(out, size,
-			 "{\"prompt_tokens\":%lld,\"completion_tokens\":%lld,\"estimated\":%s,"
-			 "\"provider\":\"%s\",\"model\":%s%s%s,\"unknown_markers\":%lld}",
-			 (long long)r->prompt_tokens, (long long)r->completion_tokens,
-			 r->estimated ? "true" : "false", r->provider, r->model[0] ? "\"" : "",
-			 r->model[0] ? model : "null", r->model[0] ? "\"" : "",
-			 (long long)r->cites.unknown);
-	return n > 0 && (size_t)n < size ? OYL_OK : OYL_EINVAL;
+	cJSON *u = cJSON_CreateObject();
+	int ok = u && cJSON_AddNumberToObject(u, "prompt_tokens", (double)r->prompt_tokens) &&
+		 cJSON_AddNumberToObject(u, "completion_tokens", (double)r->completion_tokens) &&
+		 cJSON_AddBoolToObject(u, "estimated", r->estimated) &&
+		 cJSON_AddStringToObject(u, "provider", r->provider) &&
+		 (r->model[0] ? cJSON_AddStringToObject(u, "model", r->model) != NULL
+			      : cJSON_AddNullToObject(u, "model") != NULL) &&
+		 cJSON_AddNumberToObject(u, "unknown_markers", (double)r->cites.unknown);
+	char *printed = ok ? cJSON_PrintUnformatted(u) : NULL;
+	char *text = printed ? oyl__strdup(printed) : NULL;
+	cJSON_free(printed);
+	cJSON_Delete(u);
+	return text;
 }
 
 static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
@@ -318,28 +321,28 @@ static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
 	 * foreign key to the session refuses it if the session (or its owner,
 	 * whose sessions go with them) was deleted since.
 	 */
+	char *usage = usage_json(r);
+	if (!usage)
+		return oyl__fail(db, OYL_ENOMEM, "out of memory storing the answer");
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE);
-	if (rc)
+	if (rc) {
+		oyl__free(usage);
 		return rc;
+	}
 	const char *tenant = actor->tenant_id;
 	int64_t at = oyl__now();
 	if (at <= t->asked_at)
 		at = t->asked_at + 1;
-	char usage[512];
-	if (rc == OYL_OK && usage_json(r, usage, sizeof usage))
-		rc = oyl__fail(db, OYL_ERROR, "internal: usage too long");
-	if (rc == OYL_OK) {
-		oyl_value v[MESSAGES__N];
-		v[MESSAGES_id] = oyl__val_text(OYL_TYPE_UUID, r->message_id);
-		v[MESSAGES_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
-		v[MESSAGES_session_id] = oyl__val_text(OYL_TYPE_UUID, t->session);
-		v[MESSAGES_role] = oyl__val_text(OYL_TYPE_TEXT, "assistant");
-		v[MESSAGES_content] = oyl__val_text(OYL_TYPE_TEXT, r->cites.content);
-		v[MESSAGES_assistant_id] = oyl__val_text(OYL_TYPE_UUID, r->assistant_id);
-		v[MESSAGES_usage] = oyl__val_text(OYL_TYPE_JSON, usage);
-		v[MESSAGES_created_at] = oyl__val_int(OYL_TYPE_TIME, at);
-		rc = oyl__insert(db, tenant, &oyl__kind_message, v);
-	}
+	oyl_value v[MESSAGES__N];
+	v[MESSAGES_id] = oyl__val_text(OYL_TYPE_UUID, r->message_id);
+	v[MESSAGES_tenant_id] = oyl__val_text(OYL_TYPE_UUID, tenant);
+	v[MESSAGES_session_id] = oyl__val_text(OYL_TYPE_UUID, t->session);
+	v[MESSAGES_role] = oyl__val_text(OYL_TYPE_TEXT, "assistant");
+	v[MESSAGES_content] = oyl__val_text(OYL_TYPE_TEXT, r->cites.content);
+	v[MESSAGES_assistant_id] = oyl__val_text(OYL_TYPE_UUID, r->assistant_id);
+	v[MESSAGES_usage] = oyl__val_text(OYL_TYPE_JSON, usage);
+	v[MESSAGES_created_at] = oyl__val_int(OYL_TYPE_TIME, at);
+	rc = oyl__insert(db, tenant, &oyl__kind_message, v);
 	if (rc == OYL_OK)
 		rc = oyl__reply_citations(db, r, tenant, at);
 	if (rc == OYL_OK && r->ncitations) {
@@ -355,6 +358,7 @@ static int store_answer(oyl_db *db, oyl_actor *actor, turn *t, oyl__reply *r)
 				       &note);
 	}
 	rc = oyl__txn_end(db, rc);
+	oyl__free(usage);
 	if (rc == OYL_EREFERENCE)
 		rc = oyl__fail(db, OYL_ENOTFOUND,
 			       "chat session %s not found: it was deleted while "
@@ -425,7 +429,7 @@ OYL_API int oyl_chat_send(oyl_actor *actor, const char *session_id, const char *
 	if (asked)
 		snprintf(r->question_id, sizeof r->question_id, "%s", t.question_id);
 	const oyl__responder *who = &t.route.first;
-	answer a = {db, &o, NULL, 0, 0, 0, 0, 0};
+	answer a = {&o, NULL, 0, 0, 0, 0, 0};
 	while (rc == OYL_OK) {
 		oyl__uuid_new(r->message_id);
 		rc = attempt(db, actor, text, &o, &t, who, r, &a);

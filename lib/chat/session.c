@@ -179,8 +179,25 @@ OYL_API const oyl_message *oyl_page_message(const oyl_page *page, size_t i)
 	return oyl__page_item(page, &oyl__t_messages, i);
 }
 
-/* A message's citations: the message, its session (the owner) and the
- * citations, in one batch. */
+int oyl__message_owned(oyl_db *db, oyl_actor *actor, const oyl__record *m, const char *key)
+{
+	int rc = oyl__visible(db, actor, &oyl__kind_message, m, key);
+	if (rc)
+		return rc;
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	int s = oyl__batch_get(&bt, oyl__actor_scope(actor), &oyl__t_chat_sessions,
+			       oyl__record_text(m, MESSAGES_session_id), OYL__LOCK_NONE);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK &&
+	    oyl__visible(db, actor, &oyl__kind_chat_session, oyl__batch_row(&bt, s), key) != OYL_OK)
+		rc = oyl__fail(db, OYL_ENOTFOUND, "message %s not found", key);
+	oyl__batch_free(&bt);
+	return rc ? rc : oyl__authorize(db, actor, OYL__CHAT_OWN);
+}
+
+/* A message's citations: the message and the citations in one batch, then
+ * the message's session (its owner). */
 OYL_API int oyl_chat_citations(oyl_actor *actor, const char *message_id, oyl_page **out)
 {
 	int rc;
@@ -205,28 +222,10 @@ OYL_API int oyl_chat_citations(oyl_actor *actor, const char *message_id, oyl_pag
 	int msg = oyl__batch_get(&bt, scope, &oyl__t_messages, key, OYL__LOCK_NONE);
 	oyl__page_plan_reads(&plan, &bt, scope);
 	rc = oyl__batch_run(&bt);
-	const oyl__record *m = oyl__batch_row(&bt, msg);
 	if (rc == OYL_OK)
-		rc = oyl__visible(db, actor, &oyl__kind_message, m, key);
-	oyl__batch b2;
-	int sess = -1, second = 0;
-	if (rc == OYL_OK) {
-		/* the owner is the session's: a second read, in the same transaction */
-		second = 1;
-		oyl__batch_begin(&b2, db);
-		sess = oyl__batch_get(&b2, scope, &oyl__t_chat_sessions,
-				      oyl__record_text(m, MESSAGES_session_id), OYL__LOCK_NONE);
-		rc = oyl__batch_run(&b2);
-	}
-	if (rc == OYL_OK && oyl__visible(db, actor, &oyl__kind_chat_session,
-					 oyl__batch_row(&b2, sess), key) != OYL_OK)
-		rc = oyl__fail(db, OYL_ENOTFOUND, "message %s not found", key);
-	if (rc == OYL_OK)
-		rc = oyl__authorize(db, actor, OYL__CHAT_OWN);
+		rc = oyl__message_owned(db, actor, oyl__batch_row(&bt, msg), key);
 	if (rc == OYL_OK)
 		rc = oyl__page_plan_finish(db, &plan, &bt);
-	if (second)
-		oyl__batch_free(&b2);
 	oyl__batch_free(&bt);
 	return oyl__finish_list(db, rc, &plan, out);
 }
