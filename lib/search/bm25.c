@@ -7,25 +7,22 @@
 #include "core/alloc.h"
 #include "oyl/oyl.h"
 
-/* A chunk seen in the postings: its key, its length, and its term
- * frequencies (tf[] of the scorer, `terms` per chunk). */
-typedef struct chunk {
+/* One posting as added: appended, never looked up (oyl__bm25_top sorts
+ * them by chunk, then reads each chunk's run). */
+typedef struct posting {
 	uint64_t key;
-	int64_t len;
-} chunk;
+	uint32_t tf;  /* low 5 bits: the term's index; the rest: its frequency */
+	uint32_t len; /* the chunk's length in terms */
+} posting;
 
-/* The arrays outlive a question (oyl__bm25_reuse): their sizes in
- * elements are kept apart from what the current question uses. */
+/* The arrays outlive a question (oyl__bm25_reuse). */
 struct oyl__bm25 {
 	oyl__bm25_params p;
 	size_t terms;
 	int64_t df[OYL__BM25_TERMS_MAX];
-	chunk *chunks;
-	uint32_t *tf; /* chunks x terms */
-	size_t n, cap;
-	uint32_t *slots; /* open addressing: index + 1 into chunks, 0 empty */
-	size_t nslots;   /* a power of two, at least twice n */
-	size_t chunks_room, tf_room, slots_room; /* allocated elements */
+	posting *post, *spare; /* spare: the other half of the radix sort */
+	size_t n, room;
+	uint32_t count[8][256]; /* the sort's histograms, a byte of the key each */
 };
 
 static int valid(const oyl__bm25_params *p, size_t terms)
@@ -58,105 +55,55 @@ int oyl__bm25_reuse(oyl__bm25 **s, const oyl__bm25_params *p, size_t terms)
 	r->p = *p;
 	r->terms = terms;
 	memset(r->df, 0, sizeof r->df);
-	r->n = r->cap = r->nslots = 0;
+	r->n = 0;
 	return OYL_OK;
 }
 
 size_t oyl__bm25_room(const oyl__bm25 *s)
 {
-	return s ? s->chunks_room : 0;
+	return s ? s->room : 0;
 }
 
 void oyl__bm25_free(oyl__bm25 *s)
 {
 	if (!s)
 		return;
-	oyl__free(s->chunks);
-	oyl__free(s->tf);
-	oyl__free(s->slots);
+	oyl__free(s->post);
+	oyl__free(s->spare);
 	oyl__free(s);
 }
 
-/* splitmix64's finaliser: keys that differ in a few bits spread out. */
-static uint64_t hash_key(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
-/* The slot of `key`: where it is, or the empty one where it would go. */
-static size_t find_slot(const oyl__bm25 *s, uint64_t key)
-{
-	size_t mask = s->nslots - 1;
-	for (size_t i = (size_t)hash_key(key) & mask;; i = (i + 1) & mask) {
-		uint32_t at = s->slots[i];
-		if (at == 0 || s->chunks[at - 1].key == key)
-			return i;
-	}
-}
-
-/* Room for twice the chunks, in the arrays a question before left when
- * they are large enough (a fresh allocation of a large array costs a page
- * fault per page: a fifth of a large search's time). */
+/* Room for twice the postings, kept from a question before when it is
+ * large enough (a fresh allocation of a large array costs a page fault
+ * per page). */
 static int grow(oyl__bm25 *s)
 {
-	size_t cap = s->cap ? s->cap * 2 : 256;
-	if (cap > UINT32_MAX / 2)
+	size_t room = s->room ? s->room * 2 : 1024;
+	if (room > UINT32_MAX) /* the sort counts in 32 bits */
 		return OYL_ENOMEM;
-	if (cap > s->chunks_room) {
-		chunk *c = oyl__realloc(s->chunks, cap * sizeof *c);
-		if (!c)
-			return OYL_ENOMEM;
-		s->chunks = c;
-		s->chunks_room = cap;
-	}
-	if (cap * s->terms > s->tf_room) {
-		uint32_t *tf = oyl__realloc(s->tf, cap * s->terms * sizeof *tf);
-		if (!tf)
-			return OYL_ENOMEM;
-		s->tf = tf;
-		s->tf_room = cap * s->terms;
-	}
-	if (cap * 2 > s->slots_room) {
-		uint32_t *slots = oyl__malloc(cap * 2 * sizeof *slots);
-		if (!slots)
-			return OYL_ENOMEM;
-		oyl__free(s->slots);
-		s->slots = slots;
-		s->slots_room = cap * 2;
-	}
-	memset(s->slots, 0, cap * 2 * sizeof *s->slots);
-	s->nslots = cap * 2;
-	s->cap = cap;
-	for (size_t i = 0; i < s->n; i++)
-		s->slots[find_slot(s, s->chunks[i].key)] = (uint32_t)i + 1;
+	posting *p = oyl__realloc(s->post, room * sizeof *p);
+	if (!p)
+		return OYL_ENOMEM;
+	s->post = p;
+	posting *q = oyl__realloc(s->spare, room * sizeof *q);
+	if (!q)
+		return OYL_ENOMEM;
+	s->spare = q;
+	s->room = room;
 	return OYL_OK;
 }
 
 int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t key, int64_t tf, int64_t len)
 {
-	if (!s || term >= s->terms || tf < 1 || tf > UINT32_MAX || len < tf)
+	if (!s || term >= s->terms || tf < 1 || tf > (UINT32_MAX >> 5) || len < tf ||
+	    len > UINT32_MAX)
 		return OYL_EINVAL;
-	if (s->n == s->cap) {
+	if (s->n == s->room) {
 		int rc = grow(s);
 		if (rc)
 			return rc;
 	}
-	size_t slot = find_slot(s, key);
-	uint32_t at = s->slots[slot];
-	if (at == 0) {
-		chunk *c = &s->chunks[s->n];
-		c->key = key;
-		c->len = len;
-		memset(&s->tf[s->n * s->terms], 0, s->terms * sizeof *s->tf);
-		at = (uint32_t)++s->n;
-		s->slots[slot] = at;
-	}
-	uint32_t *f = &s->tf[(size_t)(at - 1) * s->terms + term];
-	if (*f)
-		return OYL_EINVAL;
-	*f = (uint32_t)tf;
+	s->post[s->n++] = (posting){key, (uint32_t)tf << 5 | (uint32_t)term, (uint32_t)len};
 	s->df[term]++;
 	return OYL_OK;
 }
@@ -218,6 +165,49 @@ static void sift_up(const order *o, oyl__bm25_hit *h, size_t i)
 	}
 }
 
+/*
+ * The postings in key order, stably (least significant byte first, a
+ * byte skipped when every key has the same one there: a question's keys
+ * differ in a few bytes only).  Sequential passes over the arrays: a
+ * chunk table probed at random costs a cache miss a posting.  Returns the
+ * array that holds the result (the scorer's own or its spare).
+ */
+static posting *sort_by_key(oyl__bm25 *s)
+{
+	uint32_t(*count)[256] = s->count;
+	posting *from = s->post, *to = s->spare;
+	uint64_t all = ~UINT64_C(0), any = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		all &= from[i].key;
+		any |= from[i].key;
+	}
+	uint64_t varies = all ^ any; /* the bits some keys have and others not */
+	int digit[8], ndigits = 0;
+	for (int d = 0; d < 8; d++)
+		if ((varies >> (8 * d)) & 255)
+			digit[ndigits++] = d;
+	memset(s->count, 0, sizeof s->count);
+	for (size_t i = 0; i < s->n; i++)
+		for (int j = 0; j < ndigits; j++)
+			count[j][(from[i].key >> (8 * digit[j])) & 255]++;
+	for (int j = 0; j < ndigits; j++) {
+		uint32_t *c = count[j];
+		int d = digit[j];
+		uint32_t at = 0;
+		for (int v = 0; v < 256; v++) {
+			uint32_t k = c[v];
+			c[v] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < s->n; i++)
+			to[c[(from[i].key >> (8 * d)) & 255]++] = from[i];
+		posting *t = from;
+		from = to;
+		to = t;
+	}
+	return from;
+}
+
 int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, void *ctx,
 		  oyl__bm25_hit *hits, size_t *n)
 {
@@ -225,6 +215,8 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 		return OYL_EINVAL;
 	order o = {tie, ctx};
 	*n = 0;
+	if (s->n == 0 || k == 0)
+		return OYL_OK;
 	double idf[OYL__BM25_TERMS_MAX];
 	for (size_t t = 0; t < s->terms; t++) {
 		/* statistics read a moment apart may lag the postings: N >= df */
@@ -234,17 +226,30 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 	}
 	double avg = s->p.average_len > 0 ? s->p.average_len : 1.0;
 	double k1 = s->p.k1, b = s->p.b;
+	const posting *post = sort_by_key(s);
+	uint32_t f[OYL__BM25_TERMS_MAX];
+	memset(f, 0, sizeof f);
 	size_t kept = 0;
-	for (size_t i = 0; i < s->n && k; i++) {
-		const uint32_t *f = &s->tf[i * s->terms];
-		double norm = k1 * (1.0 - b + b * (double)s->chunks[i].len / avg);
+	for (size_t i = 0, end; i < s->n; i = end) {
+		/* one chunk's run: its terms' frequencies, its length as first added */
+		int damaged = 0;
+		for (end = i; end < s->n && post[end].key == post[i].key; end++) {
+			uint32_t term = post[end].tf & 31;
+			damaged |= f[term] != 0;
+			f[term] = post[end].tf >> 5;
+		}
+		double norm = k1 * (1.0 - b + b * (double)post[i].len / avg);
 		double score = 0.0;
 		for (size_t t = 0; t < s->terms; t++)
-			if (f[t])
+			if (f[t]) {
 				score += idf[t] * (double)f[t] * (k1 + 1.0) / ((double)f[t] + norm);
+				f[t] = 0;
+			}
+		if (damaged) /* a (term, chunk) twice */
+			return OYL_EINVAL;
 		if (!(score >= min_score))
 			continue;
-		oyl__bm25_hit hit = {s->chunks[i].key, score};
+		oyl__bm25_hit hit = {post[i].key, score};
 		if (kept < k) {
 			hits[kept] = hit;
 			sift_up(&o, hits, kept++);

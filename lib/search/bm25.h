@@ -14,6 +14,11 @@
  * give identical doubles.  A chunk is a 64-bit key the caller chooses;
  * ties are broken by the caller's order of keys (a comparison it gives),
  * or by the keys' numeric order.
+ *
+ * Postings are appended as they come and sorted by key once, when the
+ * best are asked for (a radix sort, byte by byte): a large question adds
+ * tens of thousands, and a table of chunks probed for each of them would
+ * cost a cache miss a posting.
  */
 #ifndef OYL_SEARCH_BM25_H
 #define OYL_SEARCH_BM25_H
@@ -46,11 +51,11 @@ void oyl__bm25_free(oyl__bm25 *s);
 /* *s (NULL: a new one) made ready for another question, its arrays kept.
  * OYL_EINVAL, OYL_ENOMEM. */
 int oyl__bm25_reuse(oyl__bm25 **s, const oyl__bm25_params *p, size_t terms);
-/* How many chunks its arrays hold, allocated so far. */
+/* How many postings its arrays hold, allocated so far. */
 size_t oyl__bm25_room(const oyl__bm25 *s);
 
 /* One posting: chunk `chunk` has term `term` `tf` times and is `len`
- * terms long.  The same (term, chunk) twice is OYL_EINVAL. */
+ * terms long (its length as first added counts).  OYL_EINVAL, OYL_ENOMEM. */
 int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t chunk, int64_t tf, int64_t len);
 
 /* Counts `chunks` more chunks holding `term` without scoring them (chunks
@@ -60,7 +65,8 @@ int oyl__bm25_count(oyl__bm25 *s, size_t term, int64_t chunks);
 
 /* The chunks scored, best first (ties by `tie`, or by key when NULL), at
  * most `k` of them into hits[]; *n how many.  Only chunks scoring at least
- * `min_score`. */
+ * `min_score`.  OYL_EINVAL when a (term, chunk) was added twice (a damaged
+ * index: the caller says whose). */
 int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, void *ctx,
 		  oyl__bm25_hit *hits, size_t *n);
 

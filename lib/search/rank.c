@@ -33,7 +33,7 @@ typedef struct scoring {
  * megabytes, and made afresh each time they cost a page fault per page.
  * Past these sizes they are freed after the search instead.
  */
-#define KEEP_CHUNKS_MAX (1u << 18)
+#define KEEP_POSTINGS_MAX (1u << 18) /* 8 MB: two arrays of 16-byte postings */
 #define KEEP_DOCS_MAX (1u << 16)
 
 struct oyl__rank_scratch {
@@ -75,7 +75,7 @@ static oyl__rank_scratch *scratch_begin(oyl_db *db)
 /* After a search: what is too large to keep goes. */
 static void scratch_end(oyl__rank_scratch *r)
 {
-	if (oyl__bm25_room(r->bm25) > KEEP_CHUNKS_MAX) {
+	if (oyl__bm25_room(r->bm25) > KEEP_POSTINGS_MAX) {
 		oyl__bm25_free(r->bm25);
 		r->bm25 = NULL;
 	}
@@ -183,7 +183,7 @@ static int score_block(const oyl_postings_block *bl, scoring *s)
 		int rc = oyl__bm25_add(s->bm25, (size_t)bl->term, key, tf, len);
 		if (rc == OYL_ENOMEM)
 			return oyl__fail(s->db, rc, "out of memory scoring a search");
-		if (rc) { /* a (term, chunk) twice, or tf past the length: damaged */
+		if (rc) { /* tf past the length: damaged */
 			more = rc;
 			break;
 		}
@@ -279,8 +279,11 @@ int oyl__rank_lexical(oyl_db *db, const oyl__record *kb, const oyl__query_terms 
 	oyl__bm25_hit *hits = rc == OYL_OK ? oyl__malloc((k ? k : 1) * sizeof *hits) : NULL;
 	if (rc == OYL_OK && !hits)
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory scoring a search");
-	if (rc == OYL_OK)
-		rc = oyl__bm25_top(s.bm25, k, min_score, tie, s.d, hits, n);
+	if (rc == OYL_OK && oyl__bm25_top(s.bm25, k, min_score, tie, s.d, hits, n) != OYL_OK)
+		rc = oyl__fail(db, OYL_ESTORAGE,
+			       "the search index of knowledge base %s is damaged (a chunk's term "
+			       "listed twice): reprocess its documents",
+			       id);
 	for (size_t i = 0; rc == OYL_OK && i < *n; i++) {
 		memcpy(out[i].document_id, s.d->id[hits[i].chunk >> 32], OYL_UUID_LEN + 1);
 		out[i].ordinal = (int64_t)(uint32_t)hits[i].chunk;
