@@ -24,17 +24,20 @@
  * work.  Direct-mapped by the word's hash; an entry is replaced by the
  * next word of the same slot, so the result is the same with or without
  * it.  Made once a tokenizer has seen MEMO_AFTER words: a question's few
- * words do not pay for it.
+ * words do not pay for it.  An entry is 48 bytes, so that a lookup reads
+ * one or two cache lines (the slot is at random: a memo larger than the
+ * cache costs a miss a word); longer words are stemmed each time.
  */
 #define MEMO_SLOTS 512
 #define MEMO_AFTER 256
 #define MEMO_STOPWORD 0xff
+#define MEMO_WORD_MAX 22 /* bytes of a word (and of its stem) remembered */
 
 typedef struct memo {
 	unsigned char wlen, slen; /* slen MEMO_STOPWORD: dropped; wlen 0: empty */
 	unsigned char numeric;    /* a number: not stemmed */
-	char word[OYL__TERM_MAX];
-	char stem[OYL__TERM_MAX];
+	char word[MEMO_WORD_MAX];
+	char stem[MEMO_WORD_MAX];
 } memo;
 
 struct oyl__tokenizer {
@@ -246,7 +249,7 @@ static memo *memo_slot(oyl__tokenizer *t, size_t len)
 {
 	if (!t->memo && ++t->words == MEMO_AFTER)
 		t->memo = oyl__calloc(t->memo_slots, sizeof *t->memo); /* none: unremembered */
-	if (!t->memo || len == 0 || len > OYL__TERM_MAX)
+	if (!t->memo || len == 0 || len > MEMO_WORD_MAX)
 		return NULL;
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++)
@@ -273,7 +276,7 @@ static int stem_remembered(oyl__tokenizer *t, size_t *len, int numeric)
 		memcpy(m->word, t->term, *len);
 	}
 	int rc = stem_word(t, len, numeric);
-	if (m && rc < 0) {
+	if (m && (rc < 0 || (!rc && *len > MEMO_WORD_MAX))) {
 		m->wlen = 0; /* nothing remembered */
 	} else if (m) {
 		m->slen = rc ? MEMO_STOPWORD : (unsigned char)*len;
