@@ -112,6 +112,18 @@ static int f_read_many(oyl_backend *b, oyl_read *reads, size_t n)
 	return FAIL_OR(b, fb(b)->inner->read_many(fb(b)->inner, reads, n));
 }
 
+/* It ends the transaction whatever its status: an injected failure too. */
+static int f_read_many_commit(oyl_backend *b, oyl_read *reads, size_t n, int *committed)
+{
+	fb(b)->in_txn = 0;
+	if (hit(b)) {
+		*committed = 0;
+		fb(b)->inner->rollback(fb(b)->inner);
+		return fb(b)->code;
+	}
+	return fb(b)->inner->read_many_commit(fb(b)->inner, reads, n, committed);
+}
+
 static int f_get_many(oyl_backend *b, const oyl_scope *s, const oyl_table *t,
 		      const char *const *ids, size_t n, oyl_row_cb cb, void *p)
 {
@@ -197,6 +209,8 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 		base.locate = f_locate;
 	if (base.version >= 6 && inner->postings)
 		base.postings = f_postings;
+	if (base.version >= 7 && inner->read_many_commit)
+		base.read_many_commit = f_read_many_commit;
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0, 0};
 	return &f->base;
 }

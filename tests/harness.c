@@ -127,6 +127,7 @@ void t_cut_backend(oyl_backend *be, unsigned version)
 	}
 	be->locate = NULL;
 	be->postings = NULL;
+	be->read_many_commit = NULL;
 }
 
 /* A new schema owned by the owner role; uri gets `conninfo` with it as search_path. */

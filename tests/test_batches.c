@@ -368,6 +368,60 @@ START_TEST(read_many_runs_a_batch)
 }
 END_TEST
 
+/*
+ * read_many_commit (version 7, optional): the writes of the transaction,
+ * its last reads and its commit at once; rows reach their callbacks after
+ * the commit; a failing write rolls everything back; no transaction is
+ * open after the call either way.  A backend without it is run by the
+ * core with read_many and commit (the chat tests cover that path).
+ */
+START_TEST(read_many_commit_ends_the_transaction)
+{
+	if (!(oyl_backend_caps(b) & OYL_BACKEND_CAP_READ_COMMIT)) {
+		ck_assert_ptr_null(b->version >= 7 ? (void *)b->read_many_commit : NULL);
+		return;
+	}
+	static fx_tenant fa;
+	fx_build(b, &fa, 1);
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_scope sa = {fa.tenant_id};
+	char ids[2][37], got[37] = "";
+	oyl_value *rows = workspace_rows(&fa, 2, ids);
+	int committed = -1;
+	oyl_read r = {OYL_READ_GET, OYL_LOCK_NONE, &sa, ws, ids[0], NULL, 0, 0, copy_first, got,
+		      0, 0};
+	/* outside a transaction: refused */
+	ck_assert_int_eq(b->read_many_commit(b, &r, 1, &committed), OYL_EMISUSE);
+	ck_assert_int_eq(committed, 0);
+	/* a write, then the read of it with the commit */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(b->insert(b, &sa, ws, rows), OYL_OK);
+	ck_assert_int_eq(b->read_many_commit(b, &r, 1, &committed), OYL_OK);
+	ck_assert_int_eq(committed, 1);
+	ck_assert_int_eq(r.status, OYL_OK);
+	ck_assert_str_eq(got, ids[0]);
+	ck_assert_int_eq(count_of("workspaces", fa.tenant_id), 2); /* the fixture's and this one */
+	/* a write that fails with the commit: nothing of the transaction stays */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(b->insert(b, &sa, ws, rows + ws->ncols), OYL_OK);
+	oyl_value again[64];
+	memcpy(again, rows, ws->ncols * sizeof *again); /* ids[0] once more */
+	int rc = b->insert(b, &sa, ws, again);
+	if (rc == OYL_OK) /* deferred: it fails with the reads */
+		rc = b->read_many_commit(b, &r, 1, &committed);
+	else
+		ck_assert_int_eq(b->rollback(b), OYL_OK);
+	ck_assert_int_eq(rc, OYL_ECONFLICT);
+	ck_assert_int_eq(committed, 0);
+	ck_assert_int_eq(count_of("workspaces", fa.tenant_id), 2);
+	/* and the next transaction begins as usual */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
+	ck_assert_int_eq(b->read_many_commit(b, &r, 1, &committed), OYL_OK);
+	ck_assert_int_eq(committed, 1);
+	free(rows);
+}
+END_TEST
+
 /* A claimer in a child process: takes rows `limit` at a time, one
  * transaction each, until none is left; writes the ids to fd. */
 static int claimer(const char *u, const char *tenant, int fd, int limit)
@@ -497,6 +551,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, insert_many_keeps_every_type);
 	tcase_add_test(tc, get_many_returns_the_rows_in_scope);
 	tcase_add_test(tc, read_many_runs_a_batch);
+	tcase_add_test(tc, read_many_commit_ends_the_transaction);
 	tcase_add_test(tc, claims_take_each_row_once);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);

@@ -296,6 +296,72 @@ START_TEST(round_trips_per_call)
 }
 END_TEST
 
+/*
+ * A search and a chat send of a user (doc/performance.md): the search's
+ * target, its postings, its passages with the commit; the send adds the
+ * session with its history, reads the target with the assistant, sends
+ * the question with the postings and commits with the passages, then
+ * stores the answer in one more: 3 and 5.
+ */
+START_TEST(search_and_chat_round_trips)
+{
+	oyl_workspace *ws = NULL;
+	oyl_teammate *tm = NULL;
+	oyl_assistant *as = NULL;
+	oyl_knowledge_base *kb = NULL;
+	oyl_user *u = NULL;
+	oyl_actor *user = NULL;
+	oyl_chat_session *cs = NULL;
+	ck_assert_int_eq(oyl_workspace_create(admin, tenant, "W", &ws), OYL_OK);
+	ck_assert_int_eq(oyl_teammate_create(admin, oyl_workspace_id(ws), "T", NULL, &tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(admin, oyl_teammate_id(tm), "A", &as), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(admin, oyl_assistant_id(as), "K", NULL, &kb), OYL_OK);
+	static const char text[] = "Tenants are kept apart by row-level security. Each "
+				   "transaction sets the tenant before its first statement.";
+	oyl_doc_source src = OYL_DOC_SOURCE_INIT;
+	src.data = text;
+	src.length = sizeof text - 1;
+	src.name = "tenants.txt";
+	ck_assert_int_eq(oyl_doc_ingest(admin, oyl_kb_id(kb), &src, NULL, NULL), OYL_OK);
+	ck_assert_int_eq(oyl_user_create(admin, tenant, "reader@wire.example", "R", OYL_ROLE_USER,
+					 &u),
+			 OYL_OK);
+	ck_assert_int_eq(oyl_actor_for_user(db, oyl_user_id(u), &user), OYL_OK);
+	ck_assert_int_eq(oyl_chat_session_create(user, oyl_assistant_id(as), NULL, &cs), OYL_OK);
+	int n = 0;
+	op_cost c[4];
+	oyl_search_results *r = NULL;
+	/* warm: statements prepared, the actor met */
+	ck_assert_int_eq(oyl_kb_search(user, oyl_assistant_id(as), "tenant", NULL, &r), OYL_OK);
+	oyl_search_free(r);
+	ck_assert_int_eq(oyl_chat_send(user, oyl_chat_session_id(cs), "tenant?", NULL, NULL), OYL_OK);
+	ROUND_TRIPS(db, n, oyl_kb_search(user, oyl_assistant_id(as), "tenant security", NULL, &r));
+	expect(&c[0], "oyl_kb_search (an assistant's)", 3, n);
+	ck_assert_uint_eq(oyl_search_count(r), 1);
+	oyl_search_free(r);
+	oyl_chat_reply *reply = NULL;
+	ROUND_TRIPS(db, n, oyl_chat_send(user, oyl_chat_session_id(cs),
+					 "How are tenants kept apart?", NULL, &reply));
+	expect(&c[1], "oyl_chat_send (extractive)", 5, n);
+	ck_assert_uint_eq(oyl_chat_reply_citation_count(reply), 1);
+	oyl_chat_reply_free(reply);
+	/* nothing found: the question's transaction commits on its own */
+	ROUND_TRIPS(db, n, oyl_chat_send(user, oyl_chat_session_id(cs), "zebra", NULL, NULL));
+	expect(&c[2], "oyl_chat_send (nothing found)", 5, n);
+	oyl_page *p = NULL;
+	ck_assert_int_eq(oyl_chat_messages(user, oyl_chat_session_id(cs), NULL, &p), OYL_OK);
+	ck_assert_uint_eq(oyl_page_count(p), 6); /* three questions, three answers */
+	oyl_page_free(p);
+	oyl_chat_session_free(cs);
+	oyl_actor_free(user);
+	oyl_user_free(u);
+	oyl_kb_free(kb);
+	oyl_assistant_free(as);
+	oyl_teammate_free(tm);
+	oyl_workspace_free(ws);
+}
+END_TEST
+
 /* ---- prepared statements --------------------------------------------------- */
 
 /* Statements are parsed once per connection, named; with OYL_DB_NO_PREPARE
@@ -559,6 +625,7 @@ int main(int argc, char **argv)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trips_per_call);
+	tcase_add_test(tc, search_and_chat_round_trips);
 	tcase_add_test(tc, statements_are_prepared_once);
 	tcase_add_test(tc, a_connection_lost_between_calls_is_replaced);
 	tcase_add_test(tc, a_connection_lost_between_batches_writes_nothing);

@@ -149,6 +149,14 @@ int oyl__batch_run(oyl__batch *bt)
 	return rc;
 }
 
+int oyl__batch_run_end(oyl__batch *bt)
+{
+	/* the actor's check decides before anything commits */
+	if (bt->actor_user >= 0 || bt->actor_account >= 0)
+		return oyl__txn_end(bt->db, oyl__batch_run(bt));
+	return oyl__batch_execute_end(bt);
+}
+
 int oyl__actor_ready(oyl_db *db, const oyl_actor *actor)
 {
 	if (actor->tenant_known)

@@ -37,6 +37,10 @@ int oyl__actor_is_platform(const oyl_actor *actor);
  */
 void oyl__batch_begin(oyl__batch *bt, oyl_db *db);
 int oyl__batch_run(oyl__batch *bt);
+/* The same, as the transaction's last batch: it ends the transaction too,
+ * committing it with the reads in one exchange where the backend can
+ * (oyl__batch_execute_end); the status of both. */
+int oyl__batch_run_end(oyl__batch *bt);
 
 /*
  * For calls whose reads depend on who the actor is (its tenant, or its

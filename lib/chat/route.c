@@ -224,8 +224,10 @@ static int route_teammate(oyl_db *db, oyl_actor *actor, const char *teammate_id,
 	return rc;
 }
 
-/* A session of one assistant: the assistant and its instruction, one batch. */
-static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__route *r)
+/* A session of one assistant: the assistant and its instruction, and the
+ * caller's reads for it, one batch. */
+static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__route *r,
+			   oyl__route_also also, void *ctx)
 {
 	const char *scope = oyl__actor_scope(actor);
 	instruction_read ir;
@@ -233,6 +235,8 @@ static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__r
 	oyl__batch_begin(&bt, db);
 	int a = oyl__batch_get(&bt, scope, &oyl__t_assistants, aid, OYL__LOCK_NONE);
 	add_instruction_read(&bt, scope, aid, &ir);
+	if (also)
+		also(&bt, aid, ctx);
 	int rc = oyl__batch_run(&bt);
 	if (rc == OYL_OK && !(r->first.assistant = oyl__batch_take(&bt, a)))
 		rc = oyl__fail(db, OYL_ENOTFOUND, "the session's assistant %s was deleted", aid);
@@ -241,12 +245,13 @@ static int route_assistant(oyl_db *db, oyl_actor *actor, const char *aid, oyl__r
 	return rc ? rc : kept;
 }
 
-int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oyl__route *r)
+int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oyl__route *r,
+		    oyl__route_also also, void *ctx)
 {
 	memset(r, 0, sizeof *r);
 	const char *aid = oyl__record_text(session, CHAT_SESSIONS_assistant_id);
 	if (aid)
-		return route_assistant(db, actor, aid, r);
+		return route_assistant(db, actor, aid, r, also, ctx);
 	int rc = route_teammate(db, actor, oyl__record_text(session, CHAT_SESSIONS_teammate_id), r);
 	return rc ? rc : read_instructions(db, oyl__actor_scope(actor), r);
 }

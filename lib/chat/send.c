@@ -4,8 +4,11 @@
  *
  *   1. one write transaction: the session read (locked) and checked as
  *      the actor's, its recent history read, the responder picked
- *      (route.c), its passages read (a lexical search: quick), the
- *      question stored, the session's title set from its first question;
+ *      (route.c), the question stored and the session's title set from
+ *      its first question, its passages read (a lexical search: quick;
+ *      its last read commits the transaction, in the same round trip on
+ *      PostgreSQL, so that a failure past that point leaves the question
+ *      stored, as a provider's does);
  *   2. no transaction: the passages of a vector or hybrid search (its
  *      question embedded) or of the fallback assistant retrieved with
  *      oyl_kb_search, the prompt built, the provider called, every piece
@@ -136,6 +139,19 @@ static void auto_title(const char *q, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* A lexical search's target read with the session's assistant (route.c):
+ * one round trip less. */
+typedef struct prefetch {
+	oyl_actor *actor;
+	oyl__search_target *target;
+} prefetch;
+
+static void queue_search_target(oyl__batch *bt, const char *assistant_id, void *ctx)
+{
+	prefetch *p = ctx;
+	p->target = oyl__search_target_queue(bt, p->actor, assistant_id); /* NULL: read later */
+}
+
 static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const oyl_chat_options *o,
 			  turn *t, oyl__reply *r)
 {
@@ -156,17 +172,13 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const 
 		rc = oyl__visible(db, actor, &oyl__kind_chat_session, session, t->session);
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, OYL__CHAT_OWN);
-	if (rc == OYL_OK)
-		rc = oyl__route_pick(db, actor, session, &t->route);
 	/* a lexical search is quick: it reads the passages in this transaction,
 	 * saving one of its own (vector search embeds the question: later) */
-	if (rc == OYL_OK && o->mode == OYL_SEARCH_LEXICAL) {
-		oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
-		so.limit = o->passages;
-		rc = oyl__search_lexical_in_txn(
-			db, actor, oyl__record_text(t->route.first.assistant, ASSISTANTS_id), text,
-			&so, &r->search);
-	}
+	int lexical = o->mode == OYL_SEARCH_LEXICAL;
+	prefetch pre = {actor, NULL};
+	if (rc == OYL_OK)
+		rc = oyl__route_pick(db, actor, session, &t->route,
+				     lexical ? queue_search_target : NULL, &pre);
 	if (rc == OYL_OK) {
 		int64_t now = oyl__now();
 		if (t->asked_at < now)
@@ -201,6 +213,16 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const 
 		rc = oyl__write_update(db, actor->tenant_id, &oyl__t_chat_sessions, &f, 1, set,
 				       nset, NULL, &note);
 	}
+	/* the question first (deferred where the backend defers writes), then
+	 * the search, whose last read commits it all in one round trip */
+	if (rc == OYL_OK && lexical) {
+		oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
+		so.limit = o->passages;
+		rc = oyl__search_lexical_in_txn(
+			db, actor, oyl__record_text(t->route.first.assistant, ASSISTANTS_id), text,
+			&so, pre.target, 1, &r->search);
+	}
+	oyl__search_target_free(pre.target);
 	oyl__batch_free(&bt);
 	/* history came newest first */
 	for (size_t i = 0; i < t->nhistory / 2; i++) {

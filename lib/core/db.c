@@ -175,6 +175,8 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 		caps |= OYL_BACKEND_CAP_LOCATE;
 	if (b->version >= 6 && b->postings)
 		caps |= OYL_BACKEND_CAP_POSTINGS;
+	if (b->version >= 7 && b->read_many_commit)
+		caps |= OYL_BACKEND_CAP_READ_COMMIT;
 	if (b->version >= 5 && b->wait)
 		caps |= OYL_BACKEND_CAP_WAIT;
 	return caps;

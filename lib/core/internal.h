@@ -150,6 +150,11 @@ int oyl__txn_begin(oyl_db *db, struct oyl_actor *actor, const char *tenant, unsi
 /* Commits on OYL_OK, else rolls back; returns the final status (a
  * failed commit turns OK into its error, with its write's message). */
 int oyl__txn_end(oyl_db *db, int status);
+/* The open transaction's last reads and its commit, in one exchange: the
+ * backend's read_many_commit (the caller checked that it has one).  The
+ * rows reach their callbacks once committed; a callback's failure is
+ * returned with the transaction committed all the same. */
+int oyl__txn_end_reading(oyl_db *db, oyl_read *reads, size_t n);
 
 /* Writes of the open transaction, with the message for their failure. */
 int oyl__write_insert(oyl_db *db, const char *tenant, const oyl_table *t, const oyl_value *vals,

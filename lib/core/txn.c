@@ -70,6 +70,20 @@ int oyl__txn_end(oyl_db *db, int status)
 	return status;
 }
 
+int oyl__txn_end_reading(oyl_db *db, oyl_read *reads, size_t n)
+{
+	int committed = 0;
+	int rc = db->backend->read_many_commit(db->backend, reads, n, &committed);
+	if (rc == OYL_ENOMEM)
+		rc = oyl__fail(db, rc, "out of memory reading");
+	else if (rc != OYL_OK) /* still in the transaction: a deferred write's note applies */
+		rc = oyl__fail_backend(db, rc, committed ? "reading" : "reading and committing");
+	db->nnotes = 0;
+	clear_txn(db);
+	run_on_end(db, committed);
+	return rc;
+}
+
 /* Keeps the note of the next write.  Out of memory for it, the notes stop
  * (the numbering goes on): a failure is then told less well, never wrongly. */
 static void keep_note(oyl_db *db, const oyl__note *note)

@@ -231,6 +231,28 @@ static int one_by_one(oyl__batch *bt)
 
 void (*oyl__after_batch_hook)(oyl_db *db);
 
+/* The row locks as read_many() takes them. */
+static void set_locks(oyl__batch *bt)
+{
+	for (size_t i = 0; i < bt->n; i++) {
+		bt->reads[i].lock = bt->lock[i] ? OYL_LOCK_UPDATE : OYL_LOCK_NONE;
+		bt->locked[i] = bt->lock[i] != OYL__LOCK_NONE;
+	}
+}
+
+int oyl__batch_execute_end(oyl__batch *bt)
+{
+	oyl_db *db = bt->db;
+	if (!db->in_txn || bt->overflow || bt->n == 0 || !(db->caps & OYL_BACKEND_CAP_READ_MANY) ||
+	    !(db->caps & OYL_BACKEND_CAP_READ_COMMIT))
+		return oyl__txn_end(db, oyl__batch_execute(bt));
+	set_locks(bt);
+	int rc = oyl__txn_end_reading(db, bt->reads, bt->n);
+	if (rc == OYL_OK && oyl__after_batch_hook)
+		oyl__after_batch_hook(db);
+	return rc;
+}
+
 int oyl__batch_execute(oyl__batch *bt)
 {
 	oyl_db *db = bt->db;
@@ -242,10 +264,7 @@ int oyl__batch_execute(oyl__batch *bt)
 		return OYL_OK;
 	int rc;
 	if (db->caps & OYL_BACKEND_CAP_READ_MANY) {
-		for (size_t i = 0; i < bt->n; i++) {
-			bt->reads[i].lock = bt->lock[i] ? OYL_LOCK_UPDATE : OYL_LOCK_NONE;
-			bt->locked[i] = bt->lock[i] != OYL__LOCK_NONE;
-		}
+		set_locks(bt);
 		rc = db->backend->read_many(db->backend, bt->reads, bt->n);
 	} else {
 		rc = one_by_one(bt);

@@ -66,6 +66,10 @@ extern void (*oyl__after_batch_hook)(oyl_db *db);
 
 /* Runs the batch (see access/actor.h for the one public calls use). */
 int oyl__batch_execute(oyl__batch *bt);
+/* Runs the batch and ends the open transaction: committed with the reads
+ * in one exchange where the backend can (oyl__txn_end_reading), else the
+ * reads and then oyl__txn_end.  The status of both. */
+int oyl__batch_execute_end(oyl__batch *bt);
 
 /* After the run: the row of GET i (owned by the batch), or NULL. */
 const oyl__record *oyl__batch_row(const oyl__batch *bt, int i);

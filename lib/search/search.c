@@ -101,51 +101,102 @@ static void free_target(target *tg)
 	tg->n = 0;
 }
 
-static int read_target(oyl_db *db, oyl_actor *actor, const char *id, target *out)
+/*
+ * The target's reads: the knowledge base of that id, the assistant of that
+ * id, and an assistant's knowledge bases, oldest first (none are listed
+ * for a knowledge base's id).  Queued into a batch, the caller's or the
+ * search's own, each row copied out as it comes, so that they are
+ * settled once the batch has run and gone.  A superadmin's list needs
+ * the assistant's tenant first: it is read afterwards.
+ */
+struct oyl__search_target {
+	char id[OYL_UUID_LEN + 1];
+	oyl_filter of_kb, of_as, of_kbs;
+	oyl_query q_kb, q_as, q_kbs;
+	oyl__record_sink kb, as;
+	target listed;
+};
+
+oyl__search_target *oyl__search_target_queue(oyl__batch *bt, oyl_actor *actor, const char *id)
 {
+	oyl__search_target *t = oyl__calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
 	const char *scope = oyl__actor_scope(actor);
-	/* an assistant's knowledge bases, oldest first: with the target's
-	 * rows in one round trip when the actor's tenant is known (none are
-	 * listed for a knowledge base's id); a superadmin's need the
-	 * assistant's tenant first */
-	oyl_filter of_as = oyl__eq(KNOWLEDGE_BASES_assistant_id, OYL_TYPE_UUID, id);
-	oyl_query q = {&of_as, 1, KNOWLEDGE_BASES_created_at, 0, NULL, NULL, KBS_MAX, 0};
-	target listed = {{NULL}, 0};
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	int k = oyl__batch_get(&bt, scope, &oyl__t_knowledge_bases, id, OYL__LOCK_NONE);
-	int a = oyl__batch_get(&bt, scope, &oyl__t_assistants, id, OYL__LOCK_NONE);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->of_kb = oyl__eq(KNOWLEDGE_BASES_id, OYL_TYPE_UUID, t->id);
+	t->of_as = oyl__eq(ASSISTANTS_id, OYL_TYPE_UUID, t->id);
+	t->of_kbs = oyl__eq(KNOWLEDGE_BASES_assistant_id, OYL_TYPE_UUID, t->id);
+	t->q_kb = (oyl_query){&t->of_kb, 1, KNOWLEDGE_BASES_id, 0, NULL, NULL, 1, 0};
+	t->q_as = (oyl_query){&t->of_as, 1, ASSISTANTS_id, 0, NULL, NULL, 1, 0};
+	t->q_kbs = (oyl_query){&t->of_kbs, 1, KNOWLEDGE_BASES_created_at, 0, NULL, NULL, KBS_MAX, 0};
+	t->kb = (oyl__record_sink){&oyl__t_knowledge_bases, NULL};
+	t->as = (oyl__record_sink){&oyl__t_assistants, NULL};
+	oyl__batch_list(bt, scope, &oyl__t_knowledge_bases, &t->q_kb, oyl__record_cb, &t->kb);
+	oyl__batch_list(bt, scope, &oyl__t_assistants, &t->q_as, oyl__record_cb, &t->as);
 	if (scope)
-		oyl__batch_list(&bt, scope, &oyl__t_knowledge_bases, &q, kb_row, &listed);
-	int rc = oyl__batch_run(&bt);
-	const oyl__record *kb = rc == OYL_OK ? oyl__batch_row(&bt, k) : NULL;
-	const oyl__record *as = rc == OYL_OK ? oyl__batch_row(&bt, a) : NULL;
-	if (rc == OYL_OK && kb) {
-		rc = oyl__visible(db, actor, &oyl__kind_knowledge_base, kb, id);
-		if (rc == OYL_OK)
-			out->kb[out->n++] = oyl__batch_take(&bt, k);
-	} else if (rc == OYL_OK && as) {
-		rc = oyl__visible(db, actor, &oyl__kind_assistant, as, id);
-	} else if (rc == OYL_OK) {
-		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base or assistant %s not found", id);
+		oyl__batch_list(bt, scope, &oyl__t_knowledge_bases, &t->q_kbs, kb_row, &t->listed);
+	return t;
+}
+
+void oyl__search_target_free(oyl__search_target *t)
+{
+	if (!t)
+		return;
+	oyl__record_free(t->kb.rec);
+	oyl__record_free(t->as.rec);
+	free_target(&t->listed);
+	oyl__free(t);
+}
+
+/* The target's knowledge bases, from its reads, checked. */
+static int settle_target(oyl_db *db, oyl_actor *actor, oyl__search_target *t, target *out)
+{
+	int rc = OYL_OK;
+	if (t->kb.rec) {
+		rc = oyl__visible(db, actor, &oyl__kind_knowledge_base, t->kb.rec, t->id);
+		if (rc == OYL_OK) {
+			out->kb[out->n++] = t->kb.rec;
+			t->kb.rec = NULL;
+		}
+	} else if (t->as.rec) {
+		rc = oyl__visible(db, actor, &oyl__kind_assistant, t->as.rec, t->id);
+	} else {
+		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base or assistant %s not found", t->id);
 	}
-	char tenant[OYL_UUID_LEN + 1] = "";
-	if (rc == OYL_OK && as)
-		snprintf(tenant, sizeof tenant, "%s", oyl__record_text(as, ASSISTANTS_tenant_id));
-	oyl__batch_free(&bt);
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, OYL__SEARCH);
-	if (rc == OYL_OK && tenant[0] && scope) {
-		*out = listed; /* the assistant's, read with it */
+	if (rc || !t->as.rec)
+		return rc;
+	if (oyl__actor_scope(actor)) {
+		*out = t->listed; /* the assistant's, read with it */
+		t->listed.n = 0;
 		return OYL_OK;
 	}
-	free_target(&listed);
-	if (rc || !tenant[0])
-		return rc;
+	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	oyl__batch_list(&bt, tenant, &oyl__t_knowledge_bases, &q, kb_row, out);
+	oyl__batch_list(&bt, oyl__record_text(t->as.rec, ASSISTANTS_tenant_id),
+			&oyl__t_knowledge_bases, &t->q_kbs, kb_row, out);
 	rc = oyl__batch_run(&bt);
 	oyl__batch_free(&bt);
+	return rc;
+}
+
+/* The target read in a round trip of its own, or from the reads a caller
+ * queued in one of its batches (pre). */
+static int read_target(oyl_db *db, oyl_actor *actor, const char *id, oyl__search_target *pre,
+		       target *out)
+{
+	if (pre)
+		return settle_target(db, actor, pre, out);
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	oyl__search_target *t = oyl__search_target_queue(&bt, actor, id);
+	int rc = t ? oyl__batch_run(&bt) : oyl__fail(db, OYL_ENOMEM, "out of memory");
+	oyl__batch_free(&bt);
+	if (rc == OYL_OK)
+		rc = settle_target(db, actor, t, out);
+	oyl__search_target_free(t);
 	return rc;
 }
 
@@ -363,8 +414,9 @@ static int keep_document(const oyl__record *doc)
 	return strcmp(status, "processed") == 0 || strcmp(status, "processing") == 0;
 }
 
+/* end_txn: the last batch also ends the caller's transaction. */
 static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl__ranked *best, size_t n,
-		     oyl_search_results *res)
+		     int end_txn, oyl_search_results *res)
 {
 	/* what the spans need later: each knowledge base's language and terms */
 	int rc = OYL_OK;
@@ -397,7 +449,7 @@ static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl
 			f[i].d = oyl__batch_get(&bt, tenant, &oyl__t_documents_meta, f[i].doc,
 						OYL__LOCK_NONE);
 		}
-		rc = oyl__batch_run(&bt);
+		rc = end_txn && from + m == n ? oyl__batch_run_end(&bt) : oyl__batch_run(&bt);
 		for (size_t i = 0; i < m; i++) {
 			const oyl__ranked *r = &best[from + i];
 			const oyl__record *doc = rc == OYL_OK ? oyl__batch_row(&bt, f[i].d) : NULL;
@@ -434,7 +486,7 @@ static int question_vectors(oyl_db *db, oyl_actor *actor, const char *key, const
 	target tg = {{NULL}, 0};
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
 	if (rc == OYL_OK)
-		rc = oyl__txn_end(db, read_target(db, actor, key, &tg));
+		rc = oyl__txn_end(db, read_target(db, actor, key, NULL, &tg));
 	if (rc == OYL_OK)
 		rc = embed_question(db, &tg, key, query, qlen, vc);
 	free_target(&tg);
@@ -481,14 +533,15 @@ static void search_call_free(search_call *c)
 }
 
 /* The search's reads, in the transaction the caller opened for the actor. */
-static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl_search_results *res)
+static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl__search_target *pre,
+			 int end_txn, oyl_search_results *res)
 {
 	target tg = {{NULL}, 0};
 	kb_terms kt[KBS_MAX];
 	memset(kt, 0, sizeof kt);
 	oyl__ranked *best = NULL;
 	size_t nbest = 0;
-	int rc = read_target(db, actor, c->key, &tg);
+	int rc = read_target(db, actor, c->key, pre, &tg);
 	if (rc == OYL_OK)
 		rc = read_terms(db, &tg, kt, c->query, c->qlen);
 	if (rc == OYL_OK)
@@ -496,7 +549,7 @@ static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl_searc
 	if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK)
-		rc = read_back(db, &tg, kt, best, nbest, res);
+		rc = read_back(db, &tg, kt, best, nbest, end_txn, res);
 	for (size_t i = 0; i < KBS_MAX; i++)
 		oyl__tokenizer_free(kt[i].tok);
 	free_target(&tg);
@@ -521,7 +574,7 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 	if (rc == OYL_OK && c->o.mode != OYL_SEARCH_LEXICAL)
 		rc = question_vectors(db, actor, c->key, query, c->qlen, &c->vc);
 	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK)
-		rc = oyl__txn_end(db, search_in_txn(db, actor, c, res));
+		rc = oyl__txn_end(db, search_in_txn(db, actor, c, NULL, 0, res));
 	search_call_free(c);
 	oyl__free(c);
 	if (rc) {
@@ -534,7 +587,7 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 
 int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const char *target_id,
 			       const char *query, const oyl_search_options *opts,
-			       oyl_search_results **out)
+			       oyl__search_target *pre, int end_txn, oyl_search_results **out)
 {
 	*out = NULL;
 	search_call *c = oyl__malloc(sizeof *c);
@@ -547,8 +600,10 @@ int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const char *target_
 					      "caller's transaction");
 	if (rc == OYL_OK && !(res = oyl__calloc(1, sizeof *res)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	if (rc == OYL_OK && pre && strcmp(pre->id, c->key) != 0)
+		rc = oyl__fail(db, OYL_ERROR, "internal: the target read is another one's");
 	if (rc == OYL_OK)
-		rc = search_in_txn(db, actor, c, res);
+		rc = search_in_txn(db, actor, c, pre, end_txn, res);
 	search_call_free(c);
 	oyl__free(c);
 	if (rc) {

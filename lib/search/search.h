@@ -9,12 +9,28 @@
 #define OYL_SEARCH_SEARCH_H
 
 #include "core/internal.h"
+#include "records/batch.h"
+
+typedef struct oyl__search_target oyl__search_target;
+
+/* The reads of the search's target (a knowledge base or an assistant,
+ * with its knowledge bases) queued into a caller's batch, so that they
+ * share one of its round trips; handed to oyl__search_lexical_in_txn after
+ * the batch ran.  NULL out of memory. */
+oyl__search_target *oyl__search_target_queue(oyl__batch *bt, oyl_actor *actor,
+					     const char *target_id);
+void oyl__search_target_free(oyl__search_target *t);
 
 /* As oyl_kb_search, inside the open transaction of `actor`, whose user
- * was read in it; opts->mode must be lexical.  The status, with the
- * handle's message set; *out gets new results on OYL_OK. */
+ * was read in it; opts->mode must be lexical.  `pre`, when not NULL, is
+ * the target's reads, queued and run by the caller in this transaction.
+ * With end_txn, the search's last read batch ends the transaction,
+ * committing it with those reads in one round trip where the backend can
+ * (oyl__batch_run_end); a search that finds nothing to read back leaves
+ * it open, and the caller's oyl__txn_end ends it either way.  The status,
+ * with the handle's message set; *out gets new results on OYL_OK. */
 int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const char *target_id,
 			       const char *query, const oyl_search_options *opts,
-			       oyl_search_results **out);
+			       oyl__search_target *pre, int end_txn, oyl_search_results **out);
 
 #endif

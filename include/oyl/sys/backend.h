@@ -250,10 +250,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_LOCATE 0x80u      /**< locate() */
 #define OYL_BACKEND_CAP_WAIT 0x100u       /**< wait() */
 #define OYL_BACKEND_CAP_POSTINGS 0x200u   /**< postings() (version 6) */
+#define OYL_BACKEND_CAP_READ_COMMIT 0x400u /**< read_many_commit() (version 7) */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 6
+#define OYL_BACKEND_VERSION 7
 
 typedef struct oyl_backend oyl_backend;
 
@@ -468,10 +469,26 @@ struct oyl_backend {
 	 */
 	int (*postings)(oyl_backend *b, const oyl_scope *scope, const char *kb,
 			const char *const *terms, size_t nterms, oyl_postings_cb cb, void *payload);
+
+	/* ---- version 7 ---- */
+
+	/**
+	 * Optional.  The reads, as read_many(), and then the commit of the
+	 * open transaction, in one exchange where the backend can
+	 * (PostgreSQL: the deferred writes, the reads and COMMIT in one round
+	 * trip).  The callbacks get the rows once the transaction committed:
+	 * `*committed` is then 1, even when a callback fails afterwards (its
+	 * value is returned).  A failure before the commit rolls the
+	 * transaction back and leaves `*committed` 0.  No transaction is open
+	 * after the call, whatever its status.  Without it, the core calls
+	 * read_many() and then commit(): the same outcome in one more round
+	 * trip.
+	 */
+	int (*read_many_commit)(oyl_backend *b, oyl_read *reads, size_t n, int *committed);
 };
 
 #define OYL_BACKEND_INIT                                                                           \
-	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the

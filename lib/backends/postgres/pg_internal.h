@@ -248,6 +248,7 @@ int oyl__pg_rollback(oyl_backend *b);
 int oyl__pg_run_rows(pg_backend *b, oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		     const oyl_table *shape, oyl_row_cb cb, void *payload);
 int oyl__pg_read_many(oyl_backend *b, oyl_read *reads, size_t n);
+int oyl__pg_read_many_commit(oyl_backend *b, oyl_read *reads, size_t n, int *committed);
 int oyl__pg_get(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const char *id,
 		oyl_row_cb cb, void *payload);
 int oyl__pg_list(oyl_backend *b, const oyl_scope *scope, const oyl_table *t, const oyl_query *q,

@@ -123,6 +123,20 @@ static int deliver(pg_backend *b, PGresult *res, oyl_read *r)
 	}
 }
 
+/* Every read's rows, from the answers of the batch just synced. */
+static int deliver_all(pg_backend *b, oyl_read *reads, size_t n, const size_t *at)
+{
+	int rc = OYL_OK;
+	for (size_t i = 0; i < n && rc == OYL_OK; i++) {
+		PGresult *res = oyl__pg_take(b, at[i]);
+		reads[i].status = OYL_OK;
+		rc = res ? deliver(b, res, &reads[i])
+			 : oyl__pg_fail(b, OYL_ESTORAGE, "read %zu: no answer", i);
+		PQclear(res);
+	}
+	return rc;
+}
+
 int oyl__pg_read_many(oyl_backend *base, oyl_read *reads, size_t n)
 {
 	pg_backend *b = pg_of(base);
@@ -159,16 +173,47 @@ int oyl__pg_read_many(oyl_backend *base, oyl_read *reads, size_t n)
 	}
 	if (rc != OYL_OK)
 		oyl__pg_txn_abort(b); /* statements queued and never synced */
-	for (size_t i = 0; i < n && rc == OYL_OK; i++) {
-		PGresult *res = oyl__pg_take(b, at[i]);
-		reads[i].status = OYL_OK;
-		rc = res ? deliver(b, res, &reads[i])
-			 : oyl__pg_fail(b, OYL_ESTORAGE, "read %zu: no answer", i);
-		PQclear(res);
-	}
+	else
+		rc = deliver_all(b, reads, n, at);
 	oyl__pg_queue_clear(b);
 	oyl_free(at);
 	b->own_platform = false;
+	return rc;
+}
+
+int oyl__pg_read_many_commit(oyl_backend *base, oyl_read *reads, size_t n, int *committed)
+{
+	pg_backend *b = pg_of(base);
+	*committed = 0;
+	oyl__pg_context(b, "read", NULL);
+	if (b->txn == PG_TXN_NONE)
+		return oyl__pg_fail(b, OYL_EMISUSE, "no transaction is open");
+	size_t *at = n > 0 && !reads ? NULL : oyl_malloc((n ? n : 1) * sizeof *at);
+	if (!at) { /* the transaction ends here too */
+		oyl__pg_rollback(base);
+		return n > 0 && !reads ? oyl__pg_fail(b, OYL_EINVAL, "no reads")
+				       : oyl__pg_fail(b, OYL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		reads[i].status = OYL_ERROR;
+	/* the writes deferred so far, the reads and COMMIT: one Sync */
+	int rc = queue_batch(b, reads, n, at);
+	if (rc == OYL_OK && b->server_txn) {
+		pg_entry commit = {PG_ENTRY_CONTROL, -1, -1, "commit", "", NULL, NULL, true};
+		rc = oyl__pg_queue(b, NULL, "COMMIT", true, commit);
+	}
+	if (rc == OYL_OK)
+		rc = oyl__pg_sync(b);
+	if (rc != OYL_OK) {
+		oyl__pg_txn_abort(b);
+	} else {
+		*committed = 1;
+		rc = deliver_all(b, reads, n, at);
+	}
+	oyl__pg_queue_clear(b);
+	oyl__pg_txn_forget(b);
+	b->txn = PG_TXN_NONE;
+	oyl_free(at);
 	return rc;
 }
 
