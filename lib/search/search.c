@@ -537,11 +537,12 @@ static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl__sear
 			 int end_txn, oyl_search_results *res)
 {
 	target tg = {{NULL}, 0};
-	kb_terms kt[KBS_MAX];
-	memset(kt, 0, sizeof kt);
+	kb_terms *kt = NULL; /* one per knowledge base: 2.4 kB each */
 	oyl__ranked *best = NULL;
 	size_t nbest = 0;
 	int rc = read_target(db, actor, c->key, pre, &tg);
+	if (rc == OYL_OK && !(kt = oyl__calloc(tg.n ? tg.n : 1, sizeof *kt)))
+		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK)
 		rc = read_terms(db, &tg, kt, c->query, c->qlen);
 	if (rc == OYL_OK)
@@ -550,8 +551,9 @@ static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl__sear
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK)
 		rc = read_back(db, &tg, kt, best, nbest, end_txn, res);
-	for (size_t i = 0; i < KBS_MAX; i++)
+	for (size_t i = 0; kt && i < tg.n; i++)
 		oyl__tokenizer_free(kt[i].tok);
+	oyl__free(kt);
 	free_target(&tg);
 	oyl__free(best);
 	return rc;
