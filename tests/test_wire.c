@@ -348,6 +348,17 @@ START_TEST(search_and_chat_round_trips)
 	/* nothing found: the question's transaction commits on its own */
 	ROUND_TRIPS(db, n, oyl_chat_send(user, oyl_chat_session_id(cs), "zebra", NULL, NULL));
 	expect(&c[2], "oyl_chat_send (nothing found)", 5, n);
+	/* a teammate's session: its config and assistants read before the pick */
+	char cfg[160];
+	snprintf(cfg, sizeof cfg, "{\"strategy\":\"first\",\"assistants\":[\"%s\"]}",
+		 oyl_assistant_id(as));
+	ck_assert_int_eq(oyl_teammate_update(admin, oyl_teammate_id(tm), "T", cfg, NULL), OYL_OK);
+	oyl_chat_session *ts = NULL;
+	ck_assert_int_eq(oyl_chat_session_create(user, oyl_teammate_id(tm), NULL, &ts), OYL_OK);
+	ROUND_TRIPS(db, n, oyl_chat_send(user, oyl_chat_session_id(ts), "How are tenants kept apart?",
+					 NULL, NULL));
+	expect(&c[3], "oyl_chat_send (a teammate's)", 6, n);
+	oyl_chat_session_free(ts);
 	oyl_page *p = NULL;
 	ck_assert_int_eq(oyl_chat_messages(user, oyl_chat_session_id(cs), NULL, &p), OYL_OK);
 	ck_assert_uint_eq(oyl_page_count(p), 6); /* three questions, three answers */

@@ -31,8 +31,8 @@ typedef struct oyl__route {
 	oyl__responder first, second;
 } oyl__route;
 
-/* More reads for the batch that reads a session's assistant (the caller's
- * for that assistant, sharing the round trip). */
+/* More reads for the batch that reads the first responder's instruction
+ * (the caller's for that assistant, sharing the round trip). */
 typedef void (*oyl__route_also)(oyl__batch *bt, const char *assistant_id, void *ctx);
 
 /*
@@ -40,9 +40,9 @@ typedef void (*oyl__route_also)(oyl__batch *bt, const char *assistant_id, void *
  * picks the responders.  A teammate's round robin advances its position
  * in storage in this transaction (the teammate's row locked).  ENOTFOUND
  * when the session's assistant or teammate was deleted; EINVAL when a
- * teammate's config names no assistant that still exists.  For a session
- * of one assistant, `also` (when not NULL) adds its reads to the batch
- * that reads the assistant.
+ * teammate's config names no assistant that still exists.  `also` (when
+ * not NULL) adds the caller's reads for the first responder to the batch
+ * that reads its instruction.
  */
 int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oyl__route *r,
 		    oyl__route_also also, void *ctx);

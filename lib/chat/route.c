@@ -86,8 +86,10 @@ static int keep_instruction(oyl_db *db, oyl__responder *who, instruction_read *i
 	return rc;
 }
 
-/* Reads the instructions of the responders (one batch) and fills them. */
-static int read_instructions(oyl_db *db, const char *scope, oyl__route *r)
+/* Reads the instructions of the responders, and the caller's reads for
+ * the first one (one batch), and fills them. */
+static int read_instructions(oyl_db *db, const char *scope, oyl__route *r, oyl__route_also also,
+			     void *ctx)
 {
 	oyl__responder *who[2] = {&r->first, &r->second};
 	instruction_read ir[2] = {{.sink = {&oyl__t_instructions, NULL}},
@@ -99,6 +101,8 @@ static int read_instructions(oyl_db *db, const char *scope, oyl__route *r)
 			add_instruction_read(&bt, scope,
 					     oyl__record_text(who[i]->assistant, ASSISTANTS_id),
 					     &ir[i]);
+	if (also && r->first.assistant)
+		also(&bt, oyl__record_text(r->first.assistant, ASSISTANTS_id), ctx);
 	int rc = oyl__batch_run(&bt);
 	for (int i = 0; i < 2; i++) {
 		int kept = keep_instruction(db, who[i], &ir[i]);
@@ -253,7 +257,7 @@ int oyl__route_pick(oyl_db *db, oyl_actor *actor, const oyl__record *session, oy
 	if (aid)
 		return route_assistant(db, actor, aid, r, also, ctx);
 	int rc = route_teammate(db, actor, oyl__record_text(session, CHAT_SESSIONS_teammate_id), r);
-	return rc ? rc : read_instructions(db, oyl__actor_scope(actor), r);
+	return rc ? rc : read_instructions(db, oyl__actor_scope(actor), r, also, ctx);
 }
 
 static void responder_free(oyl__responder *w)

@@ -139,8 +139,8 @@ static void auto_title(const char *q, char *out, size_t size)
 	out[o] = '\0';
 }
 
-/* A lexical search's target read with the session's assistant (route.c):
- * one round trip less. */
+/* A lexical search's target read with the responder's instruction
+ * (route.c): one round trip less. */
 typedef struct prefetch {
 	oyl_actor *actor;
 	oyl__search_target *target;
