@@ -301,7 +301,8 @@ END_TEST
  * target, its postings, its passages with the commit; the send adds the
  * session with its history, reads the target with the assistant, sends
  * the question with the postings and commits with the passages, then
- * stores the answer in one more: 3 and 5.
+ * stores the answer in one more: 3 and 5 (6 for a teammate's session,
+ * whose routing reads the teammate and its assistants first).
  */
 START_TEST(search_and_chat_round_trips)
 {
