@@ -303,7 +303,7 @@ OYL_API int oyl_extractive_provider_new(oyl_provider **out)
 		return rc;
 	}
 	/* it lives as long as the handle, over the passages of the same
-	 * knowledge bases: 4,096 stems (half a megabyte) halve its time */
+	 * knowledge bases: 4,096 stems (192 KiB) halve its time */
 	oyl__tokenizer_remember(x->tok, EXTRACT_MEMO_SLOTS);
 	*out = &x->base;
 	return OYL_OK;

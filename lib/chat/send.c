@@ -139,8 +139,8 @@ static void auto_title(const char *q, char *out, size_t size)
 	out[o] = '\0';
 }
 
-/* A lexical search's target read with the responder's instruction
- * (route.c): one round trip less. */
+/* A lexical search's knowledge bases read with the responder's
+ * instruction (route.c), which reads the assistant: one round trip less. */
 typedef struct prefetch {
 	oyl_actor *actor;
 	oyl__search_target *target;
@@ -218,9 +218,8 @@ static int store_question(oyl_db *db, oyl_actor *actor, const char *text, const 
 	if (rc == OYL_OK && lexical) {
 		oyl_search_options so = OYL_SEARCH_OPTIONS_INIT;
 		so.limit = o->passages;
-		rc = oyl__search_lexical_in_txn(
-			db, actor, oyl__record_text(t->route.first.assistant, ASSISTANTS_id), text,
-			&so, pre.target, 1, &r->search);
+		rc = oyl__search_lexical_in_txn(db, actor, t->route.first.assistant, text, &so,
+						pre.target, 1, &r->search);
 	}
 	oyl__search_target_free(pre.target);
 	oyl__batch_free(&bt);

@@ -15,6 +15,8 @@ typedef struct posting {
 	uint32_t len; /* the chunk's length in terms */
 } posting;
 
+_Static_assert(OYL__BM25_TERMS_MAX <= 32, "a term's index fits the low 5 bits of tf");
+
 /* The arrays outlive a question (oyl__bm25_reuse). */
 struct oyl__bm25 {
 	oyl__bm25_params p;
@@ -186,7 +188,7 @@ static posting *sort_by_key(oyl__bm25 *s)
 	for (int d = 0; d < 8; d++)
 		if ((varies >> (8 * d)) & 255)
 			digit[ndigits++] = d;
-	memset(s->count, 0, sizeof s->count);
+	memset(s->count, 0, (size_t)ndigits * sizeof s->count[0]);
 	for (size_t i = 0; i < s->n; i++)
 		for (int j = 0; j < ndigits; j++)
 			count[j][(from[i].key >> (8 * digit[j])) & 255]++;

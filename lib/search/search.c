@@ -106,8 +106,9 @@ static void free_target(target *tg)
  * id, and an assistant's knowledge bases, oldest first (none are listed
  * for a knowledge base's id).  Queued into a batch, the caller's or the
  * search's own, each row copied out as it comes, so that they are
- * settled once the batch has run and gone.  A superadmin's list needs
- * the assistant's tenant first: it is read afterwards.
+ * settled once the batch has run and gone.  A caller that reads the
+ * assistant itself queues its knowledge bases only.  A superadmin's list
+ * needs the assistant's tenant first: it is read afterwards.
  */
 struct oyl__search_target {
 	char id[OYL_UUID_LEN + 1];
@@ -117,26 +118,37 @@ struct oyl__search_target {
 	target listed;
 };
 
-oyl__search_target *oyl__search_target_queue(oyl__batch *bt, oyl_actor *actor, const char *id)
+/* whole: the rows of the id too, not only an assistant's knowledge bases */
+static oyl__search_target *queue_target(oyl__batch *bt, oyl_actor *actor, const char *id,
+					int whole)
 {
 	oyl__search_target *t = oyl__calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	const char *scope = oyl__actor_scope(actor);
 	snprintf(t->id, sizeof t->id, "%s", id);
-	t->of_kb = oyl__eq(KNOWLEDGE_BASES_id, OYL_TYPE_UUID, t->id);
-	t->of_as = oyl__eq(ASSISTANTS_id, OYL_TYPE_UUID, t->id);
 	t->of_kbs = oyl__eq(KNOWLEDGE_BASES_assistant_id, OYL_TYPE_UUID, t->id);
-	t->q_kb = (oyl_query){&t->of_kb, 1, KNOWLEDGE_BASES_id, 0, NULL, NULL, 1, 0};
-	t->q_as = (oyl_query){&t->of_as, 1, ASSISTANTS_id, 0, NULL, NULL, 1, 0};
 	t->q_kbs = (oyl_query){&t->of_kbs, 1, KNOWLEDGE_BASES_created_at, 0, NULL, NULL, KBS_MAX, 0};
 	t->kb = (oyl__record_sink){&oyl__t_knowledge_bases, NULL};
 	t->as = (oyl__record_sink){&oyl__t_assistants, NULL};
-	oyl__batch_list(bt, scope, &oyl__t_knowledge_bases, &t->q_kb, oyl__record_cb, &t->kb);
-	oyl__batch_list(bt, scope, &oyl__t_assistants, &t->q_as, oyl__record_cb, &t->as);
+	if (whole) {
+		t->of_kb = oyl__eq(KNOWLEDGE_BASES_id, OYL_TYPE_UUID, t->id);
+		t->of_as = oyl__eq(ASSISTANTS_id, OYL_TYPE_UUID, t->id);
+		t->q_kb = (oyl_query){&t->of_kb, 1, KNOWLEDGE_BASES_id, 0, NULL, NULL, 1, 0};
+		t->q_as = (oyl_query){&t->of_as, 1, ASSISTANTS_id, 0, NULL, NULL, 1, 0};
+		oyl__batch_list(bt, scope, &oyl__t_knowledge_bases, &t->q_kb, oyl__record_cb,
+				&t->kb);
+		oyl__batch_list(bt, scope, &oyl__t_assistants, &t->q_as, oyl__record_cb, &t->as);
+	}
 	if (scope)
 		oyl__batch_list(bt, scope, &oyl__t_knowledge_bases, &t->q_kbs, kb_row, &t->listed);
 	return t;
+}
+
+oyl__search_target *oyl__search_target_queue(oyl__batch *bt, oyl_actor *actor,
+					     const char *assistant_id)
+{
+	return queue_target(bt, actor, assistant_id, 0);
 }
 
 void oyl__search_target_free(oyl__search_target *t)
@@ -149,9 +161,12 @@ void oyl__search_target_free(oyl__search_target *t)
 	oyl__free(t);
 }
 
-/* The target's knowledge bases, from its reads, checked. */
-static int settle_target(oyl_db *db, oyl_actor *actor, oyl__search_target *t, target *out)
+/* The target's knowledge bases, from its reads (and the caller's row of
+ * the assistant, when it read it), checked. */
+static int settle_target(oyl_db *db, oyl_actor *actor, oyl__search_target *t,
+			 const oyl__record *assistant, target *out)
 {
+	const oyl__record *as = assistant ? assistant : t->as.rec;
 	int rc = OYL_OK;
 	if (t->kb.rec) {
 		rc = oyl__visible(db, actor, &oyl__kind_knowledge_base, t->kb.rec, t->id);
@@ -159,14 +174,14 @@ static int settle_target(oyl_db *db, oyl_actor *actor, oyl__search_target *t, ta
 			out->kb[out->n++] = t->kb.rec;
 			t->kb.rec = NULL;
 		}
-	} else if (t->as.rec) {
-		rc = oyl__visible(db, actor, &oyl__kind_assistant, t->as.rec, t->id);
+	} else if (as) {
+		rc = oyl__visible(db, actor, &oyl__kind_assistant, as, t->id);
 	} else {
 		rc = oyl__fail(db, OYL_ENOTFOUND, "knowledge base or assistant %s not found", t->id);
 	}
 	if (rc == OYL_OK)
 		rc = oyl__authorize(db, actor, OYL__SEARCH);
-	if (rc || !t->as.rec)
+	if (rc || !as)
 		return rc;
 	if (oyl__actor_scope(actor)) {
 		*out = t->listed; /* the assistant's, read with it */
@@ -175,27 +190,28 @@ static int settle_target(oyl_db *db, oyl_actor *actor, oyl__search_target *t, ta
 	}
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	oyl__batch_list(&bt, oyl__record_text(t->as.rec, ASSISTANTS_tenant_id),
-			&oyl__t_knowledge_bases, &t->q_kbs, kb_row, out);
+	oyl__batch_list(&bt, oyl__record_text(as, ASSISTANTS_tenant_id), &oyl__t_knowledge_bases,
+			&t->q_kbs, kb_row, out);
 	rc = oyl__batch_run(&bt);
 	oyl__batch_free(&bt);
 	return rc;
 }
 
 /* The target read in a round trip of its own, or from the reads a caller
- * queued in one of its batches (pre). */
+ * queued in one of its batches (pre); `assistant`: the caller's row of
+ * the target, read in this transaction, or NULL. */
 static int read_target(oyl_db *db, oyl_actor *actor, const char *id, oyl__search_target *pre,
-		       target *out)
+		       const oyl__record *assistant, target *out)
 {
 	if (pre)
-		return settle_target(db, actor, pre, out);
+		return settle_target(db, actor, pre, assistant, out);
 	oyl__batch bt;
 	oyl__batch_begin(&bt, db);
-	oyl__search_target *t = oyl__search_target_queue(&bt, actor, id);
+	oyl__search_target *t = queue_target(&bt, actor, id, !assistant);
 	int rc = t ? oyl__batch_run(&bt) : oyl__fail(db, OYL_ENOMEM, "out of memory");
 	oyl__batch_free(&bt);
 	if (rc == OYL_OK)
-		rc = settle_target(db, actor, t, out);
+		rc = settle_target(db, actor, t, assistant, out);
 	oyl__search_target_free(t);
 	return rc;
 }
@@ -486,7 +502,7 @@ static int question_vectors(oyl_db *db, oyl_actor *actor, const char *key, const
 	target tg = {{NULL}, 0};
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
 	if (rc == OYL_OK)
-		rc = oyl__txn_end(db, read_target(db, actor, key, NULL, &tg));
+		rc = oyl__txn_end(db, read_target(db, actor, key, NULL, NULL, &tg));
 	if (rc == OYL_OK)
 		rc = embed_question(db, &tg, key, query, qlen, vc);
 	free_target(&tg);
@@ -502,45 +518,64 @@ typedef struct search_call {
 	oyl__doc_filter filter;
 	question_vector qv[KBS_MAX];
 	vector_ctx vc;
+	/* in a caller's transaction: its row of the assistant, the target's
+	 * reads it queued (or NULL), and whether the last read ends it */
+	const oyl__record *assistant;
+	oyl__search_target *pre;
+	int end_txn;
 } search_call;
 
-/* Checks the arguments into c (whose o.docs the caller frees). */
-static int search_args(oyl_db *db, const char *target_id, const char *query,
-		       const oyl_search_options *opts, search_call *c)
+/* A search's state, its arguments checked, and its empty results. */
+static int search_new(oyl_db *db, const char *target_id, const char *query,
+		      const oyl_search_options *opts, search_call **c, oyl_search_results **res)
 {
-	memset(c, 0, sizeof *c);
-	int rc = oyl__check_id(db, "target_id", target_id, c->key);
+	*res = NULL;
+	if (!(*c = oyl__calloc(1, sizeof **c)))
+		return oyl__fail(db, OYL_ENOMEM, "out of memory");
+	search_call *x = *c;
+	int rc = oyl__check_id(db, "target_id", target_id, x->key);
 	if (rc)
 		return rc;
 	if (!query)
 		return oyl__fail(db, OYL_EINVAL, "query: NULL");
-	c->query = query;
-	c->qlen = strnlen(query, OYL__QUERY_MAX + 1);
-	if (c->qlen > OYL__QUERY_MAX)
+	x->query = query;
+	x->qlen = strnlen(query, OYL__QUERY_MAX + 1);
+	if (x->qlen > OYL__QUERY_MAX)
 		return oyl__fail(db, OYL_EINVAL, "query: longer than %u bytes", OYL__QUERY_MAX);
-	if ((rc = resolve_opts(db, opts, &c->o)))
+	if ((rc = resolve_opts(db, opts, &x->o)))
 		return rc;
-	c->filter = (oyl__doc_filter){(const char(*)[OYL_UUID_LEN + 1])c->o.docs, c->o.ndocs};
-	c->vc = (vector_ctx){c->qv, 0, &c->filter};
+	x->filter = (oyl__doc_filter){(const char(*)[OYL_UUID_LEN + 1])x->o.docs, x->o.ndocs};
+	x->vc = (vector_ctx){x->qv, 0, &x->filter};
+	if (!(*res = oyl__calloc(1, sizeof **res)))
+		return oyl__fail(db, OYL_ENOMEM, "out of memory");
 	return OYL_OK;
 }
 
-static void search_call_free(search_call *c)
+/* Frees the state; the results become *out on OYL_OK, else go too. */
+static int search_done(int rc, search_call *c, oyl_search_results *res, oyl_search_results **out)
 {
-	for (size_t i = 0; i < c->vc.nqv; i++)
-		oyl__vectors_free(&c->qv[i].v);
-	oyl__free(c->o.docs);
+	if (c) {
+		for (size_t i = 0; i < c->vc.nqv; i++)
+			oyl__vectors_free(&c->qv[i].v);
+		oyl__free(c->o.docs);
+		oyl__free(c);
+	}
+	if (rc) {
+		oyl_search_free(res);
+		return rc;
+	}
+	*out = res;
+	return OYL_OK;
 }
 
 /* The search's reads, in the transaction the caller opened for the actor. */
-static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl__search_target *pre,
-			 int end_txn, oyl_search_results *res)
+static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl_search_results *res)
 {
 	target tg = {{NULL}, 0};
 	kb_terms *kt = NULL; /* one per knowledge base: 2.4 kB each */
 	oyl__ranked *best = NULL;
 	size_t nbest = 0;
-	int rc = read_target(db, actor, c->key, pre, &tg);
+	int rc = read_target(db, actor, c->key, c->pre, c->assistant, &tg);
 	if (rc == OYL_OK && !(kt = oyl__calloc(tg.n ? tg.n : 1, sizeof *kt)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK)
@@ -550,7 +585,7 @@ static int search_in_txn(oyl_db *db, oyl_actor *actor, search_call *c, oyl__sear
 	if (rc == OYL_OK && nbest && !(res->r = oyl__calloc(nbest, sizeof *res->r)))
 		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK)
-		rc = read_back(db, &tg, kt, best, nbest, end_txn, res);
+		rc = read_back(db, &tg, kt, best, nbest, c->end_txn, res);
 	for (size_t i = 0; kt && i < tg.n; i++)
 		oyl__tokenizer_free(kt[i].tok);
 	oyl__free(kt);
@@ -566,52 +601,35 @@ OYL_API int oyl_kb_search(oyl_actor *actor, const char *target_id, const char *q
 	oyl_db *db = oyl__enter_out(actor, out, "oyl_kb_search", &rc);
 	if (!db)
 		return rc;
-	search_call *c = oyl__malloc(sizeof *c);
-	if (!c)
-		return oyl__fail(db, OYL_ENOMEM, "out of memory");
+	search_call *c = NULL;
 	oyl_search_results *res = NULL;
-	rc = search_args(db, target_id, query, opts, c);
-	if (rc == OYL_OK && !(res = oyl__calloc(1, sizeof *res)))
-		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
+	rc = search_new(db, target_id, query, opts, &c, &res);
 	if (rc == OYL_OK && c->o.mode != OYL_SEARCH_LEXICAL)
 		rc = question_vectors(db, actor, c->key, query, c->qlen, &c->vc);
 	if (rc == OYL_OK && (rc = oyl__actor_begin(db, actor, OYL_TXN_READ)) == OYL_OK)
-		rc = oyl__txn_end(db, search_in_txn(db, actor, c, NULL, 0, res));
-	search_call_free(c);
-	oyl__free(c);
-	if (rc) {
-		oyl_search_free(res);
-		return rc;
-	}
-	*out = res;
-	return oyl__ok(db);
+		rc = oyl__txn_end(db, search_in_txn(db, actor, c, res));
+	rc = search_done(rc, c, res, out);
+	return rc ? rc : oyl__ok(db);
 }
 
-int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const char *target_id,
+int oyl__search_lexical_in_txn(oyl_db *db, oyl_actor *actor, const oyl__record *assistant,
 			       const char *query, const oyl_search_options *opts,
 			       oyl__search_target *pre, int end_txn, oyl_search_results **out)
 {
 	*out = NULL;
-	search_call *c = oyl__malloc(sizeof *c);
-	if (!c)
-		return oyl__fail(db, OYL_ENOMEM, "out of memory");
+	search_call *c = NULL;
 	oyl_search_results *res = NULL;
-	int rc = search_args(db, target_id, query, opts, c);
+	int rc = search_new(db, oyl__record_text(assistant, ASSISTANTS_id), query, opts, &c, &res);
 	if (rc == OYL_OK && c->o.mode != OYL_SEARCH_LEXICAL)
 		rc = oyl__fail(db, OYL_ERROR, "internal: only a lexical search runs in a "
 					      "caller's transaction");
-	if (rc == OYL_OK && !(res = oyl__calloc(1, sizeof *res)))
-		rc = oyl__fail(db, OYL_ENOMEM, "out of memory");
 	if (rc == OYL_OK && pre && strcmp(pre->id, c->key) != 0)
 		rc = oyl__fail(db, OYL_ERROR, "internal: the target read is another one's");
-	if (rc == OYL_OK)
-		rc = search_in_txn(db, actor, c, pre, end_txn, res);
-	search_call_free(c);
-	oyl__free(c);
-	if (rc) {
-		oyl_search_free(res);
-		return rc;
+	if (rc == OYL_OK) {
+		c->assistant = assistant;
+		c->pre = pre;
+		c->end_txn = end_txn;
+		rc = search_in_txn(db, actor, c, res);
 	}
-	*out = res;
-	return OYL_OK;
+	return search_done(rc, c, res, out);
 }

@@ -87,9 +87,9 @@ typedef struct oyl__tokenizer oyl__tokenizer;
 int oyl__tokenizer_new(const char *language, oyl__tokenizer **out);
 void oyl__tokenizer_free(oyl__tokenizer *t);
 
-/* Sets how many stems the tokenizer remembers (512 unless told; about 131
- * bytes each), before it has made its memo: a tokenizer that lives long
- * over one vocabulary (the extractive answerer's) gains from more. */
+/* Sets how many stems the tokenizer remembers (512 unless told; 48 bytes
+ * each), before it has made its memo: a tokenizer that lives long over
+ * one vocabulary (the extractive answerer's) gains from more. */
 void oyl__tokenizer_remember(oyl__tokenizer *t, size_t slots);
 
 /* The canonical name of its language ("english", "none", ...). */

@@ -2,9 +2,11 @@
  * Schema version 13: the postings' index by document leads with the
  * document, so that a search never reads a tenant's postings through it.
  *
- * A search asks "tenant_id = $1 AND knowledge_base_id = $2 AND term IN
- * (...)", which the primary key (tenant_id, knowledge_base_id, term,
- * document_id) answers term by term.  For a tenant the statistics do not
+ * A search asked "tenant_id = $1 AND knowledge_base_id = $2 AND term IN
+ * (...)" (today one such lookup per term, joined by UNION ALL:
+ * sql_statements.c), which the primary key (tenant_id,
+ * knowledge_base_id, term, document_id) answers term by term.  For a
+ * tenant the statistics do not
  * know yet (one created since the table was last analysed: on a live
  * deployment, every new tenant for a while), the planner counts one row
  * of it at most, and then the index by document, (tenant_id,
