@@ -17,7 +17,10 @@
  *      scripted server on 127.0.0.1 that answers at once with a stream of
  *      K one-word tokens, for K = 1 and K = 1000: the difference divided by
  *      999 is the library's own cost per streamed token (the server's
- *      writes included: it runs in this process).
+ *      writes included: it runs in this process);
+ *   3. on SQLite, the floor: the search, the answerer and a send's rows
+ *      written by prepared statements (chat_floor.c), which no send can
+ *      go below.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@
 
 #include "oyl/oyl.h"
 #include "oyl/sys/provider.h"
+#include "chat_floor.h"
 #include "stub_http.h"
 
 static oyl_db *db;
@@ -52,7 +56,7 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median_us(int64_t *v, size_t n)
+double bench_median_us(int64_t *v, size_t n)
 {
 	qsort(v, n, sizeof *v, by_value);
 	return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) / 1000.0;
@@ -270,7 +274,7 @@ int main(int argc, char **argv)
 		die("provider", rc);
 	size_t n = (size_t)rounds * NQ;
 	int64_t *search_ns = calloc(n, sizeof *search_ns), *send_ns = calloc(n, sizeof *send_ns);
-	int64_t *own_ns = calloc(n, sizeof *own_ns);
+	int64_t *own_ns = calloc(n, sizeof *own_ns), *answer_ns = calloc(n, sizeof *answer_ns);
 	for (size_t i = 0; i < NQ; i++) /* warm: statements prepared, pages cached */
 		time_send(user, assistant, questions[i]);
 	for (size_t k = 0; k < n; k++) {
@@ -285,9 +289,10 @@ int main(int argc, char **argv)
 		oyl_search_free(r);
 		send_ns[k] = time_send(user, assistant, q);
 		own_ns[k] = send_ns[k] - ex->ns;
+		answer_ns[k] = ex->ns;
 	}
-	double s_us = median_us(search_ns, n), c_us = median_us(send_ns, n);
-	double o_us = median_us(own_ns, n);
+	double s_us = bench_median_us(search_ns, n), c_us = bench_median_us(send_ns, n);
+	double o_us = bench_median_us(own_ns, n), a_us = bench_median_us(answer_ns, n);
 
 	/* the same with a provider that answers at once: chat's own storage */
 	oyl_provider *instant = calloc(1, sizeof *instant);
@@ -302,7 +307,7 @@ int main(int argc, char **argv)
 		die("provider", rc);
 	for (size_t k = 0; k < n; k++)
 		send_ns[k] = time_send(user, assistant, questions[k % NQ]);
-	double i_us = median_us(send_ns, n);
+	double i_us = bench_median_us(send_ns, n);
 	printf("\n1. oyl_chat_send (extractive) against oyl_kb_search of the same question\n");
 	printf("   search, median                      %10.1f us\n", s_us);
 	printf("   chat send, extractive, median       %10.1f us\n", c_us);
@@ -311,6 +316,22 @@ int main(int argc, char **argv)
 	       o_us / s_us);
 	printf("   chat send, instant provider, median %10.1f us (ratio %.2f)\n", i_us,
 	       i_us / s_us);
+	if (strcmp(oyl_db_backend_name(db), "sqlite") == 0 && strncmp(uri, "sqlite:", 7) == 0) {
+		/* the floor: a send's rows by prepared statements on the same file */
+		const char *path = uri + 7;
+		if (strncmp(path, "///", 3) == 0)
+			path += 2;
+		char(*sessions)[37] = calloc(n, sizeof *sessions);
+		for (size_t k = 0; k < n; k++)
+			memcpy(sessions[k], new_session(user, assistant), 37);
+		double f_us = chat_floor_sqlite_us(path, oyl_tenant_id(t), sessions, n);
+		free(sessions);
+		printf("   the answerer alone, median          %10.1f us\n", a_us);
+		printf("   a send's rows, prepared statements  %10.1f us (two transactions)\n",
+		       f_us);
+		printf("   search + answerer + those rows      %10.1f us (ratio %.2f: the floor)\n",
+		       s_us + a_us + f_us, (s_us + a_us + f_us) / s_us);
+	}
 
 	/* 2: the HTTP provider's cost per streamed token */
 	stub *st = stub_start();
@@ -336,7 +357,7 @@ int main(int argc, char **argv)
 		time_send(user, assistant, questions[0]); /* warm */
 		for (int k = 0; k < reps; k++)
 			v[k] = time_send(user, assistant, questions[k % NQ]);
-		med[s] = median_us(v, (size_t)reps);
+		med[s] = bench_median_us(v, (size_t)reps);
 		free(body);
 	}
 	printf("\n2. oyl_chat_send with the HTTP provider, a scripted server answering at once\n");
@@ -348,6 +369,7 @@ int main(int argc, char **argv)
 	free(search_ns);
 	free(send_ns);
 	free(own_ns);
+	free(answer_ns);
 	stub_stop(st);
 	oyl_kb_free(kb);
 	oyl_assistant_free(a);
