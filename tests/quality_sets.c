@@ -29,7 +29,7 @@ static void add(qset *s, const char *name, const char *question, const char *tex
 		s->cap = s->cap ? s->cap * 2 : 256;
 		s->items = realloc(s->items, s->cap * sizeof *s->items);
 	}
-	s->items[s->n++] = (qitem){strdup(name), strdup(question), strdup(text)};
+	s->items[s->n++] = (qitem){strdup(name), strdup(question), strdup(text), 0, -1};
 }
 
 void qset_free(qset *s)
@@ -233,34 +233,51 @@ static int is_underline(const char *line, size_t n, size_t heading)
 	return 1;
 }
 
+/* The lines of dir/name without their newlines; NULL if unreadable. */
+static char **read_lines(const char *dir, const char *name, size_t *n)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	char **lines = NULL;
+	size_t cap = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t got;
+	*n = 0;
+	while ((got = getline(&line, &lcap, fp)) >= 0) {
+		if (got && line[got - 1] == '\n')
+			line[--got] = '\0';
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			lines = realloc(lines, cap * sizeof *lines);
+		}
+		lines[(*n)++] = strdup(line);
+	}
+	free(line);
+	fclose(fp);
+	return lines;
+}
+
+static void free_lines(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 int qset_add_faq(qset *s, const char *dir)
 {
 	size_t n;
 	char **names = listing(dir, ".rst.txt", &n);
 	int added = 0;
 	for (size_t f = 0; f < n; f++) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", dir, names[f]);
-		FILE *fp = fopen(path, "r");
-		if (!fp)
+		size_t nl;
+		char **lines = read_lines(dir, names[f], &nl);
+		if (!lines)
 			continue;
-		/* lines */
-		char **lines = NULL;
-		size_t nl = 0, cap = 0;
-		char *line = NULL;
-		size_t lcap = 0;
-		ssize_t got;
-		while ((got = getline(&line, &lcap, fp)) >= 0) {
-			if (got && line[got - 1] == '\n')
-				line[--got] = '\0';
-			if (nl == cap) {
-				cap = cap ? cap * 2 : 1024;
-				lines = realloc(lines, cap * sizeof *lines);
-			}
-			lines[nl++] = strdup(line);
-		}
-		free(line);
-		fclose(fp);
 		/* headings: a line followed by its underline */
 		for (size_t i = 0; i + 1 < nl; i++) {
 			size_t hl = strlen(lines[i]);
@@ -285,11 +302,97 @@ int qset_add_faq(qset *s, const char *dir)
 			free(answer.s);
 			i = j - 1;
 		}
-		for (size_t i = 0; i < nl; i++)
-			free(lines[i]);
-		free(lines);
+		free_lines(lines, nl);
 		free(names[f]);
 	}
 	free(names);
 	return added;
+}
+
+/* ---- the library reference's sections ---- */
+
+static long characters(const char *s, size_t n)
+{
+	long c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* A heading anyone might type as a question: three words or more, no
+ * markup or code (roles, literals, dotted or underscored names). */
+static int plain_heading(const char *h)
+{
+	int words = 1;
+	for (const char *p = h; *p; p++) {
+		words += *p == ' ';
+		if (strchr(":`()_.*", *p))
+			return 0;
+	}
+	return words >= 3;
+}
+
+int qset_add_sections(qset *s, const char *dir)
+{
+	size_t n;
+	char **names = listing(dir, ".rst.txt", &n);
+	size_t first = s->n;
+	for (size_t f = 0; f < n; f++) {
+		size_t nl;
+		char **lines = read_lines(dir, names[f], &nl);
+		buf text = {0};
+		put(&text, "", 0);
+		size_t mine = s->n;
+		long open = -1; /* the item whose section runs */
+		int title = 1;
+		for (size_t i = 0; lines && i < nl; i++) {
+			size_t len = strlen(lines[i]);
+			if (is_underline(lines[i], len, 0))
+				continue; /* an underline or an overline */
+			if (i + 1 < nl && len && lines[i][0] != ' ' &&
+			    is_underline(lines[i + 1], strlen(lines[i + 1]), len)) {
+				long at = characters(text.s, text.n);
+				if (open >= 0)
+					s->items[open].end = at;
+				open = -1;
+				if (!title && plain_heading(lines[i])) {
+					add(s, names[f], lines[i], "");
+					s->items[s->n - 1].start = at;
+					open = (long)s->n - 1;
+				}
+				title = 0;
+				i++;
+				continue;
+			}
+			put(&text, lines[i], len);
+			put(&text, "\n", 1);
+		}
+		if (open >= 0)
+			s->items[open].end = characters(text.s, text.n);
+		for (size_t k = mine; k < s->n; k++) {
+			free(s->items[k].text);
+			s->items[k].text = strdup(text.s);
+		}
+		free(text.s);
+		if (lines)
+			free_lines(lines, nl);
+		free(names[f]);
+	}
+	free(names);
+	/* a heading met twice is no known passage, nor an empty section */
+	size_t kept = first;
+	for (size_t i = first; i < s->n; i++) {
+		int twice = s->items[i].end - s->items[i].start < 40;
+		for (size_t j = first; j < s->n && !twice; j++)
+			twice = j != i && strcmp(s->items[i].question, s->items[j].question) == 0;
+		if (twice) {
+			free(s->items[i].name);
+			free(s->items[i].question);
+			free(s->items[i].text);
+		} else {
+			s->items[kept++] = s->items[i];
+		}
+	}
+	s->n = kept;
+	return (int)(kept - first);
 }

@@ -9,7 +9,13 @@
  *   faq   questions and their answers: the Python FAQ (package
  *         python3-doc, its reStructuredText sources); a question is a
  *         heading that ends in '?', its answer the text up to the next
- *         heading, stored without the question.
+ *         heading, stored without the question;
+ *   sections  passages inside long documents: the Python library
+ *         reference's sources (the same package), each file one document
+ *         stored without its headings; a question is a section's heading
+ *         of three words or more (not the file's title, none that occurs
+ *         twice), the passage to find that section's text.  The first two
+ *         sets ask for a whole document, this one for a place in it.
  *
  * Manual pages are read from their roff source with a small filter (the
  * macros dropped, the font escapes removed): good enough for words, not a
@@ -23,7 +29,8 @@
 typedef struct qitem {
 	char *name;     /* the document's name */
 	char *question;
-	char *text;     /* the document */
+	char *text;     /* the document (items of one document have the same) */
+	long start, end; /* the passage to find, in characters of text; end < 0: any */
 } qitem;
 
 typedef struct qset {
@@ -35,6 +42,8 @@ typedef struct qset {
 int qset_add_man(qset *s, const char *dir);
 /* The FAQ set from a directory of .rst.txt files. */
 int qset_add_faq(qset *s, const char *dir);
+/* The sections set from a directory of .rst.txt files. */
+int qset_add_sections(qset *s, const char *dir);
 void qset_free(qset *s);
 
 #endif
