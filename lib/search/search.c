@@ -462,8 +462,14 @@ static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl
 			f[i].sink = (oyl__record_sink){&oyl__t_document_chunks, NULL};
 			oyl__batch_list(&bt, tenant, &oyl__t_document_chunks, &f[i].q, oyl__record_cb,
 					&f[i].sink);
-			f[i].d = oyl__batch_get(&bt, tenant, &oyl__t_documents_meta, f[i].doc,
-						OYL__LOCK_NONE);
+			/* a document read once for all its passages */
+			f[i].d = -1;
+			for (size_t j = 0; j < i && f[i].d < 0; j++)
+				if (memcmp(f[j].doc, f[i].doc, OYL_UUID_LEN) == 0)
+					f[i].d = f[j].d;
+			if (f[i].d < 0)
+				f[i].d = oyl__batch_get(&bt, tenant, &oyl__t_documents_meta, f[i].doc,
+							OYL__LOCK_NONE);
 		}
 		rc = end_txn && from + m == n ? oyl__batch_run_end(&bt) : oyl__batch_run(&bt);
 		for (size_t i = 0; i < m; i++) {

@@ -56,6 +56,7 @@ typedef struct pg_entry {
 typedef struct pg_prepared {
 	char *text;   /* owned; NULL for a free slot */
 	uint64_t hash;
+	size_t len;   /* of text */
 	int nparams;
 	int state;    /* PG_PREP_* */
 } pg_prepared;
@@ -171,7 +172,8 @@ char *oyl__pg_scratch(pg_backend *b, size_t n);
 
 /* The slot of text (prepared, being prepared, or to prepare), or -1 to
  * run it unnamed.  *must_parse when the caller has to send its Parse. */
-int oyl__pg_prepared_slot(pg_backend *b, const char *text, int nparams, bool *must_parse);
+int oyl__pg_prepared_slot(pg_backend *b, const char *text, size_t len, int nparams,
+			  bool *must_parse);
 /* The statement name of a slot ("oyl_<slot>"). */
 void oyl__pg_prepared_name(int slot, char name[16]);
 /* Every name is forgotten (the connection was reset). */

@@ -106,7 +106,7 @@ int oyl__pg_queue(pg_backend *b, const oyl__sql *q, const char *fixed, bool cach
 	if (PQpipelineStatus(b->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(b->conn))
 		return oyl__pg_fail_result(b, NULL);
 	if (b->prepare && cacheable)
-		slot = oyl__pg_prepared_slot(b, text, params.n, &parse);
+		slot = oyl__pg_prepared_slot(b, text, q ? q->len : strlen(text), params.n, &parse);
 	if (slot >= 0) {
 		oyl__pg_prepared_name(slot, name);
 		if (parse) {

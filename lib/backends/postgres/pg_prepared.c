@@ -14,29 +14,38 @@
  * statements, PgBouncer before 1.21 in transaction mode), nothing here is
  * used and every statement runs unnamed.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "pg_internal.h"
 
-static uint64_t hash_text(const char *s)
+/* A statement's text hashed eight bytes at a time: texts run to hundreds
+ * of bytes and a search sends some twenty of them, so a byte-at-a-time
+ * hash was a tenth of the library's own time in a search. */
+static uint64_t hash_text(const char *s, size_t n)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(1099511628211);
+	uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ n;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xBF58476D1CE4E5B9);
+		h ^= h >> 31;
 	}
-	return h;
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * UINT64_C(0x94D049BB133111EB);
+	return h ^ (h >> 29);
 }
 
-int oyl__pg_prepared_slot(pg_backend *b, const char *text, int nparams, bool *must_parse)
+int oyl__pg_prepared_slot(pg_backend *b, const char *text, size_t len, int nparams,
+			  bool *must_parse)
 {
-	uint64_t h = hash_text(text);
+	uint64_t h = hash_text(text, len);
 
 	*must_parse = false;
 	for (size_t i = 0; i < b->nprepared; i++) {
 		pg_prepared *p = &b->prepared[i];
-		if (p->hash == h && p->nparams == nparams && strcmp(p->text, text) == 0) {
+		if (p->hash == h && p->len == len && p->nparams == nparams &&
+		    memcmp(p->text, text, len) == 0) {
 			if (p->state == PG_PREP_NONE) {
 				p->state = PG_PREP_SENT;
 				*must_parse = true;
@@ -46,20 +55,31 @@ int oyl__pg_prepared_slot(pg_backend *b, const char *text, int nparams, bool *mu
 	}
 	if (b->nprepared == PG_PREPARED_MAX)
 		return -1;
-	size_t n = strlen(text);
-	char *copy = oyl_malloc(n + 1);
+	char *copy = oyl_malloc(len + 1);
 	if (!copy)
 		return -1; /* it simply runs unnamed */
-	memcpy(copy, text, n + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
 	pg_prepared *p = &b->prepared[b->nprepared];
-	*p = (pg_prepared){copy, h, nparams, PG_PREP_SENT};
+	*p = (pg_prepared){copy, h, len, nparams, PG_PREP_SENT};
 	*must_parse = true;
 	return (int)b->nprepared++;
 }
 
+/* "oyl_<slot>", without snprintf: every statement sent is named. */
 void oyl__pg_prepared_name(int slot, char name[16])
 {
-	snprintf(name, 16, "oyl_%d", slot);
+	char digits[12];
+	size_t n = 0;
+	unsigned v = (unsigned)slot;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(name, "oyl_", 4);
+	for (size_t i = 0; i < n; i++)
+		name[4 + i] = digits[n - 1 - i];
+	name[4 + n] = '\0';
 }
 
 void oyl__pg_prepared_forget(pg_backend *b)

@@ -42,21 +42,33 @@ static oyl__sql_param *new_param(oyl__sql *q, int32_t coltype)
 	return p;
 }
 
-static bool is_hex_lower(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
+/* 1 for the characters of a canonical UUID's hex digits: 0-9 a-f. */
+static const unsigned char hex_lower[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1,
+};
 
+/* Every id of every statement is checked here (an ingestion's arrays hold
+ * thousands), so a table lookup and no branch per character. */
 bool oyl__sql_is_uuid(const char *s, size_t n)
 {
 	if (!s || n != OYL__SQL_UUID_LEN)
 		return false;
-	for (size_t i = 0; i < OYL__SQL_UUID_LEN; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !is_hex_lower(s[i]))
-			return false;
-	}
-	return true;
+	if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+		return false;
+	unsigned ok = 1;
+	for (size_t i = 0; i < 8; i++)
+		ok &= hex_lower[(unsigned char)s[i]];
+	for (size_t i = 9; i < 13; i++)
+		ok &= hex_lower[(unsigned char)s[i]];
+	for (size_t i = 14; i < 18; i++)
+		ok &= hex_lower[(unsigned char)s[i]];
+	for (size_t i = 19; i < 23; i++)
+		ok &= hex_lower[(unsigned char)s[i]];
+	for (size_t i = 24; i < OYL__SQL_UUID_LEN; i++)
+		ok &= hex_lower[(unsigned char)s[i]];
+	return ok != 0;
 }
 
 static bool is_texty(int32_t type)

@@ -79,6 +79,18 @@ void oyl__sql_add(oyl__sql *q, const char *s)
 /* Descriptor names are plain identifiers; a quote would be doubled. */
 static void add_quoted(oyl__sql *q, const char *name)
 {
+	size_t n = strlen(name);
+	if (!memchr(name, '"', n)) { /* every name the schema has: one copy */
+		if (!reserve_text(q, n + 2))
+			return;
+		char *at = q->text + q->len;
+		at[0] = '"';
+		memcpy(at + 1, name, n);
+		at[n + 1] = '"';
+		q->len += n + 2;
+		q->text[q->len] = '\0';
+		return;
+	}
 	add_bytes(q, "\"", 1);
 	for (const char *p = name; *p;) {
 		size_t run = strcspn(p, "\"");
@@ -101,11 +113,20 @@ void oyl__sql_ident(oyl__sql *q, const char *qual, const char *name)
 	add_quoted(q, name);
 }
 
+/* Without snprintf: every placeholder ($n) and limit of every statement
+ * comes here. */
 void oyl__sql_num(oyl__sql *q, long long n)
 {
 	char buf[24];
-	int len = snprintf(buf, sizeof buf, "%lld", n);
-	add_bytes(q, buf, (size_t)len);
+	size_t at = sizeof buf;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do {
+		buf[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		buf[--at] = '-';
+	add_bytes(q, buf + at, sizeof buf - at);
 }
 
 int oyl__sql_fail(oyl__sql *q, int status, const char *fmt, ...)
