@@ -3,7 +3,7 @@
  *
  *   oyl-search-bench <corpus dir> [--pg "<app conninfo>" --pg-owner "<owner conninfo>"]
  *                    [--sqlite PATH] [--tenants N (100)] [--small N (2000)]
- *                    [--big N (200000)] [--queries N (400)]
+ *                    [--big N (200000)] [--queries N (400)] [--cold]
  *
  * Each backend gets `tenants` tenants of about `small` chunks each and one
  * of about `big` chunks, ingested through the library from the corpus's
@@ -15,10 +15,12 @@
  *   PostgreSQL, as the app role (row-level security in force)
  *     liboyl       oyl_kb_search by a user of the tenant;
  *     direct SQL   the statements the library sent for that question
- *                  (caught as it sent them), replayed with libpq, prepared,
- *                  pipelined in the round trips the data need (the target,
- *                  then its postings, then the chunks of the best): the
- *                  same SQL without the library's work;
+ *                  (caught as it sent them, in the warming pass), replayed
+ *                  with libpq, prepared, pipelined in the round trips the
+ *                  data need (the target, then its postings, then the
+ *                  chunks of the best): the same SQL without the library's
+ *                  work.  The two are timed back to back, taking turns at
+ *                  going first, with the catching hook off;
  *     GIN          what a user would write instead, as the tables' owner:
  *                  a tsvector ('english') with a GIN index over the same
  *                  chunks, ts_rank, the question's words ORed, LIMIT 10.
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -45,6 +48,7 @@
 typedef struct args {
 	const char *corpus, *pg, *pg_owner, *sqlite;
 	int tenants, small, big, queries;
+	int cold; /* --cold: no untimed round before the timed one */
 } args;
 
 /* ---- the data: tenants filled through the library ---- */
@@ -245,14 +249,51 @@ static void print_figure(const char *what, figure f, figure base)
 	printf("\n");
 }
 
+/* The medians of the questions where liboyl's call went first (even
+ * ones) and of those where the replay did (a different half of the
+ * questions: compare within a half): what going first still costs. */
+static void split_by_order(const double *lib, const double *sql, int n, char *out, size_t size)
+{
+	double med[2][2];
+	double *a = calloc((size_t)n, sizeof *a), *b = calloc((size_t)n, sizeof *b);
+	for (int first = 0; first < 2; first++) {
+		int m = 0;
+		for (int q = first; q < n; q += 2, m++) {
+			a[m] = lib[q];
+			b[m] = sql[q];
+		}
+		med[first][0] = summarise(a, m).median;
+		med[first][1] = summarise(b, m).median;
+	}
+	free(a);
+	free(b);
+	snprintf(out, size,
+		 "   liboyl first: %.3f against %.3f ms (%.2fx); direct SQL first: liboyl "
+		 "%.3f against %.3f ms (%.2fx)\n",
+		 med[0][0], med[0][1], med[0][0] / med[0][1], med[1][0], med[1][1],
+		 med[1][0] / med[1][1]);
+}
+
 /* ---- liboyl ---- */
+
+/* The calling thread's CPU time: how much of a call is the client's own
+ * work rather than waiting for the server. */
+static int64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double last_cpu_ms; /* of the last time_search() or replay() */
 
 static double time_search(world *w, tenant *t, const char *q, size_t *hits)
 {
 	oyl_search_results *r = NULL;
-	int64_t t0 = now_ns();
+	int64_t c0 = cpu_ns(), t0 = now_ns();
 	int rc = oyl_kb_search(t->user, t->kb, q, NULL, &r);
 	double ms = (now_ns() - t0) / 1e6;
+	last_cpu_ms = (cpu_ns() - c0) / 1e6;
 	if (rc != OYL_OK)
 		fprintf(stderr, "oyl-search-bench: search [%s]: %s\n", q, oyl_db_errmsg(w->db));
 	*hits = oyl_search_count(r);
@@ -374,7 +415,7 @@ static double replay(PGconn *c, const script *sc, const char *tenant)
 	}
 	char set[128];
 	snprintf(set, sizeof set, "SET LOCAL oyl.tenant_id = '%s'", tenant);
-	int64_t t0 = now_ns();
+	int64_t c0 = cpu_ns(), t0 = now_ns();
 	bool ok = true;
 	PQenterPipelineMode(c);
 	send_fixed(c, "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY");
@@ -398,6 +439,7 @@ static double replay(PGconn *c, const script *sc, const char *tenant)
 	ok &= drain(c);
 	PQexitPipelineMode(c);
 	double ms = (now_ns() - t0) / 1e6;
+	last_cpu_ms = (cpu_ns() - c0) / 1e6;
 	return ok ? ms : -1;
 }
 
@@ -504,44 +546,73 @@ static int run_pg(const args *a, const corpus *c, char **qs)
 	double *lib_big = calloc((size_t)n, sizeof(double)), *lib_small = calloc((size_t)n, sizeof(double));
 	double *sql_big = calloc((size_t)n, sizeof(double)), *sql_small = calloc((size_t)n, sizeof(double));
 	double *gin_big = calloc((size_t)n, sizeof(double)), *gin_small = calloc((size_t)n, sizeof(double));
+	/* the client's CPU of each call: [0] liboyl, [1] direct SQL; big, small */
+	double *cpu[2][2];
+	for (int i = 0; i < 4; i++)
+		cpu[i / 2][i % 2] = calloc((size_t)n, sizeof(double));
 	size_t hits_big = 0, hits_small = 0, h;
-	oyl__sql_hook = catch_statement;
-	for (int pass = 0; pass < 2; pass++) /* the first pass warms the caches */
-		for (int q = 0; q < n; q++) {
-			tenant *big = &w.t[0], *small = &w.t[1 + q % (w.n - 1)];
-			script sc = {0};
-			catching = &sc;
-			double ms = time_search(&w, big, qs[q], &h);
+	/* Pass 0 catches each question's statements from the library's call.
+	 * Pass 1, per question, the hook off: the library's call and the
+	 * replay run twice, alternately, and only the second round is timed,
+	 * so that each timed call finds the question's pages in the server's
+	 * buffers (at full size they do not all stay there from pass 0, and a
+	 * first run reading them in took two to three times as long) and
+	 * comes right after the other's call.  Which goes first alternates
+	 * from question to question.  With --cold, only the timed round: each
+	 * side then pays the first run's reads on half of the questions. */
+	script(*scripts)[2] = calloc((size_t)n, sizeof *scripts);
+	for (int q = 0; q < n; q++)
+		for (int which = 0; which < 2; which++) {
+			tenant *t = which ? &w.t[1 + q % (w.n - 1)] : &w.t[0];
+			catching = &scripts[q][which];
+			oyl__sql_hook = catch_statement;
+			time_search(&w, t, qs[q], &h);
+			oyl__sql_hook = NULL;
 			catching = NULL;
-			double direct = replay(app, &sc, big->id);
-			script_free(&sc);
-			if (pass) {
-				lib_big[q] = ms;
-				sql_big[q] = direct;
-				hits_big += h;
-			}
-			catching = &sc;
-			ms = time_search(&w, small, qs[q], &h);
-			catching = NULL;
-			direct = replay(app, &sc, small->id);
-			script_free(&sc);
-			if (pass) {
-				lib_small[q] = ms;
-				sql_small[q] = direct;
-				hits_small += h;
-				gin_big[q] = time_gin(owner, big->id, qs[q]);
-				gin_small[q] = time_gin(owner, small->id, qs[q]);
-			}
+			replay(app, &scripts[q][which], t->id);
 		}
-	oyl__sql_hook = NULL;
+	for (int q = 0; q < n; q++) {
+		for (int which = 0; which < 2; which++) {
+			tenant *t = which ? &w.t[1 + q % (w.n - 1)] : &w.t[0];
+			double ms = 0, lib_cpu = 0, direct = 0, direct_cpu = 0;
+			/* turns 0 and 1 untimed, 2 and 3 timed: each timed call
+			 * comes right after the other's call of the same question */
+			for (int turn = a->cold ? 2 : 0; turn < 4; turn++) {
+				if ((turn + q) % 2 == 0) {
+					ms = time_search(&w, t, qs[q], &h);
+					lib_cpu = last_cpu_ms;
+				} else {
+					direct = replay(app, &scripts[q][which], t->id);
+					direct_cpu = last_cpu_ms;
+				}
+			}
+			script_free(&scripts[q][which]);
+			(which ? lib_small : lib_big)[q] = ms;
+			(which ? sql_small : sql_big)[q] = direct;
+			cpu[0][which][q] = lib_cpu;
+			cpu[1][which][q] = direct_cpu;
+			*(which ? &hits_small : &hits_big) += h;
+		}
+		/* as warm as the two above: a first run untimed, unless --cold */
+		for (int k = a->cold ? 1 : 0; k < 2; k++) {
+			gin_big[q] = time_gin(owner, w.t[0].id, qs[q]);
+			gin_small[q] = time_gin(owner, w.t[1 + q % (w.n - 1)].id, qs[q]);
+		}
+	}
+	free(scripts);
 	printf("\nPostgreSQL %s, %d questions (1 to 3 words of the corpus), top 10\n",
 	       PQparameterStatus(owner, "server_version"), n);
 	printf(" the big tenant (%lld chunks), %.1f results a question\n",
 	       (long long)w.t[0].chunks, (double)hits_big / n);
+	/* before summarise() sorts the arrays: the medians by who went first */
+	char by_order[2][160];
+	split_by_order(lib_big, sql_big, n, by_order[0], sizeof by_order[0]);
+	split_by_order(lib_small, sql_small, n, by_order[1], sizeof by_order[1]);
 	figure sb = summarise(sql_big, n), zero = {0, 0};
 	print_figure("direct SQL (the library's statements, libpq)", sb, zero);
 	print_figure("liboyl, app role, RLS in force", summarise(lib_big, n), sb);
 	print_figure("GIN + ts_rank, owner, no RLS", summarise(gin_big, n), sb);
+	printf("%s", by_order[0]);
 	int64_t small_chunks = 0;
 	for (int i = 1; i < w.n; i++)
 		small_chunks += w.t[i].chunks;
@@ -551,6 +622,13 @@ static int run_pg(const args *a, const corpus *c, char **qs)
 	print_figure("direct SQL (the library's statements, libpq)", ss, zero);
 	print_figure("liboyl, app role, RLS in force", summarise(lib_small, n), ss);
 	print_figure("GIN + ts_rank, owner, no RLS", summarise(gin_small, n), ss);
+	printf("%s", by_order[1]);
+	printf(" the client's own CPU a call, median (the rest is waiting for the server):\n");
+	for (int which = 0; which < 2; which++)
+		printf("  %-5s tenant: liboyl %.3f ms, direct SQL %.3f ms\n", which ? "small" : "big",
+		       summarise(cpu[0][which], n).median, summarise(cpu[1][which], n).median);
+	for (int i = 0; i < 4; i++)
+		free(cpu[i / 2][i % 2]);
 	/* round trips of one search, counted on the wire */
 	FILE *trace = tmpfile();
 	PGconn *lib_conn = oyl__pg_conn(w.db->backend);
@@ -681,7 +759,7 @@ static int run_sqlite(const args *a, const corpus *c, char **qs)
 
 int main(int argc, char **argv)
 {
-	args a = {NULL, NULL, NULL, NULL, 100, 2000, 200000, 400};
+	args a = {NULL, NULL, NULL, NULL, 100, 2000, 200000, 400, 0};
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(argv[i], "--pg") == 0 && v)
@@ -696,6 +774,8 @@ int main(int argc, char **argv)
 			a.small = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--big") == 0 && v)
 			a.big = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--cold") == 0)
+			a.cold = 1;
 		else if (strcmp(argv[i], "--queries") == 0 && v)
 			a.queries = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !a.corpus)
@@ -703,7 +783,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: oyl-search-bench <corpus dir> [--pg CONNINFO --pg-owner "
 					"CONNINFO] [--sqlite PATH] [--tenants N] [--small N] [--big N] "
-					"[--queries N]\n");
+					"[--queries N] [--cold]\n");
 			return 2;
 		}
 	}
