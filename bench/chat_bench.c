@@ -26,11 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "oyl/oyl.h"
 #include "oyl/sys/provider.h"
+#include "bench.h"
 #include "chat_floor.h"
 #include "stub_http.h"
 
@@ -41,25 +41,6 @@ static void die(const char *what, int rc)
 	fprintf(stderr, "oyl-chat-bench: %s: %s (%s)\n", what, db ? oyl_db_errmsg(db) : "",
 		oyl_status_name(rc));
 	exit(1);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-double bench_median_us(int64_t *v, size_t n)
-{
-	qsort(v, n, sizeof *v, by_value);
-	return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) / 1000.0;
 }
 
 static const char *const questions[] = {
@@ -291,8 +272,8 @@ int main(int argc, char **argv)
 		own_ns[k] = send_ns[k] - ex->ns;
 		answer_ns[k] = ex->ns;
 	}
-	double s_us = bench_median_us(search_ns, n), c_us = bench_median_us(send_ns, n);
-	double o_us = bench_median_us(own_ns, n), a_us = bench_median_us(answer_ns, n);
+	double s_us = median_us(search_ns, (int64_t)n), c_us = median_us(send_ns, (int64_t)n);
+	double o_us = median_us(own_ns, (int64_t)n), a_us = median_us(answer_ns, (int64_t)n);
 
 	/* the same with a provider that answers at once: chat's own storage */
 	oyl_provider *instant = calloc(1, sizeof *instant);
@@ -307,7 +288,7 @@ int main(int argc, char **argv)
 		die("provider", rc);
 	for (size_t k = 0; k < n; k++)
 		send_ns[k] = time_send(user, assistant, questions[k % NQ]);
-	double i_us = bench_median_us(send_ns, n);
+	double i_us = median_us(send_ns, (int64_t)n);
 	printf("\n1. oyl_chat_send (extractive) against oyl_kb_search of the same question\n");
 	printf("   search, median                      %10.1f us\n", s_us);
 	printf("   chat send, extractive, median       %10.1f us\n", c_us);
@@ -357,7 +338,7 @@ int main(int argc, char **argv)
 		time_send(user, assistant, questions[0]); /* warm */
 		for (int k = 0; k < reps; k++)
 			v[k] = time_send(user, assistant, questions[k % NQ]);
-		med[s] = bench_median_us(v, (size_t)reps);
+		med[s] = median_us(v, reps);
 		free(body);
 	}
 	printf("\n2. oyl_chat_send with the HTTP provider, a scripted server answering at once\n");

@@ -20,14 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "bench.h"
 
 static void must(sqlite3 *s, int rc, const char *what)
 {
@@ -129,7 +123,7 @@ double chat_floor_sqlite_us(const char *path, const char *tenant, char (*session
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(s);
-	double us = bench_median_us(ns, n);
+	double us = median_us(ns, (int64_t)n);
 	free(ns);
 	return us;
 }

@@ -3,10 +3,6 @@
 #define OYL_BENCH_CHAT_FLOOR_H
 
 #include <stddef.h>
-#include <stdint.h>
-
-/* The median of v[0..n) in microseconds (v is sorted). */
-double bench_median_us(int64_t *v, size_t n);
 
 /* The median time, in microseconds, of writing one send's rows into the
  * SQLite file at `path` by prepared statements, once per session of

@@ -379,13 +379,18 @@ int qset_add_sections(qset *s, const char *dir)
 		free(names[f]);
 	}
 	free(names);
-	/* a heading met twice is no known passage, nor an empty section */
+	/* a heading met twice is no known passage, nor an empty section:
+	 * marked over the whole list first, then dropped */
 	size_t kept = first;
+	char *drop = calloc(s->n - first + 1, 1);
 	for (size_t i = first; i < s->n; i++) {
-		int twice = s->items[i].end - s->items[i].start < 40;
-		for (size_t j = first; j < s->n && !twice; j++)
-			twice = j != i && strcmp(s->items[i].question, s->items[j].question) == 0;
-		if (twice) {
+		drop[i - first] |= s->items[i].end - s->items[i].start < 40;
+		for (size_t j = i + 1; j < s->n; j++)
+			if (strcmp(s->items[i].question, s->items[j].question) == 0)
+				drop[i - first] = drop[j - first] = 1;
+	}
+	for (size_t i = first; i < s->n; i++) {
+		if (drop[i - first]) {
 			free(s->items[i].name);
 			free(s->items[i].question);
 			free(s->items[i].text);
@@ -393,6 +398,7 @@ int qset_add_sections(qset *s, const char *dir)
 			s->items[kept++] = s->items[i];
 		}
 	}
+	free(drop);
 	s->n = kept;
 	return (int)(kept - first);
 }

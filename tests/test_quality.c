@@ -82,6 +82,11 @@ static void load(oyl_db *db, oyl_actor *root, const char *tenant, loaded *l)
 	o.chunk_overlap = (int32_t)knob("QUALITY_OVERLAP", 0);
 	l->doc = calloc(l->set.n, sizeof *l->doc);
 	for (size_t i = 0; i < l->set.n; i++) {
+		const qitem *it = &l->set.items[i];
+		if (i && strcmp(it->name, it[-1].name) == 0 && strcmp(it->text, it[-1].text) == 0) {
+			memcpy(l->doc[i], l->doc[i - 1], 37); /* a section of the same document */
+			continue;
+		}
 		oyl_doc_source s = OYL_DOC_SOURCE_INIT;
 		s.data = l->set.items[i].text;
 		s.length = strlen(l->set.items[i].text);
@@ -236,7 +241,7 @@ static void report(const char *set, size_t n, const char *who, figures f)
 }
 
 /* The floors: MRR@10 measured when they were set (man 0.605, faq 0.692,
- * sections 0.549, the same on both backends) less 0.02, and the ratio to
+ * sections 0.556, the same on both backends) less 0.02, and the ratio to
  * FTS5's measured (man 0.98, faq 1.12, sections 1.01) less 0.03. */
 static const struct {
 	const char *set;
@@ -244,7 +249,7 @@ static const struct {
 } floors[] = {
 	{"man", 0.585, 0.95},
 	{"faq", 0.672, 1.09},
-	{"sections", 0.529, 0.98},
+	{"sections", 0.536, 0.98},
 };
 
 START_TEST(quality_holds)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "pg_internal.h"
+#include "util/decimal.h"
 
 /* A statement's text hashed eight bytes at a time: texts run to hundreds
  * of bytes and a search sends some twenty of them (a byte at a time, the
@@ -66,20 +67,11 @@ int oyl__pg_prepared_slot(pg_backend *b, const char *text, size_t len, int npara
 	return (int)b->nprepared++;
 }
 
-/* "oyl_<slot>", without snprintf: every statement sent is named. */
 void oyl__pg_prepared_name(int slot, char name[16])
 {
-	char digits[12];
-	size_t n = 0;
-	unsigned v = (unsigned)slot;
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	_Static_assert(4 + 3 + 1 <= 16 && PG_PREPARED_MAX <= 1000, "oyl_<slot> fits its buffer");
 	memcpy(name, "oyl_", 4);
-	for (size_t i = 0; i < n; i++)
-		name[4 + i] = digits[n - 1 - i];
-	name[4 + n] = '\0';
+	name[4 + oyl__decimal((uint64_t)slot, name + 4)] = '\0';
 }
 
 void oyl__pg_prepared_forget(pg_backend *b)

@@ -57,17 +57,10 @@ bool oyl__sql_is_uuid(const char *s, size_t n)
 		return false;
 	if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
 		return false;
+	const uint64_t dashes = 1ULL << 8 | 1ULL << 13 | 1ULL << 18 | 1ULL << 23;
 	unsigned ok = 1;
-	for (size_t i = 0; i < 8; i++)
-		ok &= hex_lower[(unsigned char)s[i]];
-	for (size_t i = 9; i < 13; i++)
-		ok &= hex_lower[(unsigned char)s[i]];
-	for (size_t i = 14; i < 18; i++)
-		ok &= hex_lower[(unsigned char)s[i]];
-	for (size_t i = 19; i < 23; i++)
-		ok &= hex_lower[(unsigned char)s[i]];
-	for (size_t i = 24; i < OYL__SQL_UUID_LEN; i++)
-		ok &= hex_lower[(unsigned char)s[i]];
+	for (size_t i = 0; i < OYL__SQL_UUID_LEN; i++)
+		ok &= hex_lower[(unsigned char)s[i]] | (unsigned)(dashes >> i & 1);
 	return ok != 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql.h"
+#include "util/decimal.h"
 
 void (*oyl__sql_hook)(const oyl__sql *q);
 
@@ -113,20 +114,13 @@ void oyl__sql_ident(oyl__sql *q, const char *qual, const char *name)
 	add_quoted(q, name);
 }
 
-/* Without snprintf: every placeholder ($n) and limit of every statement
- * comes here. */
 void oyl__sql_num(oyl__sql *q, long long n)
 {
-	char buf[24];
-	size_t at = sizeof buf;
-	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-	do {
-		buf[--at] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (n < 0)
-		buf[--at] = '-';
-	add_bytes(q, buf + at, sizeof buf - at);
+	char buf[1 + OYL__DECIMAL_MAX];
+	size_t sign = n < 0;
+	buf[0] = '-';
+	uint64_t u = sign ? 0 - (uint64_t)n : (uint64_t)n;
+	add_bytes(q, buf + !sign, sign + oyl__decimal(u, buf + 1));
 }
 
 int oyl__sql_fail(oyl__sql *q, int status, const char *fmt, ...)
