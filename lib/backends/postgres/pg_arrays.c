@@ -10,7 +10,11 @@
  * tuple store (4% of its time inserting postings).  The text is the same for any number of
  * rows, so the server parses and plans it once per connection, and it
  * reads one array per column where multi-row VALUES gave it a parameter
- * per value.  Row-level security does not allow COPY FROM; this is the
+ * per value.  A column with one value in every row (the tenant's, the
+ * document's id) is sent once, as a plain parameter ($3::uuid): the
+ * server then reads 16 bytes where it unnested an array of as many ids as
+ * rows, and the text differs by which columns those are (a few shapes per
+ * table, each prepared once).  Row-level security does not allow COPY FROM; this is the
  * nearest to it (doc/performance.md has the measurement).  The values
  * were checked by the shared builder (oyl__sql_insert_values) as for any
  * other statement.
@@ -21,6 +25,7 @@
 #include "pg_internal.h"
 
 #define ARRAY_HEADER 20 /* dimensions, flags, element type, length, lower bound */
+#define INSERT_COLS_MAX 64 /* more than any table of the schema has */
 
 /* The element type's OID (pg_type.dat). */
 static uint32_t element_oid(int32_t coltype)
@@ -102,17 +107,57 @@ static char *put_array(char *at, const oyl_table *t, size_t c, const oyl__sql *v
 	return at;
 }
 
+static bool same_param(const oyl__sql_param *a, const oyl__sql_param *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case OYL__SQL_NULL:
+		return true;
+	case OYL__SQL_INT:
+		return a->i == b->i;
+	case OYL__SQL_REAL:
+		return memcmp(&a->r, &b->r, sizeof a->r) == 0;
+	default:
+		return a->n == b->n && (a->s == b->s || memcmp(a->s, b->s, a->n) == 0);
+	}
+}
+
+/* Column c has row 0's value in every row. */
+static bool one_value(const oyl_table *t, size_t c, const oyl__sql *values, size_t nrows)
+{
+	const oyl__sql_param *first = &values->params[c];
+	for (size_t r = 1; r < nrows; r++)
+		if (!same_param(first, &values->params[r * t->ncols + c]))
+			return false;
+	return true;
+}
+
 int oyl__pg_sql_insert_arrays(oyl__sql *q, const oyl_table *t, const oyl__sql *values,
 			      size_t nrows)
 {
 	if (values->nparams != nrows * t->ncols)
 		return oyl__sql_fail(q, OYL_EINVAL, "%zu values for %zu rows of %zu columns",
 				     values->nparams, nrows, t->ncols);
-	/* each column's array, one after the other, in one block q owns */
-	size_t total = 0;
-	for (size_t i = 0; i < values->nparams; i++)
-		total += 4 + value_size(&values->params[i]);
-	total += t->ncols * ARRAY_HEADER;
+	/* each column's array, one after the other, in one block q owns; a
+	 * column of one value has none */
+	bool single[INSERT_COLS_MAX];
+	if (t->ncols > INSERT_COLS_MAX)
+		return oyl__sql_fail(q, OYL_EINVAL, "table %s: more than %d columns", t->name,
+				     INSERT_COLS_MAX);
+	size_t total = 0, arrays = 0;
+	for (size_t c = 0; c < t->ncols; c++) {
+		/* one array at least makes the rows: rows all alike are still
+		 * nrows rows */
+		single[c] = nrows > 0 && one_value(t, c, values, nrows) &&
+			    (nrows == 1 || arrays > 0 || c + 1 < t->ncols);
+		arrays += !single[c];
+		if (single[c])
+			continue;
+		total += ARRAY_HEADER;
+		for (size_t r = 0; r < nrows; r++)
+			total += 4 + value_size(&values->params[r * t->ncols + c]);
+	}
 	if (total > (size_t)INT32_MAX)
 		return oyl__sql_fail(q, OYL_EINVAL, "rows too large for one statement");
 	char *mem = oyl_malloc(total ? total : 1);
@@ -127,12 +172,17 @@ int oyl__pg_sql_insert_arrays(oyl__sql *q, const oyl_table *t, const oyl__sql *v
 	oyl__sql_add(q, ") SELECT ");
 	char *at = mem;
 	for (size_t c = 0; c < t->ncols && rc == OYL_OK; c++) {
-		char *end = put_array(at, t, c, values, nrows);
-		oyl__sql_add(q, c ? ", unnest($" : "unnest($");
+		oyl__sql_add(q, c ? ", " : "");
+		oyl__sql_add(q, single[c] ? "$" : "unnest($");
 		oyl__sql_num(q, (long long)c + 1);
 		oyl__sql_add(q, "::");
 		oyl__sql_add(q, oyl__pg_type_name(t->cols[c].type));
+		if (single[c]) {
+			rc = oyl__sql_bind_checked(q, &values->params[c]);
+			continue;
+		}
 		oyl__sql_add(q, "[])");
+		char *end = put_array(at, t, c, values, nrows);
 		oyl_value array = {OYL_TYPE_BLOB, 0, 0, at, (size_t)(end - at)};
 		rc = oyl__sql_bind_param(q, OYL_TYPE_BLOB, t->cols[c].name, &array);
 		at = end;

@@ -105,6 +105,9 @@ int oyl__sql_bind(oyl__sql *q, int32_t coltype, const char *col, const oyl_value
 /* The same checks, the parameter without a placeholder in the text (for a
  * backend that writes its own placeholders: oyl__sql_insert_values). */
 int oyl__sql_bind_param(oyl__sql *q, int32_t coltype, const char *col, const oyl_value *v);
+/* A parameter checked already (another statement's), without a
+ * placeholder in the text: its value is borrowed as that one's. */
+int oyl__sql_bind_checked(oyl__sql *q, const oyl__sql_param *checked);
 /* q frees mem (from oyl_malloc) with itself; on OYL_ENOMEM, mem is freed now. */
 int oyl__sql_own(oyl__sql *q, char *mem);
 int oyl__sql_bind_uuid(oyl__sql *q, const char *col, const char *uuid);

@@ -152,6 +152,14 @@ int oyl__sql_bind_param(oyl__sql *q, int32_t coltype, const char *col, const oyl
 	return bind_value(q, push_param(q, coltype), coltype, col, v);
 }
 
+int oyl__sql_bind_checked(oyl__sql *q, const oyl__sql_param *checked)
+{
+	oyl__sql_param *p = push_param(q, checked->coltype);
+	if (p)
+		*p = *checked;
+	return oyl__sql_status(q);
+}
+
 int oyl__sql_own(oyl__sql *q, char *mem)
 {
 	char **owned = mem ? oyl_realloc(q->owned, (q->nowned + 1) * sizeof *owned) : NULL;
