@@ -99,8 +99,9 @@ static int same_values(const oyl_value *v, size_t n, void *payload)
 /*
  * Every type a column has, NULLs among them, goes through insert_many
  * and reads back as written (PostgreSQL sends the rows as one array per
- * column, its own encoding of each type): knowledge bases (real numbers,
- * text, NULL) and chunks (JSON, bytes, integers).
+ * column, its own encoding of each type, or a column of one value as a
+ * plain parameter): knowledge bases (real numbers, text, NULL) and chunks
+ * (JSON, bytes, integers), with values that differ by row and then alike.
  */
 START_TEST(insert_many_keeps_every_type)
 {
@@ -108,7 +109,8 @@ START_TEST(insert_many_keeps_every_type)
 	fx_build(b, &fa, 1);
 	oyl_scope sa = {fa.tenant_id};
 	const char *names[2] = {"knowledge_bases", "document_chunks"};
-	for (int k = 0; k < 2; k++) {
+	for (int variant = 0; variant < 4; variant++) {
+		int k = variant % 2, alike = variant / 2;
 		const oyl_table *t = oyl_schema_table(names[k]);
 		enum { N = 3 };
 		oyl_value rows[N][32];
@@ -119,20 +121,23 @@ START_TEST(insert_many_keeps_every_type)
 			memcpy(rows[r], fx_row(&fa, t), t->ncols * sizeof rows[r][0]);
 			oyl__uuid_new(ids[r]);
 			rows[r][0] = uuid(ids[r]);
+			/* alike: each column but the keys has one value in every
+			 * row (PostgreSQL sends it once, as a plain parameter) */
+			int v = alike ? 0 : r;
 			for (size_t c = 0; c < t->ncols; c++) {
 				const char *name = t->cols[c].name;
 				if (t->cols[c].type == OYL_TYPE_REAL)
-					rows[r][c] = (oyl_value){OYL_TYPE_REAL, 0, reals[r] / 2, NULL, 0};
+					rows[r][c] = (oyl_value){OYL_TYPE_REAL, 0, reals[v] / 2, NULL, 0};
 				else if (strcmp(name, "ordinal") == 0)
-					rows[r][c] = (oyl_value){OYL_TYPE_INT, 100 + r, 0, NULL, 0};
+					rows[r][c] = (oyl_value){OYL_TYPE_INT, 100 + 10 * variant + r, 0, NULL, 0};
 				else if (strcmp(name, "embedding") == 0)
-					rows[r][c] = r == 1 ? (oyl_value){OYL_TYPE_NULL, 0, 0, NULL, 0}
+					rows[r][c] = v == 1 ? (oyl_value){OYL_TYPE_NULL, 0, 0, NULL, 0}
 							    : (oyl_value){OYL_TYPE_BLOB, 0, 0, bytes, 4};
 				else if (strcmp(name, "section") == 0)
-					rows[r][c] = r == 2 ? (oyl_value){OYL_TYPE_NULL, 0, 0, NULL, 0}
+					rows[r][c] = v == 2 ? (oyl_value){OYL_TYPE_NULL, 0, 0, NULL, 0}
 							    : (oyl_value){OYL_TYPE_JSON, 0, 0,
 									  "[\"Ünïcode\", 1]", 16};
-				else if (strcmp(name, "embedder") == 0 && r != 1)
+				else if (strcmp(name, "embedder") == 0 && v != 1)
 					rows[r][c] = (oyl_value){OYL_TYPE_TEXT, 0, 0, "it's", 4};
 			}
 		}
