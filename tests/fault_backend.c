@@ -45,6 +45,20 @@ static int f_commit(oyl_backend *b)
 	return FAIL_OR(b, fb(b)->inner->commit(fb(b)->inner));
 }
 
+/* A failure is injected before COMMIT is sent, as for commit(): the core
+ * rolls back.  The finish is not counted: once COMMIT went, what it did
+ * stands (a failure then is a lost connection's: outcome unknown). */
+static int f_commit_start(oyl_backend *b)
+{
+	fb(b)->in_txn = 0;
+	return FAIL_OR(b, fb(b)->inner->commit_start(fb(b)->inner));
+}
+
+static int f_commit_finish(oyl_backend *b)
+{
+	return fb(b)->inner->commit_finish(fb(b)->inner);
+}
+
 static int f_rollback(oyl_backend *b)
 {
 	fb(b)->in_txn = 0;
@@ -211,6 +225,10 @@ oyl_backend *fault_backend_new(oyl_backend *inner)
 		base.postings = f_postings;
 	if (base.version >= 7 && inner->read_many_commit)
 		base.read_many_commit = f_read_many_commit;
+	if (base.version >= 8 && inner->commit_start && inner->commit_finish) {
+		base.commit_start = f_commit_start;
+		base.commit_finish = f_commit_finish;
+	}
 	*f = (fault_backend){base, inner, 0, 0, OYL_ESTORAGE, 0, 0, 0};
 	return &f->base;
 }

@@ -71,6 +71,8 @@ struct oyl_db {
 	int actor_checked;           /* ... and it was checked */
 	oyl__note *notes;            /* one per write call since begin, in order */
 	size_t nnotes, cap_notes;
+	int end_pending;             /* oyl__txn_end_start sent the commit */
+	int end_status;              /* ... or ended the transaction with this */
 
 	/* where documents' originals are kept (blobs/blob.h) */
 	struct oyl__blob_store *blobs;
@@ -150,6 +152,17 @@ int oyl__txn_begin(oyl_db *db, struct oyl_actor *actor, const char *tenant, unsi
 /* Commits on OYL_OK, else rolls back; returns the final status (a
  * failed commit turns OK into its error, with its write's message). */
 int oyl__txn_end(oyl_db *db, int status);
+/*
+ * oyl__txn_end in two halves, for a caller with work to do while the
+ * server commits (oyl_doc_ingest_many): with the backend's commit_start,
+ * the commit is sent and not waited for, and the transaction stays open
+ * until oyl__txn_end_finish(), which must come next for this handle (the
+ * caller's own work between touches no storage).  Otherwise, or for a
+ * failed status, the start ends it whole.  The finish returns what
+ * oyl__txn_end would have; the start returns a failure it already knows.
+ */
+int oyl__txn_end_start(oyl_db *db, int status);
+int oyl__txn_end_finish(oyl_db *db);
 /* The open transaction's last reads and its commit, in one exchange: the
  * backend's read_many_commit (the caller checked that it has one).  The
  * rows reach their callbacks once committed; a callback's failure is

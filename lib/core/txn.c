@@ -45,29 +45,53 @@ static void run_on_end(oyl_db *db, int committed)
 		fn(db, committed);
 }
 
+/* After commit() or commit_finish(): the transaction is over either way. */
+static int committed(oyl_db *db, int rc)
+{
+	if (rc != OYL_OK) {
+		oyl__fail_backend(db, rc, "committing");
+		db->backend->rollback(db->backend);
+	}
+	db->nnotes = 0;
+	clear_txn(db);
+	/* A failed COMMIT may still have committed (a lost connection):
+	 * what waits for the commit is dropped, never done wrongly; a
+	 * file kept too long is oyl_gc()'s. */
+	run_on_end(db, rc == OYL_OK);
+	return rc;
+}
+
 int oyl__txn_end(oyl_db *db, int status)
 {
 	if (!db->in_txn)
 		return status;
-	if (status == OYL_OK) {
-		int rc = db->backend->commit(db->backend);
-		if (rc != OYL_OK) {
-			oyl__fail_backend(db, rc, "committing");
-			db->backend->rollback(db->backend);
-		}
-		db->nnotes = 0;
-		clear_txn(db);
-		/* A failed COMMIT may still have committed (a lost connection):
-		 * what waits for the commit is dropped, never done wrongly; a
-		 * file kept too long is oyl_gc()'s. */
-		run_on_end(db, rc == OYL_OK);
-		return rc;
-	}
+	if (status == OYL_OK)
+		return committed(db, db->backend->commit(db->backend));
 	db->backend->rollback(db->backend);
 	db->nnotes = 0;
 	clear_txn(db);
 	run_on_end(db, 0);
 	return status;
+}
+
+int oyl__txn_end_start(oyl_db *db, int status)
+{
+	db->end_pending = 0;
+	if (status != OYL_OK || !db->in_txn || !(db->caps & OYL_BACKEND_CAP_COMMIT_START))
+		return db->end_status = oyl__txn_end(db, status);
+	int rc = db->backend->commit_start(db->backend);
+	if (rc != OYL_OK)
+		return db->end_status = committed(db, rc);
+	db->end_pending = 1;
+	return db->end_status = OYL_OK;
+}
+
+int oyl__txn_end_finish(oyl_db *db)
+{
+	if (!db->end_pending)
+		return db->end_status;
+	db->end_pending = 0;
+	return db->end_status = committed(db, db->backend->commit_finish(db->backend));
 }
 
 int oyl__txn_end_reading(oyl_db *db, oyl_read *reads, size_t n)

@@ -17,6 +17,7 @@
 
 #include "blobs/blob.h"
 #include "core/validate.h"
+#include "ingest/add.h"
 #include "ingest/pipeline.h"
 #include "ingest/source.h"
 #include "model/kind.h"
@@ -28,14 +29,8 @@
 
 #define OPT_HAS(o, field) ((o) && (o)->size >= offsetof(oyl_doc_options, field) + sizeof((o)->field))
 
-typedef struct doc_opts {
-	int64_t max_bytes;
-	oyl__chunk_options chunking;
-	oyl_progress_fn progress;
-	void *progress_ctx;
-} doc_opts;
 
-static int resolve_opts(oyl_db *db, const oyl_doc_options *o, doc_opts *out)
+int oyl__doc_resolve_opts(oyl_db *db, const oyl_doc_options *o, oyl__doc_opts *out)
 {
 	out->max_bytes = OYL_DOC_MAX_BYTES_DEFAULT;
 	out->chunking = (oyl__chunk_options){OYL__CHUNK_TARGET_DEFAULT, OYL__CHUNK_OVERLAP_DEFAULT};
@@ -72,7 +67,7 @@ static int resolve_opts(oyl_db *db, const oyl_doc_options *o, doc_opts *out)
 }
 
 /* The chunking options a worker will use, stored with the document. */
-static void options_json(const doc_opts *o, char *buf, size_t size)
+static void options_json(const oyl__doc_opts *o, char *buf, size_t size)
 {
 	snprintf(buf, size, "{\"chunk_tokens\":%lld,\"chunk_overlap\":%lld}",
 		 (long long)o->chunking.target_tokens, (long long)o->chunking.overlap_tokens);
@@ -164,19 +159,7 @@ static int check_quotas(oyl_db *db, const char *tenant, const oyl__record *t, in
 	return OYL_OK;
 }
 
-/*
- * What a new document is stored as: uploaded (for a worker, or for the
- * processing that follows), or, by oyl_doc_ingest at once, processed with
- * its text and chunks, or in error with the work's message.
- */
-typedef struct outcome {
-	int queue;                 /* uploaded, with a job for the workers */
-	const oyl__doc_text *done; /* processed */
-	const char *error;         /* in error */
-	const oyl__record *kb;     /* its knowledge base, locked when processed */
-} outcome;
-
-static void outcome_values(const outcome *oc, int64_t now, oyl_value *v)
+static void outcome_values(const oyl__add_outcome *oc, int64_t now, oyl_value *v)
 {
 	const char *status = oc->done ? "processed" : oc->error ? "error" : "uploaded";
 	v[DOCUMENTS_status] = oyl__val_text(OYL_TYPE_TEXT, status);
@@ -221,8 +204,8 @@ static int insert_job(oyl_db *db, const char *tenant, const char *id, int64_t no
 /* Inserts the document w->id of tenant w->tenant, its original, and its
  * job (uploaded) or chunks (processed). */
 static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w, const char *kb,
-			   const oyl__source *src, const oyl__blob_stage *st, const doc_opts *o,
-			   const outcome *oc, oyl__record **out)
+			   const oyl__source *src, const oyl__blob_stage *st, const oyl__doc_opts *o,
+			   const oyl__add_outcome *oc, oyl__record **out)
 {
 	int64_t now = oyl__now();
 	char opts[128];
@@ -304,6 +287,145 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 	return oyl__txn_end(db, rc);
 }
 
+/* Step 1 and the work, with no transaction open: the pre-read (OYL_EXISTS
+ * with the document of the same bytes in a->same), then, at once, the
+ * text extracted and chunked.  A failed work is kept, to be stored with
+ * the document: it returns OYL_OK. */
+int oyl__add_prepare(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
+		     const oyl__doc_opts *o, int queue, int at_once, oyl__adding *a)
+{
+	memset(a, 0, sizeof *a);
+	a->w = (oyl__doc_work){actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0,
+			       0, "", "", "", 0};
+	a->kb = kb;
+	a->src = src;
+	a->o = o;
+	a->oc.queue = queue;
+	a->st = (oyl__blob_stage){NULL, -1};
+	int rc = pre_read(db, actor, kb, src->sha256, &a->w, &a->same);
+	if (rc == OYL_OK && a->same)
+		return OYL_EXISTS;
+	if (rc)
+		return rc;
+	oyl__uuid_new(a->w.id);
+	if (at_once)
+		a->work_rc = oyl__doc_extract(db, &a->w, src->data, src->n, src->mime,
+					      src->original_name, &a->done);
+	/* the work's own message ("cancelled" for a cancel) goes with the
+	 * document and back to the caller */
+	if (a->work_rc) {
+		oyl__error_keep(db, &a->kept);
+		a->oc.error = a->kept.msg;
+	} else if (at_once) {
+		a->oc.done = &a->done;
+	}
+	return OYL_OK;
+}
+
+/* Steps 3 and 4: the blob store's stage and the one transaction, up to
+ * its commit, sent (oyl__txn_end_start): oyl__add_end waits for it. */
+void oyl__add_store(oyl_db *db, oyl__adding *a)
+{
+	oyl_actor *actor = a->w.actor;
+	const oyl__source *src = a->src;
+	int rc = db->blobs->stage(db->blobs, db, a->w.tenant, src->sha256, src->data, src->n,
+				  &a->st);
+	if (rc == OYL_OK)
+		rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE);
+	if (rc) {
+		oyl__error_keep(db, &a->store_error);
+		a->rc = rc;
+		return;
+	}
+	add_reads r;
+	oyl__batch bt;
+	oyl__batch_begin(&bt, db);
+	add_reads_queue(&bt, a->w.tenant, a->kb, src->sha256, a->oc.done != NULL, &r);
+	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, a->w.tenant, OYL__LOCK_DECIDE);
+	rc = oyl__batch_run(&bt);
+	if (rc == OYL_OK)
+		rc = check_kb(db, actor, &bt, &r, a->kb);
+	if (rc == OYL_OK && a->oc.done)
+		rc = oyl__doc_check_kb(db, &a->w, oyl__batch_row(&bt, r.kb), "add it again");
+	a->oc.kb = oyl__batch_row(&bt, r.kb);
+	a->same = r.same_sink.rec;
+	r.same_sink.rec = NULL;
+	if (rc == OYL_OK && !a->same)
+		rc = check_quotas(db, a->w.tenant, oyl__batch_row(&bt, t),
+				  oyl__batch_locked(&bt, t), (int64_t)src->n);
+	if (rc == OYL_OK && !a->same)
+		rc = insert_document(db, actor, &a->w, a->kb, src, &a->st, a->o, &a->oc,
+				     &a->stored);
+	oyl__batch_free(&bt);
+	a->oc.kb = NULL;
+	a->rc = oyl__txn_end_start(db, rc);
+	a->committing = a->rc == OYL_OK;
+	if (a->rc)
+		oyl__error_keep(db, &a->store_error);
+}
+
+/*
+ * The end: the commit waited for, the stage's file released if nothing
+ * refers to it, and the oyl__add_outcome: OYL_OK with the new document in *out,
+ * OYL_EXISTS with the one of the same bytes, the work's status for a
+ * document stored in error, or the store's failure (its message on the
+ * handle).  a holds nothing after it.
+ */
+int oyl__add_end(oyl_db *db, oyl__adding *a, oyl__record **out)
+{
+	int was_committing = a->committing;
+	int rc = was_committing ? oyl__txn_end_finish(db) : a->rc;
+	a->committing = 0;
+	if (rc != OYL_OK && was_committing)
+		oyl__error_keep(db, &a->store_error);
+	/* A file written for a document that was not stored goes now (if no
+	 * other document has the same bytes), after the stage's hold. */
+	char *written = rc != OYL_OK && a->st.ref ? oyl__strdup(a->st.ref) : NULL;
+	db->blobs->unstage(db->blobs, &a->st);
+	if (written) {
+		db->blobs->release(db->blobs, db, a->w.tenant, written);
+		oyl__free(written);
+	}
+	*out = NULL;
+	if (rc == OYL_OK && a->same) {
+		*out = a->same;
+		a->same = NULL;
+		rc = OYL_EXISTS;
+	} else if (rc == OYL_OK && a->oc.done) {
+		oyl__doc_progress_done(&a->w, &a->done);
+	}
+	oyl__doc_text_free(&a->done);
+	oyl__record_free(a->same);
+	a->same = NULL;
+	if (rc == OYL_OK && a->work_rc) {
+		/* stored in error: the work's failure is the call's */
+		oyl__record_free(a->stored);
+		a->stored = NULL;
+		oyl__error_restore(db, &a->kept);
+		return a->work_rc;
+	}
+	if (rc != OYL_OK && rc != OYL_EXISTS) {
+		oyl__record_free(a->stored);
+		a->stored = NULL;
+		oyl__error_restore(db, &a->store_error);
+		return rc;
+	}
+	if (rc == OYL_OK) {
+		*out = a->stored;
+		a->stored = NULL;
+	}
+	return rc;
+}
+
+/* Drops what oyl__add_prepare made, for a document not to be stored. */
+void oyl__add_drop(oyl__adding *a)
+{
+	oyl__doc_text_free(&a->done);
+	oyl__record_free(a->same);
+	oyl__record_free(a->stored);
+	memset(a, 0, sizeof *a);
+}
+
 /*
  * Stores a new document: the pre-read, the work for oyl_doc_ingest at
  * once (w->progress set), the blob store's stage, one transaction.
@@ -312,104 +434,24 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
  * returns the work's status.
  */
 static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-	       const doc_opts *o, int queue, int at_once, oyl__record **out)
+	       const oyl__doc_opts *o, int queue, int at_once, oyl__record **out)
 {
-	oyl__doc_work w = {actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0, 0,
-			   "", "", "", 0};
-	oyl__record *same = NULL;
-	int rc = pre_read(db, actor, kb, src->sha256, &w, &same);
-	if (rc == OYL_OK && same) {
-		*out = same;
-		return OYL_EXISTS;
+	oyl__adding a;
+	int rc = oyl__add_prepare(db, actor, kb, src, o, queue, at_once, &a);
+	if (rc == OYL_EXISTS) {
+		*out = a.same;
+		return rc;
 	}
 	if (rc)
 		return rc;
-	oyl__uuid_new(w.id);
-
-	/* the work, with nothing open; a failure is stored with the document */
-	outcome oc = {queue, NULL, NULL, NULL};
-	oyl__doc_text done;
-	memset(&done, 0, sizeof done);
-	int work_rc = at_once ? oyl__doc_extract(db, &w, src->data, src->n, src->mime,
-						 src->original_name, &done)
-			      : OYL_OK;
-	/* the work's own message ("cancelled" for a cancel) goes with the
-	 * document and back to the caller */
-	oyl__kept_error kept;
-	if (work_rc) {
-		oyl__error_keep(db, &kept);
-		oc.error = kept.msg;
-	} else if (at_once) {
-		oc.done = &done;
-	}
-
-	/* 3: the blob store's stage, held until the transaction ended */
-	oyl__blob_stage st = {NULL, -1};
-	if ((rc = db->blobs->stage(db->blobs, db, w.tenant, src->sha256, src->data, src->n, &st))) {
-		oyl__doc_text_free(&done);
-		return rc;
-	}
-
-	/* 4: one transaction */
-	if ((rc = oyl__actor_begin(db, actor, OYL_TXN_WRITE))) {
-		db->blobs->unstage(db->blobs, &st);
-		oyl__doc_text_free(&done);
-		return rc;
-	}
-	add_reads r;
-	oyl__batch bt;
-	oyl__batch_begin(&bt, db);
-	add_reads_queue(&bt, w.tenant, kb, src->sha256, oc.done != NULL, &r);
-	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, w.tenant, OYL__LOCK_DECIDE);
-	rc = oyl__batch_run(&bt);
-	if (rc == OYL_OK)
-		rc = check_kb(db, actor, &bt, &r, kb);
-	if (rc == OYL_OK && oc.done)
-		rc = oyl__doc_check_kb(db, &w, oyl__batch_row(&bt, r.kb), "add it again");
-	oc.kb = oyl__batch_row(&bt, r.kb);
-	same = r.same_sink.rec;
-	r.same_sink.rec = NULL;
-	if (rc == OYL_OK && !same)
-		rc = check_quotas(db, w.tenant, oyl__batch_row(&bt, t), oyl__batch_locked(&bt, t),
-				  (int64_t)src->n);
-	if (rc == OYL_OK && !same)
-		rc = insert_document(db, actor, &w, kb, src, &st, o, &oc, out);
-	oyl__batch_free(&bt);
-	rc = oyl__txn_end(db, rc);
-	/* A file written for a document that was not stored goes now (if no
-	 * other document has the same bytes), after the stage's hold. */
-	char *written = rc != OYL_OK && st.ref ? oyl__strdup(st.ref) : NULL;
-	db->blobs->unstage(db->blobs, &st);
-	if (written) {
-		oyl__kept_error k;
-		oyl__error_keep(db, &k);
-		db->blobs->release(db->blobs, db, w.tenant, written);
-		oyl__error_restore(db, &k);
-		oyl__free(written);
-	}
-	if (rc == OYL_OK && same) {
-		oyl__doc_text_free(&done);
-		*out = same;
-		return OYL_EXISTS;
-	}
-	oyl__record_free(same);
-	if (rc == OYL_OK && oc.done)
-		oyl__doc_progress_done(&w, &done);
-	oyl__doc_text_free(&done);
-	if (rc == OYL_OK && work_rc) {
-		/* stored in error: the work's failure is the call's */
-		oyl__record_free(*out);
-		*out = NULL;
-		oyl__error_restore(db, &kept);
-		return work_rc;
-	}
-	return rc;
+	oyl__add_store(db, &a);
+	return oyl__add_end(db, &a, out);
 }
 
 /* Processes a stored document from the source's bytes, which it takes
  * over when they are the library's (read from a file): they are freed as
  * soon as the text is out of them. */
-static int process_now(oyl_db *db, oyl_actor *actor, const doc_opts *o, oyl__record *stored,
+static int process_now(oyl_db *db, oyl_actor *actor, const oyl__doc_opts *o, oyl__record *stored,
 		       oyl__source *src, oyl__record **out)
 {
 	oyl__doc_work w = {actor,	       "", "", 0, o->chunking, o->progress, o->progress_ctx,
@@ -431,9 +473,9 @@ static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 	int rc;
 	char kb[OYL_UUID_LEN + 1];
 	oyl_db *db = oyl__enter(actor, out, &rc);
-	doc_opts o;
+	oyl__doc_opts o;
 	if (!db || (rc = oyl__check_id(db, "knowledge_base_id", knowledge_base_id, kb)) ||
-	    (rc = resolve_opts(db, opts, &o)))
+	    (rc = oyl__doc_resolve_opts(db, opts, &o)))
 		return rc;
 	oyl__source src;
 	if ((rc = oyl__source_read(db, source, o.max_bytes, &src)))
@@ -487,9 +529,9 @@ OYL_API int oyl_doc_reprocess(oyl_actor *actor, const char *id, const oyl_doc_op
 {
 	int rc;
 	oyl_db *db = oyl__enter(actor, out, &rc);
-	doc_opts o;
+	oyl__doc_opts o;
 	oyl__doc_work w = {actor, "", "", 0, {0, 0}, NULL, NULL, NULL, 0, 0, "", "", "", 0};
-	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = resolve_opts(db, opts, &o)))
+	if (!db || (rc = oyl__check_id(db, "id", id, w.id)) || (rc = oyl__doc_resolve_opts(db, opts, &o)))
 		return rc;
 	w.chunking = o.chunking;
 	w.progress = o.progress;

@@ -251,10 +251,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_WAIT 0x100u       /**< wait() */
 #define OYL_BACKEND_CAP_POSTINGS 0x200u   /**< postings() (version 6) */
 #define OYL_BACKEND_CAP_READ_COMMIT 0x400u /**< read_many_commit() (version 7) */
+#define OYL_BACKEND_CAP_COMMIT_START 0x800u /**< commit_start(), commit_finish() (version 8) */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 7
+#define OYL_BACKEND_VERSION 8
 
 typedef struct oyl_backend oyl_backend;
 
@@ -485,10 +486,26 @@ struct oyl_backend {
 	 * trip.
 	 */
 	int (*read_many_commit)(oyl_backend *b, oyl_read *reads, size_t n, int *committed);
+
+	/* ---- version 8 ---- */
+
+	/**
+	 * Optional, both or neither: commit() in two halves, so that the
+	 * caller can work while the server commits.  commit_start() sends the
+	 * transaction's deferred writes and COMMIT and returns without
+	 * waiting for the answer; on OYL_OK the next method called must be
+	 * commit_finish(), which waits for it and returns what commit()
+	 * would have (any other method meanwhile is OYL_EMISUSE).  A failure
+	 * of commit_start() ends the transaction as a failed commit() does,
+	 * and commit_finish() is not called.  Without them, the core calls
+	 * commit() where it would call commit_start().
+	 */
+	int (*commit_start)(oyl_backend *b);
+	int (*commit_finish)(oyl_backend *b);
 };
 
 #define OYL_BACKEND_INIT                                                                           \
-	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	{OYL_BACKEND_VERSION, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The capabilities (OYL_BACKEND_CAP_*) the core sees in a backend: the

@@ -171,6 +171,8 @@ static void fill_vtable(oyl_backend *base)
 	base->lock = oyl__pg_lock; /* version 2 */
 	base->read_many = oyl__pg_read_many; /* version 3 */
 	base->read_many_commit = oyl__pg_read_many_commit; /* version 7 */
+	base->commit_start = oyl__pg_commit_start;          /* version 8 */
+	base->commit_finish = oyl__pg_commit_finish;
 	base->get_many = oyl__pg_get_many;
 	base->insert_many = oyl__pg_insert_many;
 	base->claim = oyl__pg_claim;

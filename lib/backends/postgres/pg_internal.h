@@ -103,6 +103,7 @@ typedef struct pg_backend {
 	size_t scratch_cap;
 
 	/* LISTEN (pg_listen.c): a worker waiting for queued jobs */
+	bool committing;  /* commit_start() sent COMMIT; commit_finish() reads it */
 	bool listening;   /* LISTEN ran on this connection */
 	bool notified;    /* a notification came while the connection was busy */
 
@@ -191,6 +192,10 @@ int oyl__pg_flush(pg_backend *b);
 /* Sends the queued statements with a Sync and reads every answer: one
  * round trip.  The first failure's status, with its message. */
 int oyl__pg_sync(pg_backend *b);
+/* The two halves of it: the statements and the Sync sent (a failure
+ * forgets the transaction: nothing is to be read), then the answers read. */
+int oyl__pg_sync_send(pg_backend *b);
+int oyl__pg_sync_receive(pg_backend *b);
 /* The result of the queued read at index i (taken: the caller PQclears). */
 PGresult *oyl__pg_take(pg_backend *b, size_t i);
 /* Drops every entry (after a sync: results not taken are cleared). */
@@ -241,6 +246,8 @@ int oyl__pg_txn_sync(pg_backend *b);
 
 int oyl__pg_begin(oyl_backend *b, const oyl_scope *scope, unsigned flags);
 int oyl__pg_commit(oyl_backend *b);
+int oyl__pg_commit_start(oyl_backend *b);
+int oyl__pg_commit_finish(oyl_backend *b);
 int oyl__pg_rollback(oyl_backend *b);
 
 /* ---- methods ---------------------------------------------------------- */

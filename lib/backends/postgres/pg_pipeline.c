@@ -92,6 +92,8 @@ int oyl__pg_queue(pg_backend *b, const oyl__sql *q, const char *fixed, bool cach
 
 	if (q && q->oom)
 		return oyl__pg_fail(b, OYL_ENOMEM, "out of memory");
+	if (b->committing)
+		return oyl__pg_fail(b, OYL_EMISUSE, "a commit is under way: commit_finish() first");
 	if (q && oyl__sql_hook)
 		oyl__sql_hook(q);
 	/* room for the Parse and the statement before anything is sent, so
@@ -207,10 +209,9 @@ static int lost_in_batch(pg_backend *b, size_t answered)
 			    "connection to the database was lost; the transaction was rolled back");
 }
 
-int oyl__pg_sync(pg_backend *b)
+int oyl__pg_sync_send(pg_backend *b)
 {
 	int rc = OYL_OK;
-	size_t i = 0;
 
 	if (b->nqueue == 0)
 		return OYL_OK;
@@ -218,6 +219,22 @@ int oyl__pg_sync(pg_backend *b)
 		oyl__pg_txn_forget(b);
 		return oyl__pg_lost(b) ? lost_in_batch(b, 0) : (rc ? rc : oyl__pg_fail_result(b, NULL));
 	}
+	return OYL_OK;
+}
+
+int oyl__pg_sync(pg_backend *b)
+{
+	int rc = oyl__pg_sync_send(b);
+	return rc ? rc : oyl__pg_sync_receive(b);
+}
+
+int oyl__pg_sync_receive(pg_backend *b)
+{
+	int rc = OYL_OK;
+	size_t i = 0;
+
+	if (b->nqueue == 0)
+		return OYL_OK;
 	for (; i < b->nqueue; i++) {
 		PGresult *res = PQgetResult(b->conn);
 		if (!res || oyl__pg_lost(b)) {

@@ -248,7 +248,19 @@ int oyl__pg_begin(oyl_backend *base, const oyl_scope *scope, unsigned flags)
 	return OYL_OK;
 }
 
-int oyl__pg_commit(oyl_backend *base)
+/* A commit that failed, or whose answers are read: no transaction left. */
+static int commit_end(pg_backend *b, int rc)
+{
+	if (rc != OYL_OK)
+		oyl__pg_txn_abort(b);
+	oyl__pg_queue_clear(b);
+	oyl__pg_txn_forget(b);
+	b->txn = PG_TXN_NONE;
+	b->committing = false;
+	return rc;
+}
+
+int oyl__pg_commit_start(oyl_backend *base)
 {
 	pg_backend *b = pg_of(base);
 	int rc = OYL_OK;
@@ -260,13 +272,27 @@ int oyl__pg_commit(oyl_backend *base)
 		rc = oyl__pg_queue(b, NULL, "COMMIT", true, commit);
 	}
 	if (rc == OYL_OK)
-		rc = oyl__pg_sync(b);
+		rc = oyl__pg_sync_send(b);
 	if (rc != OYL_OK)
-		oyl__pg_txn_abort(b);
-	oyl__pg_queue_clear(b);
-	oyl__pg_txn_forget(b);
-	b->txn = PG_TXN_NONE;
-	return rc;
+		return commit_end(b, rc);
+	b->committing = true;
+	return OYL_OK;
+}
+
+int oyl__pg_commit_finish(oyl_backend *base)
+{
+	pg_backend *b = pg_of(base);
+
+	if (!b->committing)
+		return oyl__pg_fail(b, OYL_EMISUSE, "commit_finish() without commit_start()");
+	oyl__pg_context(b, "commit", NULL);
+	return commit_end(b, oyl__pg_sync_receive(b));
+}
+
+int oyl__pg_commit(oyl_backend *base)
+{
+	int rc = oyl__pg_commit_start(base);
+	return rc ? rc : oyl__pg_commit_finish(base);
 }
 
 int oyl__pg_rollback(oyl_backend *base)
@@ -277,5 +303,6 @@ int oyl__pg_rollback(oyl_backend *base)
 	 * pipeline; a transaction the server has is rolled back */
 	oyl__pg_txn_abort(b);
 	b->txn = PG_TXN_NONE;
+	b->committing = false;
 	return OYL_OK;
 }
