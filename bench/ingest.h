@@ -61,10 +61,14 @@ typedef struct ingest_result {
 /*
  * On an open database: one tenant, its workspace, teammate, assistant
  * and knowledge base, made by the bootstrap superadmin, which then
- * ingests every file of the corpus with oyl_doc_ingest.  server_pid: the
- * backend of the handle's connection (0: none).
+ * ingests every file of the corpus: in one oyl_doc_ingest_many, or with
+ * one_by_one an oyl_doc_ingest per file.  server_pid: the backend of the
+ * handle's connection (0: none).
  */
-bool ingest_corpus(oyl_db *db, const corpus *c, int server_pid, ingest_result *out);
+bool ingest_corpus(oyl_db *db, const corpus *c, int server_pid, bool one_by_one,
+		   ingest_result *out);
+/* --one-by-one: how the runs call ingest_corpus (set once by main). */
+extern bool ingest_one_by_one;
 
 /* Round trips of one oyl_doc_ingest each of the smallest and the largest
  * file, counted on the wire, in a knowledge base of their own. */

@@ -3,12 +3,13 @@
  * against the bound of writing the same rows by hand (doc/performance.md).
  *
  *   oyl-ingest-bench <corpus dir> [--pg "<app conninfo>" --pg-owner "<owner conninfo>"]
- *                    [--sqlite PATH] [--formats DIR] [--runs N]
+ *                    [--sqlite PATH] [--formats DIR] [--runs N] [--one-by-one]
  *
  * Each file of the corpus is a document.  Each run, on each backend: a
  * fresh schema (PostgreSQL, the owner's, migrated by the library) or file
- * (SQLite), one tenant and knowledge base, and every file ingested with
- * oyl_doc_ingest by the bootstrap superadmin (on PostgreSQL as the app
+ * (SQLite), one tenant and knowledge base, and every file ingested by
+ * one oyl_doc_ingest_many (--one-by-one: an oyl_doc_ingest per file) by
+ * the bootstrap superadmin (on PostgreSQL as the app
  * role: the library's checks and row-level security in force); MB/s is
  * the corpus's bytes over the time of the loop.  Then the bound: the rows
  * the library wrote (documents with their text, the originals' pieces in
@@ -46,7 +47,7 @@ typedef struct results {
 static int usage(void)
 {
 	fprintf(stderr, "usage: oyl-ingest-bench <corpus dir> [--pg \"<app conninfo>\" --pg-owner "
-			"\"<owner conninfo>\"] [--sqlite PATH] [--formats DIR] [--runs N (2)]\n");
+			"\"<owner conninfo>\"] [--sqlite PATH] [--formats DIR] [--runs N (2)] [--one-by-one]\n");
 	return 2;
 }
 
@@ -64,6 +65,8 @@ static bool parse(int argc, char **argv, args *a)
 			a->sqlite = argv[++i];
 		else if (strcmp(argv[i], "--formats") == 0 && v)
 			a->formats = argv[++i];
+		else if (strcmp(argv[i], "--one-by-one") == 0)
+			ingest_one_by_one = true;
 		else if (strcmp(argv[i], "--runs") == 0 && v)
 			a->runs = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !a->corpus)

@@ -300,7 +300,7 @@ static bool library_part(const char *app, const char *schema, const corpus *c, p
 	oyl_db *db = open_app(app, schema, &conn);
 	if (db) /* to profile the server's side: perf record -p <pid> */
 		fprintf(stderr, "liboyl's backend: pid %d\n", PQbackendPID(conn));
-	bool ok = db && ingest_corpus(db, c, PQbackendPID(conn), &out->lib);
+	bool ok = db && ingest_corpus(db, c, PQbackendPID(conn), ingest_one_by_one, &out->lib);
 	oyl_db_close(db);
 	return ok;
 }

@@ -248,7 +248,7 @@ bool sq_run_once(const char *path, const corpus *c, sq_run *out)
 	oyl_db *db = fresh(path);
 	if (!db)
 		return false;
-	bool ok = ingest_corpus(db, c, 0, &out->lib);
+	bool ok = ingest_corpus(db, c, 0, ingest_one_by_one, &out->lib);
 	oyl_db_close(db);
 	ok = ok && bound(path, out);
 	remove_db(path);

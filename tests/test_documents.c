@@ -557,6 +557,128 @@ START_TEST(quotas_are_decided_in_the_transaction)
 }
 END_TEST
 
+/* What oyl_doc_ingest_many told: each source's index, status, message. */
+typedef struct told {
+	size_t n, stop_after;
+	size_t index[16];
+	int status[16];
+	char message[16][200];
+	char doc_id[16][37];
+	int64_t chunks[16];
+} told;
+
+static int tell_of(size_t index, int status, const char *message, const oyl_document *doc,
+		   void *ctx)
+{
+	told *t = ctx;
+	ck_assert_uint_lt(t->n, 16);
+	t->index[t->n] = index;
+	t->status[t->n] = status;
+	snprintf(t->message[t->n], sizeof t->message[0], "%s", message ? message : "");
+	snprintf(t->doc_id[t->n], 37, "%s", doc ? oyl_document_id(doc) : "");
+	t->chunks[t->n] = doc ? oyl_document_chunk_count(doc) : -1;
+	t->n++;
+	return t->stop_after && t->n == t->stop_after;
+}
+
+/*
+ * Many sources in one call: each added as oyl_doc_ingest would, told in
+ * order (a refused one, one of bytes stored already, one repeated within
+ * the call and one over the at-once size among them), with the same rows
+ * as one call per source; a stop from the callback, a knowledge base of
+ * another tenant, and bad arguments.
+ */
+START_TEST(ingest_many_adds_each_source_in_order)
+{
+	oyl_doc_source stored = memory("stored.txt", "words stored before the call");
+	ck_assert_int_eq(oyl_doc_ingest(admin_a, kb_a, &stored, NULL, NULL), OYL_OK);
+	/* larger than the at-once size (8 MiB): stored first, then processed */
+	size_t big_n = (9u << 20);
+	char *big_text = malloc(big_n + 1);
+	for (size_t i = 0; i < big_n; i++)
+		big_text[i] = "large text "[i % 11];
+	big_text[big_n] = '\0';
+	oyl_doc_source src[7] = {
+		memory("one.md", "# One\n\nThe first source, about apples."),
+		memory("empty.txt", ""),
+		memory("two.txt", "The second source, about pears."),
+		memory("again.txt", "words stored before the call"),
+		memory("one-again.md", "# One\n\nThe first source, about apples."),
+		memory("big.txt", big_text),
+		memory("three.txt", "The third source, about plums; it's 'quoted' -- and verbatim."),
+	};
+	const oyl_doc_source *ptr[7];
+	for (int i = 0; i < 7; i++)
+		ptr[i] = &src[i];
+	told t;
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, ptr, 7, NULL, tell_of, &t), OYL_OK);
+	ck_assert_uint_eq(t.n, 7);
+	static const int want[7] = {OYL_OK,     OYL_EINVAL, OYL_OK, OYL_EXISTS,
+				    OYL_EXISTS, OYL_OK,     OYL_OK};
+	for (size_t i = 0; i < 7; i++) {
+		ck_assert_uint_eq(t.index[i], i);
+		ck_assert_msg(t.status[i] == want[i], "source %zu: %s (%s)", i,
+			      oyl_status_name(t.status[i]), t.message[i]);
+		ck_assert_int_eq(t.message[i][0] != '\0', want[i] < 0);
+		ck_assert_int_eq(t.doc_id[i][0] != '\0', want[i] >= 0);
+	}
+	ck_assert_ptr_nonnull(strstr(t.message[1], "empty"));
+	ck_assert_str_eq(t.doc_id[4], t.doc_id[0]); /* repeated within the call */
+	ck_assert_int_gt(t.chunks[5], 1000);
+	/* each as oyl_doc_ingest leaves it: processed, its chunks searchable */
+	for (int i = 0; i < 7; i++) {
+		if (t.status[i] != OYL_OK)
+			continue;
+		oyl_document *d = NULL;
+		ck_assert_int_eq(oyl_doc_get(user_a, t.doc_id[i], &d), OYL_OK);
+		ck_assert_int_eq(oyl_document_status(d), OYL_DOC_PROCESSED);
+		ck_assert_int_eq(oyl_document_chunk_count(d), t.chunks[i]);
+		oyl_document_free(d);
+	}
+	char *text = NULL;
+	ck_assert_int_eq(oyl_doc_text(admin_a, t.doc_id[6], &text, NULL), OYL_OK);
+	ck_assert_str_eq(text, "The third source, about plums; it's 'quoted' -- and verbatim.");
+	oyl_free(text);
+	ck_assert_int_eq(rows_of("documents"), 5);
+	free(big_text);
+
+	/* the callback stops it: later sources are not tried */
+	oyl_doc_source more[3] = {memory("m1.txt", "more one"), memory("m2.txt", "more two"),
+				  memory("m3.txt", "more three")};
+	const oyl_doc_source *mp[3] = {&more[0], &more[1], &more[2]};
+	memset(&t, 0, sizeof t);
+	t.stop_after = 1;
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, mp, 3, NULL, tell_of, &t),
+			 OYL_ECANCELED);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_int_eq(rows_of("documents"), 6);
+
+	/* another tenant's knowledge base: not found, told once, nothing stored */
+	uint64_t before = t_fingerprint(t_backend_of(db));
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_b, mp, 3, NULL, tell_of, &t),
+			 OYL_ENOTFOUND);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_int_eq(t.status[0], OYL_ENOTFOUND);
+	/* a user may not add documents */
+	ck_assert_int_eq(oyl_doc_ingest_many(user_a, kb_a, mp, 3, NULL, NULL, NULL), OYL_EPERM);
+	/* bad arguments, refused before any source */
+	const oyl_doc_source *holes[2] = {&more[0], NULL};
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, holes, 2, NULL, NULL, NULL),
+			 OYL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(oyl_db_errmsg(db), "sources[1]"));
+	oyl_doc_options o = OYL_DOC_OPTIONS_INIT;
+	o.progress = observe;
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, mp, 3, &o, NULL, NULL), OYL_EINVAL);
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, "x'; DROP TABLE documents; --", mp, 3, NULL,
+					     NULL, NULL),
+			 OYL_EINVAL);
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, NULL, 0, NULL, NULL, NULL), OYL_OK);
+	ck_assert(t_fingerprint(t_backend_of(db)) == before);
+}
+END_TEST
+
 START_TEST(documents_follow_the_permission_matrix)
 {
 	oyl_doc_source s = memory("p.txt", "permission words");
@@ -672,6 +794,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_cancel_leaves_the_document_in_error_cancelled_without_chunks);
 	tcase_add_test(tc, upload_leaves_the_document_for_a_worker);
 	tcase_add_test(tc, quotas_are_decided_in_the_transaction);
+	tcase_add_test(tc, ingest_many_adds_each_source_in_order);
 	tcase_add_test(tc, documents_follow_the_permission_matrix);
 	tcase_add_test(tc, deletes_take_chunks_and_originals_and_nothing_else);
 	tcase_add_test(tc, gc_removes_what_a_crash_left);

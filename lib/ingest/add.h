@@ -4,16 +4,15 @@
  * overlaps (ingest/ingest_many.c): the next document's work is done while
  * the server commits the one before.
  *
- *   prepare  no transaction open: the pre-read (the knowledge base, and
- *            a document of the same bytes: OYL_EXISTS), then the work
- *            (text extracted, chunked, indexed) when done at once;
+ *   read     the pre-read (the knowledge base, and a document of the
+ *            same bytes: OYL_EXISTS), a transaction of its own;
+ *   work     no storage touched: the text extracted, chunked, indexed;
  *   store    the blob store's stage and one transaction, its commit sent
  *            and not waited for (where the backend can: commit_start);
  *   end      the commit waited for, the outcome told.
  *
- * Between store and end only work that touches no storage may run on
- * the handle: oyl__add_prepare with at_once and no pre-read is not that
- * (it reads), so the caller reads first.
+ * Between a store and its end only work may run on the handle: the next
+ * document is read before the store, and worked while it commits.
  */
 #ifndef OYL_INGEST_ADD_H
 #define OYL_INGEST_ADD_H
@@ -63,11 +62,13 @@ typedef struct oyl__adding {
 	oyl__kept_error store_error;
 } oyl__adding;
 
-/* The pre-read and, with at_once, the work: OYL_OK, OYL_EXISTS (a->same
- * is the document), or the pre-read's failure.  A failed work is
- * OYL_OK: the document is stored in error. */
-int oyl__add_prepare(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-		     const oyl__doc_opts *o, int queue, int at_once, oyl__adding *a);
+/* The pre-read: OYL_OK, OYL_EXISTS (a->same is the document), or its
+ * failure (the knowledge base not found, not the actor's to write...). */
+int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
+		  const oyl__doc_opts *o, int queue, oyl__adding *a);
+/* The work, touching no storage; its failure is kept for the store
+ * (the document is stored in error). */
+void oyl__add_work(oyl_db *db, oyl__adding *a);
 /* The stage and the transaction, up to its commit sent. */
 void oyl__add_store(oyl_db *db, oyl__adding *a);
 /* The commit waited for and the outcome: OYL_OK with the new document in
@@ -77,5 +78,18 @@ void oyl__add_store(oyl_db *db, oyl__adding *a);
 int oyl__add_end(oyl_db *db, oyl__adding *a, oyl__record **out);
 /* Frees what a prepared document holds, for one that is not stored. */
 void oyl__add_drop(oyl__adding *a);
+
+/* The whole of it for one source, as oyl_doc_ingest (queue 0) and
+ * oyl_doc_upload (1) do: read, work, store, end, one after the other; a
+ * document over the at-once size stored first and processed after, one
+ * of the same bytes left in error processed again.  *doc as
+ * oyl__add_end gives it, also on failure (the caller frees it). */
+int oyl__add_source(oyl_db *db, oyl_actor *actor, const char *kb, oyl__source *src,
+		    const oyl__doc_opts *o, int queue, oyl__record **doc);
+/* The source is small enough to be worked before it is stored. */
+int oyl__add_at_once(const oyl__source *src);
+/* A document of the same bytes that oyl__add_source processes again
+ * (it is in error). */
+int oyl__add_retried(const oyl__record *same);
 
 #endif

@@ -287,12 +287,10 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 	return oyl__txn_end(db, rc);
 }
 
-/* Step 1 and the work, with no transaction open: the pre-read (OYL_EXISTS
- * with the document of the same bytes in a->same), then, at once, the
- * text extracted and chunked.  A failed work is kept, to be stored with
- * the document: it returns OYL_OK. */
-int oyl__add_prepare(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-		     const oyl__doc_opts *o, int queue, int at_once, oyl__adding *a)
+/* Step 2, with no transaction open: the pre-read; OYL_EXISTS with the
+ * document of the same bytes in a->same. */
+int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
+		  const oyl__doc_opts *o, int queue, oyl__adding *a)
 {
 	memset(a, 0, sizeof *a);
 	a->w = (oyl__doc_work){actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0,
@@ -305,21 +303,27 @@ int oyl__add_prepare(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__so
 	int rc = pre_read(db, actor, kb, src->sha256, &a->w, &a->same);
 	if (rc == OYL_OK && a->same)
 		return OYL_EXISTS;
-	if (rc)
-		return rc;
-	oyl__uuid_new(a->w.id);
-	if (at_once)
-		a->work_rc = oyl__doc_extract(db, &a->w, src->data, src->n, src->mime,
-					      src->original_name, &a->done);
+	if (rc == OYL_OK)
+		oyl__uuid_new(a->w.id);
+	return rc;
+}
+
+/* The work, with no transaction open and no storage touched: the text
+ * extracted and chunked.  A failure is kept, to be stored with the
+ * document. */
+void oyl__add_work(oyl_db *db, oyl__adding *a)
+{
+	const oyl__source *src = a->src;
+	a->work_rc = oyl__doc_extract(db, &a->w, src->data, src->n, src->mime, src->original_name,
+				      &a->done);
 	/* the work's own message ("cancelled" for a cancel) goes with the
 	 * document and back to the caller */
 	if (a->work_rc) {
 		oyl__error_keep(db, &a->kept);
 		a->oc.error = a->kept.msg;
-	} else if (at_once) {
+	} else {
 		a->oc.done = &a->done;
 	}
-	return OYL_OK;
 }
 
 /* Steps 3 and 4: the blob store's stage and the one transaction, up to
@@ -396,28 +400,22 @@ int oyl__add_end(oyl_db *db, oyl__adding *a, oyl__record **out)
 	}
 	oyl__doc_text_free(&a->done);
 	oyl__record_free(a->same);
-	a->same = NULL;
 	if (rc == OYL_OK && a->work_rc) {
 		/* stored in error: the work's failure is the call's */
-		oyl__record_free(a->stored);
-		a->stored = NULL;
 		oyl__error_restore(db, &a->kept);
-		return a->work_rc;
-	}
-	if (rc != OYL_OK && rc != OYL_EXISTS) {
-		oyl__record_free(a->stored);
-		a->stored = NULL;
+		rc = a->work_rc;
+	} else if (rc != OYL_OK && rc != OYL_EXISTS) {
 		oyl__error_restore(db, &a->store_error);
-		return rc;
-	}
-	if (rc == OYL_OK) {
+	} else if (rc == OYL_OK) {
 		*out = a->stored;
 		a->stored = NULL;
 	}
+	oyl__record_free(a->stored);
+	memset(a, 0, sizeof *a);
 	return rc;
 }
 
-/* Drops what oyl__add_prepare made, for a document not to be stored. */
+/* Drops what oyl__add_read and oyl__add_work made, for a document not stored. */
 void oyl__add_drop(oyl__adding *a)
 {
 	oyl__doc_text_free(&a->done);
@@ -437,13 +435,15 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	       const oyl__doc_opts *o, int queue, int at_once, oyl__record **out)
 {
 	oyl__adding a;
-	int rc = oyl__add_prepare(db, actor, kb, src, o, queue, at_once, &a);
+	int rc = oyl__add_read(db, actor, kb, src, o, queue, &a);
 	if (rc == OYL_EXISTS) {
 		*out = a.same;
 		return rc;
 	}
 	if (rc)
 		return rc;
+	if (at_once)
+		oyl__add_work(db, &a);
 	oyl__add_store(db, &a);
 	return oyl__add_end(db, &a, out);
 }
@@ -466,6 +466,33 @@ static int process_now(oyl_db *db, oyl_actor *actor, const oyl__doc_opts *o, oyl
 	return oyl__doc_process(db, &w, data, src->n, out);
 }
 
+int oyl__add_at_once(const oyl__source *src)
+{
+	return src->n <= AT_ONCE_MAX;
+}
+
+int oyl__add_retried(const oyl__record *same)
+{
+	return strcmp(oyl__record_text(same, DOCUMENTS_status), "error") == 0;
+}
+
+int oyl__add_source(oyl_db *db, oyl_actor *actor, const char *kb, oyl__source *src,
+		    const oyl__doc_opts *o, int queue, oyl__record **doc)
+{
+	/* A document up to AT_ONCE_MAX is extracted before it is stored, and
+	 * stored processed in one transaction; a larger one is stored
+	 * uploaded first, so that its original's memory can go before its
+	 * text is written (the memory bound of doc/ingestion.md). */
+	int at_once = !queue && oyl__add_at_once(src);
+	int rc = add(db, actor, kb, src, o, queue, at_once, doc);
+	/* A document of the same bytes left in error is tried again. */
+	if (rc == OYL_EXISTS && !queue && oyl__add_retried(*doc))
+		rc = process_now(db, actor, o, *doc, src, doc);
+	else if (rc == OYL_OK && !queue && !at_once)
+		rc = process_now(db, actor, o, *doc, src, doc);
+	return rc;
+}
+
 static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 		      const oyl_doc_source *source, const oyl_doc_options *opts, int queue,
 		      oyl_document **out)
@@ -481,19 +508,7 @@ static int add_public(oyl_actor *actor, const char *knowledge_base_id,
 	if ((rc = oyl__source_read(db, source, o.max_bytes, &src)))
 		return rc;
 	oyl__record *doc = NULL;
-	/* A document up to AT_ONCE_MAX is extracted before it is stored, and
-	 * stored processed in one transaction; a larger one is stored
-	 * uploaded first, so that its original's memory can go before its
-	 * text is written (the memory bound of doc/ingestion.md). */
-	int at_once = !queue && src.n <= AT_ONCE_MAX;
-	rc = add(db, actor, kb, &src, &o, queue, at_once, &doc);
-	/* A document of the same bytes left in error is tried again. */
-	if (rc == OYL_EXISTS && !queue &&
-	    strcmp(oyl__record_text(doc, DOCUMENTS_status), "error") == 0) {
-		rc = process_now(db, actor, &o, doc, &src, &doc);
-	} else if (rc == OYL_OK && !queue && !at_once) {
-		rc = process_now(db, actor, &o, doc, &src, &doc);
-	}
+	rc = oyl__add_source(db, actor, kb, &src, &o, queue, &doc);
 	oyl__source_free(&src);
 	if (rc != OYL_OK && rc != OYL_EXISTS) {
 		oyl__record_free(doc);

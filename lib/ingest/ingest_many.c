@@ -1,0 +1,188 @@
+/*
+ * oyl_doc_ingest_many: many sources into one knowledge base, each added
+ * as oyl_doc_ingest adds it (its own transactions, its own outcome), with
+ * the next source's work done while the server commits the one before:
+ *
+ *   read i   the pre-read of source i (the connection is idle)
+ *   store r  the source made ready before: its transaction, COMMIT sent
+ *   work i   source i extracted, chunked, indexed: no storage touched
+ *   end r    COMMIT's answer read; r told to the host; i is ready
+ *
+ * On a backend without commit_start the store waits for its commit, and
+ * the order is the same with nothing overlapped.  A source that takes
+ * another path (refused when read, of the same bytes as a stored
+ * document, too large to be worked before it is stored) is added after
+ * the ready one ends, whole, as oyl_doc_ingest would: the host hears of
+ * every source in order.
+ */
+#include <string.h>
+
+#include "core/validate.h"
+#include "ingest/add.h"
+
+/* The statuses that are a source's own: the call goes on after them.
+ * Any other (the knowledge base gone, not the actor's, the storage
+ * failing) would be every later source's too: the call ends with it. */
+static int own_status(int rc)
+{
+	switch (rc) {
+	case OYL_OK:
+	case OYL_EXISTS:
+	case OYL_EINVAL:
+	case OYL_ENOTSUP:
+	case OYL_EQUOTA:
+	case OYL_ECONFLICT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+typedef struct many {
+	oyl_db *db;
+	oyl_actor *actor;
+	const char *kb;
+	oyl__doc_opts o;
+	oyl_doc_done_fn done;
+	void *ctx;
+	/* two slots: the ready source and the one being worked */
+	oyl__source src[2];
+	oyl__adding add[2];
+	int stop; /* the status the call ends with, once not OYL_OK */
+} many;
+
+/* Tells the host of source i; frees doc.  Sets m->stop when the call is
+ * to end (the host said so, or a status that is not the source's own). */
+static void tell(many *m, size_t i, int rc, oyl__record *doc)
+{
+	const char *msg = rc == OYL_OK || rc == OYL_EXISTS ? NULL : oyl_db_errmsg(m->db);
+	int stop = m->done ? m->done(i, rc, msg, (const oyl_document *)doc, m->ctx) : 0;
+	oyl__record_free(doc);
+	if (!own_status(rc)) {
+		m->stop = rc; /* its message is the handle's already */
+	} else if (stop) {
+		m->stop = oyl__fail(m->db, OYL_ECANCELED,
+				    "stopped by the done callback after source %zu", i);
+	}
+}
+
+/* Stores and ends the ready source (slot r), tells of it. */
+static void finish_ready(many *m, size_t index, int r)
+{
+	oyl__record *doc = NULL;
+	oyl__add_store(m->db, &m->add[r]);
+	int rc = oyl__add_end(m->db, &m->add[r], &doc);
+	oyl__source_free(&m->src[r]);
+	tell(m, index, rc, doc);
+}
+
+/* Source i (slot s) not worked ahead: refused when read (not loaded),
+ * failing its pre-read (rc), of the same bytes as a stored document
+ * (OYL_EXISTS), or too large to be worked before it is stored: told now,
+ * or added whole as oyl_doc_ingest would. */
+static void add_apart(many *m, size_t i, int s, int loaded, int rc)
+{
+	oyl__record *doc = NULL;
+	if (rc == OYL_EXISTS && !oyl__add_retried(m->add[s].same)) {
+		doc = m->add[s].same;
+		m->add[s].same = NULL;
+	} else if (rc == OYL_OK || rc == OYL_EXISTS) {
+		oyl__add_drop(&m->add[s]);
+		rc = oyl__add_source(m->db, m->actor, m->kb, &m->src[s], &m->o, 0, &doc);
+		if (rc != OYL_OK && rc != OYL_EXISTS) {
+			oyl__record_free(doc);
+			doc = NULL;
+		}
+	}
+	oyl__add_drop(&m->add[s]);
+	if (loaded)
+		oyl__source_free(&m->src[s]);
+	tell(m, i, rc, doc);
+}
+
+static int check_args(oyl_db *db, const oyl_doc_source *const *sources, size_t n,
+		      const oyl_doc_options *opts)
+{
+	if (n && !sources)
+		return oyl__fail(db, OYL_EINVAL, "sources: NULL for %zu sources", n);
+	for (size_t i = 0; i < n; i++)
+		if (!sources[i])
+			return oyl__fail(db, OYL_EINVAL, "sources[%zu]: NULL", i);
+	if (opts && opts->size >= offsetof(oyl_doc_options, progress) + sizeof opts->progress &&
+	    opts->progress)
+		return oyl__fail(db, OYL_EINVAL,
+				 "opts.progress: not for many sources (the done callback tells "
+				 "of each)");
+	return OYL_OK;
+}
+
+static int run(many *m, const oyl_doc_source *const *sources, size_t n)
+{
+	size_t ready_index = 0;
+	int ready = -1; /* the slot of the source worked and not stored */
+	for (size_t i = 0; i < n && !m->stop; i++) {
+		int s = ready == 0 ? 1 : 0;
+		int rc = oyl__source_read(m->db, sources[i], m->o.max_bytes, &m->src[s]);
+		int loaded = rc == OYL_OK;
+		if (loaded)
+			rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0, &m->add[s]);
+		if (rc != OYL_OK || !oyl__add_at_once(&m->src[s])) {
+			/* told in order: the ready one first */
+			oyl__kept_error k;
+			oyl__error_keep(m->db, &k);
+			if (ready >= 0)
+				finish_ready(m, ready_index, ready);
+			ready = -1;
+			oyl__error_restore(m->db, &k);
+			if (!m->stop) {
+				add_apart(m, i, s, loaded, rc);
+			} else {
+				oyl__add_drop(&m->add[s]);
+				if (loaded)
+					oyl__source_free(&m->src[s]);
+			}
+			continue;
+		}
+		if (ready >= 0)
+			oyl__add_store(m->db, &m->add[ready]);
+		oyl__add_work(m->db, &m->add[s]); /* while the server commits */
+		if (ready >= 0) {
+			oyl__record *doc = NULL;
+			int end = oyl__add_end(m->db, &m->add[ready], &doc);
+			oyl__source_free(&m->src[ready]);
+			tell(m, ready_index, end, doc);
+		}
+		ready = s;
+		ready_index = i;
+	}
+	if (ready >= 0 && !m->stop)
+		finish_ready(m, ready_index, ready);
+	else if (ready >= 0) {
+		oyl__add_drop(&m->add[ready]);
+		oyl__source_free(&m->src[ready]);
+	}
+	return m->stop;
+}
+
+OYL_API int oyl_doc_ingest_many(oyl_actor *actor, const char *knowledge_base_id,
+				const oyl_doc_source *const *sources, size_t n,
+				const oyl_doc_options *opts, oyl_doc_done_fn done, void *ctx)
+{
+	int rc;
+	char kb[OYL_UUID_LEN + 1];
+	oyl_db *db = oyl__enter(actor, NULL, &rc);
+	if (!db || (rc = oyl__check_id(db, "knowledge_base_id", knowledge_base_id, kb)) ||
+	    (rc = check_args(db, sources, n, opts)))
+		return rc;
+	many m;
+	memset(&m, 0, sizeof m);
+	m.db = db;
+	m.actor = actor;
+	m.kb = kb;
+	m.done = done;
+	m.ctx = ctx;
+	if ((rc = oyl__doc_resolve_opts(db, opts, &m.o)))
+		return rc;
+	rc = run(&m, sources, n);
+	return rc ? rc : oyl__ok(db);
+}
