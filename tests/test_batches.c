@@ -427,6 +427,56 @@ START_TEST(read_many_commit_ends_the_transaction)
 }
 END_TEST
 
+/*
+ * commit_start and commit_finish (version 8, optional, both or neither):
+ * the commit sent, any other method refused until it is read, then what
+ * commit() would have returned: the writes kept, or a deferred write's
+ * failure with nothing of the transaction kept.  Without them the core
+ * calls commit() (the SQLite runs of every suite).
+ */
+START_TEST(commit_start_then_finish_is_a_commit)
+{
+	if (!(oyl_backend_caps(b) & OYL_BACKEND_CAP_COMMIT_START)) {
+		ck_assert_ptr_null(b->version >= 8 ? (void *)b->commit_start : NULL);
+		return;
+	}
+	static fx_tenant fa;
+	fx_build(b, &fa, 1);
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_scope sa = {fa.tenant_id};
+	char ids[2][37], got[37] = "";
+	oyl_value *rows = workspace_rows(&fa, 2, ids);
+	ck_assert_int_eq(b->commit_finish(b), OYL_EMISUSE); /* nothing started */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(b->insert(b, &sa, ws, rows), OYL_OK);
+	ck_assert_int_eq(b->commit_start(b), OYL_OK);
+	/* under way: nothing else runs on the connection */
+	ck_assert_int_eq(b->get(b, &sa, ws, ids[0], copy_first, got), OYL_EMISUSE);
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_EMISUSE);
+	ck_assert_int_eq(b->commit_finish(b), OYL_OK);
+	ck_assert_int_eq(count_of("workspaces", fa.tenant_id), 2);
+	ck_assert_int_eq(b->get(b, &sa, ws, ids[0], copy_first, got), OYL_OK);
+	ck_assert_str_eq(got, ids[0]);
+	/* a deferred write that fails: told by the finish, all rolled back */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(b->insert(b, &sa, ws, rows + ws->ncols), OYL_OK);
+	int rc = b->insert(b, &sa, ws, rows); /* ids[0] once more */
+	if (rc == OYL_OK) {
+		ck_assert_int_eq(b->commit_start(b), OYL_OK);
+		rc = b->commit_finish(b);
+	} else {
+		ck_assert_int_eq(b->rollback(b), OYL_OK);
+	}
+	ck_assert_int_eq(rc, OYL_ECONFLICT);
+	ck_assert_int_eq(count_of("workspaces", fa.tenant_id), 2);
+	/* and the next transaction begins as usual */
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_READ), OYL_OK);
+	ck_assert_int_eq(b->get(b, &sa, ws, ids[1], copy_first, got), OYL_ENOTFOUND);
+	ck_assert_int_eq(b->commit(b), OYL_OK);
+	free(rows);
+}
+END_TEST
+
 /* A claimer in a child process: takes rows `limit` at a time, one
  * transaction each, until none is left; writes the ids to fd. */
 static int claimer(const char *u, const char *tenant, int fd, int limit)
@@ -557,6 +607,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, get_many_returns_the_rows_in_scope);
 	tcase_add_test(tc, read_many_runs_a_batch);
 	tcase_add_test(tc, read_many_commit_ends_the_transaction);
+	tcase_add_test(tc, commit_start_then_finish_is_a_commit);
 	tcase_add_test(tc, claims_take_each_row_once);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
