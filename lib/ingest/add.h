@@ -63,9 +63,11 @@ typedef struct oyl__adding {
 } oyl__adding;
 
 /* The pre-read: OYL_OK, OYL_EXISTS (a->same is the document), or its
- * failure (the knowledge base not found, not the actor's to write...). */
+ * failure (the knowledge base not found, not the actor's to write...).
+ * tenant_hint (or NULL): the knowledge base's tenant, known from an
+ * earlier read, which spares a platform actor a second read. */
 int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-		  const oyl__doc_opts *o, int queue, oyl__adding *a);
+		  const oyl__doc_opts *o, int queue, const char *tenant_hint, oyl__adding *a);
 /* The work, touching no storage; its failure is kept for the store
  * (the document is stored in error). */
 void oyl__add_work(oyl_db *db, oyl__adding *a);

@@ -257,13 +257,15 @@ static int insert_document(oyl_db *db, oyl_actor *actor, const oyl__doc_work *w,
  * the same bytes in it (*same).  A platform actor's second read waits for
  * the tenant, so that the tenant's key serves it. */
 static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sha,
-		    oyl__doc_work *w, oyl__record **same)
+		    const char *tenant_hint, oyl__doc_work *w, oyl__record **same)
 {
 	*same = NULL;
 	int rc = oyl__actor_begin(db, actor, OYL_TXN_READ);
 	if (rc)
 		return rc;
 	const char *scope = oyl__actor_scope(actor);
+	if (!scope && tenant_hint)
+		scope = tenant_hint; /* a platform actor, the knowledge base's tenant known */
 	for (int round = 0; rc == OYL_OK && round < 2 && !*same; round++) {
 		add_reads r;
 		oyl__batch bt;
@@ -290,7 +292,7 @@ static int pre_read(oyl_db *db, oyl_actor *actor, const char *kb, const char *sh
 /* Step 2, with no transaction open: the pre-read; OYL_EXISTS with the
  * document of the same bytes in a->same. */
 int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *src,
-		  const oyl__doc_opts *o, int queue, oyl__adding *a)
+		  const oyl__doc_opts *o, int queue, const char *tenant_hint, oyl__adding *a)
 {
 	memset(a, 0, sizeof *a);
 	a->w = (oyl__doc_work){actor, "", "", 1, o->chunking, o->progress, o->progress_ctx, NULL, 0,
@@ -300,7 +302,7 @@ int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__sourc
 	a->o = o;
 	a->oc.queue = queue;
 	a->st = (oyl__blob_stage){NULL, -1};
-	int rc = pre_read(db, actor, kb, src->sha256, &a->w, &a->same);
+	int rc = pre_read(db, actor, kb, src->sha256, tenant_hint, &a->w, &a->same);
 	if (rc == OYL_OK && a->same)
 		return OYL_EXISTS;
 	if (rc == OYL_OK)
@@ -435,7 +437,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 	       const oyl__doc_opts *o, int queue, int at_once, oyl__record **out)
 {
 	oyl__adding a;
-	int rc = oyl__add_read(db, actor, kb, src, o, queue, &a);
+	int rc = oyl__add_read(db, actor, kb, src, o, queue, NULL, &a);
 	if (rc == OYL_EXISTS) {
 		*out = a.same;
 		return rc;

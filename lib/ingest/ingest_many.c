@@ -49,6 +49,7 @@ typedef struct many {
 	oyl__source src[2];
 	oyl__adding add[2];
 	int stop; /* the status the call ends with, once not OYL_OK */
+	char tenant[OYL_UUID_LEN + 1]; /* the knowledge base's, once read */
 } many;
 
 /* Tells the host of source i; frees doc.  Sets m->stop when the call is
@@ -125,7 +126,10 @@ static int run(many *m, const oyl_doc_source *const *sources, size_t n)
 		int rc = oyl__source_read(m->db, sources[i], m->o.max_bytes, &m->src[s]);
 		int loaded = rc == OYL_OK;
 		if (loaded)
-			rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0, &m->add[s]);
+			rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0,
+					   m->tenant[0] ? m->tenant : NULL, &m->add[s]);
+		if (rc == OYL_OK || rc == OYL_EXISTS)
+			memcpy(m->tenant, m->add[s].w.tenant, sizeof m->tenant);
 		if (rc != OYL_OK || !oyl__add_at_once(&m->src[s])) {
 			/* told in order: the ready one first */
 			oyl__kept_error k;
