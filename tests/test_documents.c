@@ -598,7 +598,8 @@ START_TEST(ingest_many_adds_each_source_in_order)
 	for (size_t i = 0; i < big_n; i++)
 		big_text[i] = "large text "[i % 11];
 	big_text[big_n] = '\0';
-	oyl_doc_source src[7] = {
+	enum { N = 9 };
+	oyl_doc_source src[N] = {
 		memory("one.md", "# One\n\nThe first source, about apples."),
 		memory("empty.txt", ""),
 		memory("two.txt", "The second source, about pears."),
@@ -606,17 +607,20 @@ START_TEST(ingest_many_adds_each_source_in_order)
 		memory("one-again.md", "# One\n\nThe first source, about apples."),
 		memory("big.txt", big_text),
 		memory("three.txt", "The third source, about plums; it's 'quoted' -- and verbatim."),
+		/* two in a row worked ahead, the second of the first's bytes */
+		memory("four.txt", "The fourth source, about figs."),
+		memory("four-again.txt", "The fourth source, about figs."),
 	};
-	const oyl_doc_source *ptr[7];
-	for (int i = 0; i < 7; i++)
+	const oyl_doc_source *ptr[N];
+	for (int i = 0; i < N; i++)
 		ptr[i] = &src[i];
 	told t;
 	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, ptr, 7, NULL, tell_of, &t), OYL_OK);
-	ck_assert_uint_eq(t.n, 7);
-	static const int want[7] = {OYL_OK,     OYL_EINVAL, OYL_OK, OYL_EXISTS,
-				    OYL_EXISTS, OYL_OK,     OYL_OK};
-	for (size_t i = 0; i < 7; i++) {
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, ptr, N, NULL, tell_of, &t), OYL_OK);
+	ck_assert_uint_eq(t.n, N);
+	static const int want[N] = {OYL_OK,     OYL_EINVAL, OYL_OK, OYL_EXISTS, OYL_EXISTS,
+				    OYL_OK,     OYL_OK,     OYL_OK, OYL_EXISTS};
+	for (size_t i = 0; i < N; i++) {
 		ck_assert_uint_eq(t.index[i], i);
 		ck_assert_msg(t.status[i] == want[i], "source %zu: %s (%s)", i,
 			      oyl_status_name(t.status[i]), t.message[i]);
@@ -625,9 +629,10 @@ START_TEST(ingest_many_adds_each_source_in_order)
 	}
 	ck_assert_ptr_nonnull(strstr(t.message[1], "empty"));
 	ck_assert_str_eq(t.doc_id[4], t.doc_id[0]); /* repeated within the call */
+	ck_assert_str_eq(t.doc_id[8], t.doc_id[7]);
 	ck_assert_int_gt(t.chunks[5], 1000);
 	/* each as oyl_doc_ingest leaves it: processed, its chunks searchable */
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < N; i++) {
 		if (t.status[i] != OYL_OK)
 			continue;
 		oyl_document *d = NULL;
@@ -640,7 +645,7 @@ START_TEST(ingest_many_adds_each_source_in_order)
 	ck_assert_int_eq(oyl_doc_text(admin_a, t.doc_id[6], &text, NULL), OYL_OK);
 	ck_assert_str_eq(text, "The third source, about plums; it's 'quoted' -- and verbatim.");
 	oyl_free(text);
-	ck_assert_int_eq(rows_of("documents"), 5);
+	ck_assert_int_eq(rows_of("documents"), 6);
 	free(big_text);
 
 	/* the callback stops it: later sources are not tried */
@@ -652,7 +657,7 @@ START_TEST(ingest_many_adds_each_source_in_order)
 	ck_assert_int_eq(oyl_doc_ingest_many(admin_a, kb_a, mp, 3, NULL, tell_of, &t),
 			 OYL_ECANCELED);
 	ck_assert_uint_eq(t.n, 1);
-	ck_assert_int_eq(rows_of("documents"), 6);
+	ck_assert_int_eq(rows_of("documents"), 7);
 
 	/* another tenant's knowledge base: not found, told once, nothing stored */
 	uint64_t before = t_fingerprint(t_backend_of(db));

@@ -59,6 +59,7 @@ typedef struct oyl__adding {
 	oyl__record *stored;      /* the new document as stored */
 	int rc;                   /* the store's status */
 	int committing;           /* the store's commit is sent, not yet read */
+	int same_unknown;         /* oyl__add_follow: the same bytes not looked for yet */
 	oyl__kept_error store_error;
 } oyl__adding;
 
@@ -71,8 +72,15 @@ int oyl__add_read(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__sourc
 /* The work, touching no storage; its failure is kept for the store
  * (the document is stored in error). */
 void oyl__add_work(oyl_db *db, oyl__adding *a);
-/* The stage and the transaction, up to its commit sent. */
-void oyl__add_store(oyl_db *db, oyl__adding *a);
+/* Instead of oyl__add_read for a source into the same knowledge base as
+ * prev (read already): what prev's read found is taken, and the same
+ * bytes are looked for by prev's store (a->same_unknown until then). */
+void oyl__add_follow(const oyl__adding *prev, const oyl__source *src, oyl__adding *a);
+/* The stage and the transaction, up to its commit sent.  With `next`
+ * (from oyl__add_follow), its same-bytes read rides in the
+ * transaction's read batch: next->same, and next->same_unknown 0, when
+ * that batch ran. */
+void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next);
 /* The commit waited for and the outcome: OYL_OK with the new document in
  * *out, OYL_EXISTS with the one of the same bytes, the work's status for
  * a document stored in error, else the store's failure; its message on

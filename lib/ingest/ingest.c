@@ -84,11 +84,11 @@ typedef struct add_reads {
 /* `scope` is the actor's tenant, or, for a platform actor, the knowledge
  * base's once known: the (tenant_id, knowledge_base_id, sha256) key then
  * serves the second read.  With no scope the second read is left out. */
-static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
-			    int lock_kb, add_reads *r)
+/* A document of the same bytes in the knowledge base (r->same: -1 when
+ * not queued). */
+static void same_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
+		       add_reads *r)
 {
-	r->kb = oyl__batch_get(bt, scope, &oyl__t_knowledge_bases, kb,
-			       lock_kb ? OYL__LOCK_ROW : OYL__LOCK_NONE);
 	r->same = -1;
 	r->same_sink = (oyl__record_sink){&oyl__t_documents_meta, NULL};
 	if (!scope)
@@ -99,6 +99,14 @@ static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, c
 	r->same_query = (oyl_query){r->same_filters, 2, DOCUMENTS_sha256, 0, NULL, NULL, 1, 0};
 	r->same = oyl__batch_list(bt, scope, &oyl__t_documents_meta, &r->same_query,
 				  oyl__record_cb, &r->same_sink);
+}
+
+static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
+			    int lock_kb, add_reads *r)
+{
+	r->kb = oyl__batch_get(bt, scope, &oyl__t_knowledge_bases, kb,
+			       lock_kb ? OYL__LOCK_ROW : OYL__LOCK_NONE);
+	same_queue(bt, scope, kb, sha, r);
 }
 
 static int check_kb(oyl_db *db, oyl_actor *actor, const oyl__batch *bt, const add_reads *r,
@@ -330,7 +338,22 @@ void oyl__add_work(oyl_db *db, oyl__adding *a)
 
 /* Steps 3 and 4: the blob store's stage and the one transaction, up to
  * its commit, sent (oyl__txn_end_start): oyl__add_end waits for it. */
-void oyl__add_store(oyl_db *db, oyl__adding *a)
+void oyl__add_follow(const oyl__adding *prev, const oyl__source *src, oyl__adding *a)
+{
+	memset(a, 0, sizeof *a);
+	a->w = prev->w;
+	a->w.attempt = 1;
+	a->w.kb_changed = 0;
+	oyl__uuid_new(a->w.id);
+	a->kb = prev->kb;
+	a->src = src;
+	a->o = prev->o;
+	a->oc.queue = prev->oc.queue;
+	a->st = (oyl__blob_stage){NULL, -1};
+	a->same_unknown = 1;
+}
+
+void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
 {
 	oyl_actor *actor = a->w.actor;
 	const oyl__source *src = a->src;
@@ -348,7 +371,17 @@ void oyl__add_store(oyl_db *db, oyl__adding *a)
 	oyl__batch_begin(&bt, db);
 	add_reads_queue(&bt, a->w.tenant, a->kb, src->sha256, a->oc.done != NULL, &r);
 	int t = oyl__batch_get(&bt, NULL, &oyl__t_tenants, a->w.tenant, OYL__LOCK_DECIDE);
+	add_reads nr;
+	if (next)
+		same_queue(&bt, a->w.tenant, a->kb, next->src->sha256, &nr);
 	rc = oyl__batch_run(&bt);
+	if (next && rc == OYL_OK) {
+		next->same = nr.same_sink.rec;
+		nr.same_sink.rec = NULL;
+		next->same_unknown = 0;
+	}
+	if (next)
+		oyl__record_free(nr.same_sink.rec);
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, a->kb);
 	if (rc == OYL_OK && a->oc.done)
@@ -446,7 +479,7 @@ static int add(oyl_db *db, oyl_actor *actor, const char *kb, const oyl__source *
 		return rc;
 	if (at_once)
 		oyl__add_work(db, &a);
-	oyl__add_store(db, &a);
+	oyl__add_store(db, &a, NULL);
 	return oyl__add_end(db, &a, out);
 }
 

@@ -3,10 +3,14 @@
  * as oyl_doc_ingest adds it (its own transactions, its own outcome), with
  * the next source's work done while the server commits the one before:
  *
- *   read i   the pre-read of source i (the connection is idle)
- *   store r  the source made ready before: its transaction, COMMIT sent
+ *   store r  the source made ready before: its transaction, with the
+ *            read of a document of source i's bytes in its read batch
+ *            (the pre-read oyl_doc_ingest makes apart), COMMIT sent
  *   work i   source i extracted, chunked, indexed: no storage touched
  *   end r    COMMIT's answer read; r told to the host; i is ready
+ *
+ * The first source has a pre-read of its own, as does one whose
+ * same-bytes read did not run (its ready one failed before its reads).
  *
  * On a backend without commit_start the store waits for its commit, and
  * the order is the same with nothing overlapped.  A source that takes
@@ -67,14 +71,20 @@ static void tell(many *m, size_t i, int rc, oyl__record *doc)
 	}
 }
 
-/* Stores and ends the ready source (slot r), tells of it. */
-static void finish_ready(many *m, size_t index, int r)
+/* Ends the ready source (slot r) whose store was sent, tells of it. */
+static void end_ready(many *m, size_t index, int r)
 {
 	oyl__record *doc = NULL;
-	oyl__add_store(m->db, &m->add[r]);
 	int rc = oyl__add_end(m->db, &m->add[r], &doc);
 	oyl__source_free(&m->src[r]);
 	tell(m, index, rc, doc);
+}
+
+/* Stores and ends the ready source (slot r), tells of it. */
+static void finish_ready(many *m, size_t index, int r)
+{
+	oyl__add_store(m->db, &m->add[r], NULL);
+	end_ready(m, index, r);
 }
 
 /* Source i (slot s) not worked ahead: refused when read (not loaded),
@@ -117,6 +127,14 @@ static int check_args(oyl_db *db, const oyl_doc_source *const *sources, size_t n
 	return OYL_OK;
 }
 
+/* Drops slot s: a source read and not to be added (the call stops). */
+static void drop(many *m, int s, int loaded)
+{
+	oyl__add_drop(&m->add[s]);
+	if (loaded)
+		oyl__source_free(&m->src[s]);
+}
+
 static int run(many *m, const oyl_doc_source *const *sources, size_t n)
 {
 	size_t ready_index = 0;
@@ -125,12 +143,17 @@ static int run(many *m, const oyl_doc_source *const *sources, size_t n)
 		int s = ready == 0 ? 1 : 0;
 		int rc = oyl__source_read(m->db, sources[i], m->o.max_bytes, &m->src[s]);
 		int loaded = rc == OYL_OK;
-		if (loaded)
+		/* after the first, a source's same-bytes read rides in the
+		 * ready one's transaction: no read of its own */
+		int follows = loaded && ready >= 0 && oyl__add_at_once(&m->src[s]);
+		if (follows)
+			oyl__add_follow(&m->add[ready], &m->src[s], &m->add[s]);
+		else if (loaded)
 			rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0,
 					   m->tenant[0] ? m->tenant : NULL, &m->add[s]);
-		if (rc == OYL_OK || rc == OYL_EXISTS)
+		if (!follows && (rc == OYL_OK || rc == OYL_EXISTS))
 			memcpy(m->tenant, m->add[s].w.tenant, sizeof m->tenant);
-		if (rc != OYL_OK || !oyl__add_at_once(&m->src[s])) {
+		if (!follows && (rc != OYL_OK || !oyl__add_at_once(&m->src[s]))) {
 			/* told in order: the ready one first */
 			oyl__kept_error k;
 			oyl__error_keep(m->db, &k);
@@ -138,33 +161,41 @@ static int run(many *m, const oyl_doc_source *const *sources, size_t n)
 				finish_ready(m, ready_index, ready);
 			ready = -1;
 			oyl__error_restore(m->db, &k);
-			if (!m->stop) {
+			if (m->stop)
+				drop(m, s, loaded);
+			else
 				add_apart(m, i, s, loaded, rc);
-			} else {
-				oyl__add_drop(&m->add[s]);
-				if (loaded)
-					oyl__source_free(&m->src[s]);
-			}
 			continue;
 		}
 		if (ready >= 0)
-			oyl__add_store(m->db, &m->add[ready]);
-		oyl__add_work(m->db, &m->add[s]); /* while the server commits */
-		if (ready >= 0) {
-			oyl__record *doc = NULL;
-			int end = oyl__add_end(m->db, &m->add[ready], &doc);
-			oyl__source_free(&m->src[ready]);
-			tell(m, ready_index, end, doc);
+			oyl__add_store(m->db, &m->add[ready], follows ? &m->add[s] : NULL);
+		if (follows && (m->add[s].same_unknown || m->add[s].same)) {
+			/* not to be worked ahead: the ready one ends first */
+			end_ready(m, ready_index, ready);
+			ready = -1;
+			if (m->stop) {
+				drop(m, s, loaded);
+				continue;
+			}
+			rc = OYL_EXISTS;
+			if (m->add[s].same_unknown) /* the store failed before its reads */
+				rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0,
+						   m->tenant, &m->add[s]);
+			if (rc != OYL_OK) {
+				add_apart(m, i, s, loaded, rc);
+				continue;
+			}
 		}
+		oyl__add_work(m->db, &m->add[s]); /* while the server commits */
+		if (ready >= 0)
+			end_ready(m, ready_index, ready);
 		ready = s;
 		ready_index = i;
 	}
 	if (ready >= 0 && !m->stop)
 		finish_ready(m, ready_index, ready);
-	else if (ready >= 0) {
-		oyl__add_drop(&m->add[ready]);
-		oyl__source_free(&m->src[ready]);
-	}
+	else if (ready >= 0)
+		drop(m, ready, 1);
 	return m->stop;
 }
 
