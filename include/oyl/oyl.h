@@ -703,8 +703,8 @@ typedef int (*oyl_doc_done_fn)(size_t index, int status, const char *message,
  * Ingests many sources into one knowledge base: each as oyl_doc_ingest
  * would (its own transactions, checks, outcome), in order, while the
  * next source's text is extracted and chunked as the database commits
- * the one before (on PostgreSQL, where the backend can: 26.1 s for the
- * corpus of doc/performance.md against 28.6 s one call per file).  Each
+ * the one before (on PostgreSQL: 0.83 of the COPY bound of
+ * doc/performance.md, against 0.55-0.60 for one call per file).  Each
  * source's outcome
  * goes to `done` (may be NULL), in order.  A source's own failure
  * (EINVAL, ENOTSUP, EQUOTA, ECONFLICT) does not stop the others; any
