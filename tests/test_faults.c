@@ -308,6 +308,89 @@ START_TEST(every_backend_call_can_fail)
 }
 END_TEST
 
+/* The rows of one table in the inner backend. */
+static int64_t rows_of(oyl_backend *inner, const char *table)
+{
+	size_t n;
+	const oyl_table *const *tables = oyl_schema_tables(&n);
+	int64_t counts[64];
+	t_counts(inner, counts);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tables[i]->name, table) == 0)
+			return counts[i];
+	return -1;
+}
+
+/*
+ * oyl_doc_ingest_many is not one transaction but one per source, so a
+ * fault may leave the sources before it stored.  What must hold: each
+ * source whole or absent (every document processed, its chunks and its
+ * original's piece all there, no row of a source that failed), the
+ * call's status the fault's, and, once no call fails, all three stored.
+ */
+START_TEST(ingest_many_keeps_each_source_whole)
+{
+	static const char *const texts[3] = {
+		"# First\n\nApples and pears, the first of three sources.",
+		"The second source: plums, and figs; it's 'quoted'.",
+		"The third source, about cherries and nothing else.",
+	};
+	oyl_doc_source src[3];
+	const oyl_doc_source *ptr[3];
+	for (int i = 0; i < 3; i++) {
+		src[i] = (oyl_doc_source)OYL_DOC_SOURCE_INIT;
+		src[i].data = texts[i];
+		src[i].length = strlen(texts[i]);
+		src[i].name = i == 0 ? "first.md" : "text.txt";
+		ptr[i] = &src[i];
+	}
+	ctx c;
+	open_ctx(&c);
+	oyl_backend *inner = fault_backend_inner(c.fault);
+	long n;
+	int rc = OYL_ERROR;
+	int64_t docs_before = rows_of(inner, "documents");
+	for (n = 1; n < 500; n++) {
+		/* a knowledge base of its own each round */
+		char name[32];
+		snprintf(name, sizeof name, "K%ld", n);
+		oyl_knowledge_base *k = NULL;
+		ck_assert_int_eq(oyl_kb_create(c.root, c.as, name, NULL, &k), OYL_OK);
+		char kb[37];
+		copy_id(kb, oyl_kb_id(k));
+		oyl_kb_free(k);
+		fault_backend_arm(c.fault, n, OYL_ESTORAGE);
+		rc = oyl_doc_ingest_many(c.root, kb, ptr, 3, NULL, NULL, NULL);
+		int fired = fault_backend_fired(c.fault);
+		fault_backend_arm(c.fault, 0, 0);
+		oyl_page *p = NULL;
+		ck_assert_int_eq(oyl_doc_list(c.root, kb, OYL_DOC_ANY, NULL, &p), OYL_OK);
+		int64_t chunks = 0;
+		for (size_t i = 0; i < oyl_page_count(p); i++) {
+			const oyl_document *d = oyl_page_document(p, i);
+			ck_assert_msg(oyl_document_status(d) == OYL_DOC_PROCESSED,
+				      "call %ld: a document left %d", n, oyl_document_status(d));
+			chunks += oyl_document_chunk_count(d);
+		}
+		size_t stored = oyl_page_count(p);
+		oyl_page_free(p);
+		/* every kb of earlier rounds is deleted: these rows are this one's */
+		ck_assert_int_eq(rows_of(inner, "documents") - docs_before, (int64_t)stored);
+		ck_assert_int_eq(rows_of(inner, "document_blobs") - docs_before, (int64_t)stored);
+		ck_assert_int_eq(rows_of(inner, "document_chunks"), chunks);
+		ck_assert_int_eq(oyl_kb_delete(c.root, kb), OYL_OK);
+		if (!fired)
+			break;
+		ck_assert_msg(rc == OYL_ESTORAGE, "call %ld: status %s (%s)", n, oyl_status_name(rc),
+			      oyl_db_errmsg(c.db));
+		ck_assert_uint_lt(stored, 3);
+	}
+	ck_assert_msg(rc == OYL_OK, "%s", oyl_db_errmsg(c.db));
+	ck_assert_int_gt(n, 10);
+	close_ctx(&c);
+}
+END_TEST
+
 /* Fails the Nth allocation (once, then every one from N on). */
 static void allocation_loop(const mutation *m, int persistent)
 {
@@ -405,6 +488,7 @@ int main(int argc, char **argv)
 	tcase_add_loop_test(tc, every_allocation_can_fail_once, 0, NMUT);
 	tcase_add_loop_test(tc, every_allocation_can_fail_persistently, 0, NMUT);
 	tcase_add_test(tc, migration_fails_cleanly);
+	tcase_add_test(tc, ingest_many_keeps_each_source_whole);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
 	t_cleanup();
