@@ -29,7 +29,6 @@
 
 #define OPT_HAS(o, field) ((o) && (o)->size >= offsetof(oyl_doc_options, field) + sizeof((o)->field))
 
-
 int oyl__doc_resolve_opts(oyl_db *db, const oyl_doc_options *o, oyl__doc_opts *out)
 {
 	out->max_bytes = OYL_DOC_MAX_BYTES_DEFAULT;
@@ -81,11 +80,10 @@ typedef struct add_reads {
 	oyl__record_sink same_sink;
 } add_reads;
 
-/* `scope` is the actor's tenant, or, for a platform actor, the knowledge
- * base's once known: the (tenant_id, knowledge_base_id, sha256) key then
- * serves the second read.  With no scope the second read is left out. */
-/* A document of the same bytes in the knowledge base (r->same: -1 when
- * not queued). */
+/* A document of the same bytes in the knowledge base.  `scope` is the
+ * actor's tenant, or, for a platform actor, the knowledge base's once
+ * known: the (tenant_id, knowledge_base_id, sha256) key then serves the
+ * read.  With no scope it is left out (r->same -1). */
 static void same_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
 		       add_reads *r)
 {
@@ -101,6 +99,8 @@ static void same_queue(oyl__batch *bt, const char *scope, const char *kb, const 
 				  oyl__record_cb, &r->same_sink);
 }
 
+/* The knowledge base (locked when the document is written processed)
+ * and a document of the same bytes. */
 static void add_reads_queue(oyl__batch *bt, const char *scope, const char *kb, const char *sha,
 			    int lock_kb, add_reads *r)
 {
@@ -336,8 +336,9 @@ void oyl__add_work(oyl_db *db, oyl__adding *a)
 	}
 }
 
-/* Steps 3 and 4: the blob store's stage and the one transaction, up to
- * its commit, sent (oyl__txn_end_start): oyl__add_end waits for it. */
+/* Instead of the pre-read, for a source after prev into the same
+ * knowledge base: prev's findings, a new id, the same bytes looked for by
+ * prev's store. */
 void oyl__add_follow(const oyl__adding *prev, const oyl__source *src, oyl__adding *a)
 {
 	memset(a, 0, sizeof *a);
@@ -353,6 +354,8 @@ void oyl__add_follow(const oyl__adding *prev, const oyl__source *src, oyl__addin
 	a->same_unknown = 1;
 }
 
+/* Steps 3 and 4: the blob store's stage and the one transaction, up to
+ * its commit, sent (oyl__txn_end_start): oyl__add_end waits for it. */
 void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
 {
 	oyl_actor *actor = a->w.actor;
@@ -405,7 +408,7 @@ void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
 
 /*
  * The end: the commit waited for, the stage's file released if nothing
- * refers to it, and the oyl__add_outcome: OYL_OK with the new document in *out,
+ * refers to it, and the outcome: OYL_OK with the new document in *out,
  * OYL_EXISTS with the one of the same bytes, the work's status for a
  * document stored in error, or the store's failure (its message on the
  * handle).  a holds nothing after it.
