@@ -163,7 +163,22 @@ static bool make_kb(oyl_db *db, oyl_actor *root, const char *slug, char kb[37])
 	return ok;
 }
 
-/* Ingests one file and counts it in r (the first few refusals are told). */
+/* Counts one file's outcome in r (the first few refusals are told). */
+static void count(ingest_result *r, int rc, const oyl_document *doc, const char *path,
+		  const char *message)
+{
+	if (rc == OYL_OK) {
+		r->stored++;
+		r->chunks += oyl_document_chunk_count(doc);
+	} else if (rc == OYL_EXISTS) {
+		r->existing++;
+	} else if (r->failed++ < 5) {
+		fprintf(stderr, "oyl-ingest-bench: %s: %s (%s)\n", path, message,
+			oyl_status_name(rc));
+	}
+}
+
+/* Ingests one file and counts it in r. */
 static void ingest_one(oyl_db *db, oyl_actor *root, const char *kb, const char *path,
 		       ingest_result *r)
 {
@@ -171,15 +186,7 @@ static void ingest_one(oyl_db *db, oyl_actor *root, const char *kb, const char *
 	src.path = path;
 	oyl_document *doc = NULL;
 	int rc = oyl_doc_ingest(root, kb, &src, NULL, &doc);
-	if (rc == OYL_OK) {
-		r->stored++;
-		r->chunks += oyl_document_chunk_count(doc);
-	} else if (rc == OYL_EXISTS) {
-		r->existing++;
-	} else if (r->failed++ < 5) {
-		fprintf(stderr, "oyl-ingest-bench: %s: %s (%s)\n", path, oyl_db_errmsg(db),
-			oyl_status_name(rc));
-	}
+	count(r, rc, doc, path, oyl_db_errmsg(db));
 	oyl_document_free(doc);
 }
 
@@ -193,15 +200,7 @@ static int count_done(size_t i, int status, const char *message, const oyl_docum
 		      void *ctx)
 {
 	many_count *mc = ctx;
-	if (status == OYL_OK) {
-		mc->r->stored++;
-		mc->r->chunks += oyl_document_chunk_count(doc);
-	} else if (status == OYL_EXISTS) {
-		mc->r->existing++;
-	} else if (mc->r->failed++ < 5) {
-		fprintf(stderr, "oyl-ingest-bench: %s: %s (%s)\n", mc->c->files[i].path, message,
-			oyl_status_name(status));
-	}
+	count(mc->r, status, doc, mc->c->files[i].path, message);
 	return 0;
 }
 

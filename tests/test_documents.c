@@ -691,6 +691,10 @@ START_TEST(documents_follow_the_permission_matrix)
 	/* users read; only admins add, reprocess, delete */
 	ck_assert_int_eq(oyl_doc_ingest(user_a, kb_a, &s, NULL, NULL), OYL_EPERM);
 	ck_assert_int_eq(oyl_doc_upload(user_a, kb_a, &s, NULL, NULL), OYL_EPERM);
+	const oyl_doc_source *one[1] = {&s};
+	ck_assert_int_eq(oyl_doc_ingest_many(user_a, kb_a, one, 1, NULL, NULL, NULL), OYL_EPERM);
+	ck_assert_int_eq(oyl_doc_ingest_many(admin_b, kb_a, one, 1, NULL, NULL, NULL),
+			 OYL_ENOTFOUND);
 	ck_assert_int_eq(oyl_doc_ingest(root, kb_a, &s, NULL, &d), OYL_OK);
 	ck_assert_ptr_null(oyl_document_uploader_id(d)); /* the host's superadmin is nobody */
 	const char *id = oyl_document_id(d);

@@ -363,6 +363,8 @@ START_TEST(ingest_many_keeps_each_source_whole)
 		rc = oyl_doc_ingest_many(c.root, kb, ptr, 3, NULL, NULL, NULL);
 		int fired = fault_backend_fired(c.fault);
 		fault_backend_arm(c.fault, 0, 0);
+		char message[512]; /* the call's, before the checks' calls reset it */
+		snprintf(message, sizeof message, "%s", oyl_db_errmsg(c.db));
 		oyl_page *p = NULL;
 		ck_assert_int_eq(oyl_doc_list(c.root, kb, OYL_DOC_ANY, NULL, &p), OYL_OK);
 		int64_t chunks = 0;
@@ -382,7 +384,9 @@ START_TEST(ingest_many_keeps_each_source_whole)
 		if (!fired)
 			break;
 		ck_assert_msg(rc == OYL_ESTORAGE, "call %ld: status %s (%s)", n, oyl_status_name(rc),
-			      oyl_db_errmsg(c.db));
+			      message);
+		ck_assert_msg(strstr(message, "injected fault"), "call %ld: message \"%s\"", n,
+			      message);
 		ck_assert_uint_lt(stored, 3);
 	}
 	ck_assert_msg(rc == OYL_OK, "%s", oyl_db_errmsg(c.db));

@@ -72,7 +72,6 @@ struct oyl_db {
 	oyl__note *notes;            /* one per write call since begin, in order */
 	size_t nnotes, cap_notes;
 	int end_pending;             /* oyl__txn_end_start sent the commit */
-	int end_status;              /* ... or ended the transaction with this */
 
 	/* where documents' originals are kept (blobs/blob.h) */
 	struct oyl__blob_store *blobs;
@@ -158,8 +157,9 @@ int oyl__txn_end(oyl_db *db, int status);
  * the commit is sent and not waited for, and the transaction stays open
  * until oyl__txn_end_finish(), which must come next for this handle (the
  * caller's own work between touches no storage).  Otherwise, or for a
- * failed status, the start ends it whole.  The finish returns what
- * oyl__txn_end would have; the start returns a failure it already knows.
+ * failed status, the start ends it whole.  The start returns a failure
+ * it already knows; after a start that returned OYL_OK, the finish
+ * returns what oyl__txn_end would have.
  */
 int oyl__txn_end_start(oyl_db *db, int status);
 int oyl__txn_end_finish(oyl_db *db);

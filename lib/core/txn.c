@@ -78,20 +78,20 @@ int oyl__txn_end_start(oyl_db *db, int status)
 {
 	db->end_pending = 0;
 	if (status != OYL_OK || !db->in_txn || !(db->caps & OYL_BACKEND_CAP_COMMIT_START))
-		return db->end_status = oyl__txn_end(db, status);
+		return oyl__txn_end(db, status);
 	int rc = db->backend->commit_start(db->backend);
 	if (rc != OYL_OK)
-		return db->end_status = committed(db, rc);
+		return committed(db, rc);
 	db->end_pending = 1;
-	return db->end_status = OYL_OK;
+	return OYL_OK;
 }
 
 int oyl__txn_end_finish(oyl_db *db)
 {
 	if (!db->end_pending)
-		return db->end_status;
+		return OYL_OK; /* the start ended it; a failure was the start's to return */
 	db->end_pending = 0;
-	return db->end_status = committed(db, db->backend->commit_finish(db->backend));
+	return committed(db, db->backend->commit_finish(db->backend));
 }
 
 int oyl__txn_end_reading(oyl_db *db, oyl_read *reads, size_t n)

@@ -57,8 +57,7 @@ typedef struct oyl__adding {
 	oyl__blob_stage st;
 	oyl__record *same;        /* the document of the same bytes, found */
 	oyl__record *stored;      /* the new document as stored */
-	int rc;                   /* the store's status */
-	int committing;           /* the store's commit is sent, not yet read */
+	int rc;                   /* the store's status (OYL_OK: its commit sent) */
 	int same_unknown;         /* oyl__add_follow: the same bytes not looked for yet */
 	oyl__kept_error store_error;
 } oyl__adding;

@@ -378,13 +378,14 @@ void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
 	if (next)
 		same_queue(&bt, a->w.tenant, a->kb, next->src->sha256, &nr);
 	rc = oyl__batch_run(&bt);
-	if (next && rc == OYL_OK) {
-		next->same = nr.same_sink.rec;
-		nr.same_sink.rec = NULL;
-		next->same_unknown = 0;
-	}
-	if (next)
+	if (next) {
+		if (rc == OYL_OK) {
+			next->same = nr.same_sink.rec;
+			nr.same_sink.rec = NULL;
+			next->same_unknown = 0;
+		}
 		oyl__record_free(nr.same_sink.rec);
+	}
 	if (rc == OYL_OK)
 		rc = check_kb(db, actor, &bt, &r, a->kb);
 	if (rc == OYL_OK && a->oc.done)
@@ -401,7 +402,6 @@ void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
 	oyl__batch_free(&bt);
 	a->oc.kb = NULL;
 	a->rc = oyl__txn_end_start(db, rc);
-	a->committing = a->rc == OYL_OK;
 	if (a->rc)
 		oyl__error_keep(db, &a->store_error);
 }
@@ -415,10 +415,9 @@ void oyl__add_store(oyl_db *db, oyl__adding *a, oyl__adding *next)
  */
 int oyl__add_end(oyl_db *db, oyl__adding *a, oyl__record **out)
 {
-	int was_committing = a->committing;
-	int rc = was_committing ? oyl__txn_end_finish(db) : a->rc;
-	a->committing = 0;
-	if (rc != OYL_OK && was_committing)
+	/* a store that returned OYL_OK has its commit to wait for */
+	int rc = a->rc == OYL_OK ? oyl__txn_end_finish(db) : a->rc;
+	if (rc != OYL_OK && a->rc == OYL_OK)
 		oyl__error_keep(db, &a->store_error);
 	/* A file written for a document that was not stored goes now (if no
 	 * other document has the same bytes), after the stage's hold. */

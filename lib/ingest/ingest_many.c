@@ -80,11 +80,22 @@ static void end_ready(many *m, size_t index, int r)
 	tell(m, index, rc, doc);
 }
 
-/* Stores and ends the ready source (slot r), tells of it. */
-static void finish_ready(many *m, size_t index, int r)
+/* Ends the ready source (its store sent first unless `stored`) and tells
+ * of it, before source i is told: the order kept.  i's message, on the
+ * handle, is kept across, unless the call now stops (the handle then
+ * says why). */
+static void flush_ready(many *m, int *ready, size_t index, int stored)
 {
-	oyl__add_store(m->db, &m->add[r], NULL);
-	end_ready(m, index, r);
+	if (*ready < 0)
+		return;
+	oyl__kept_error k;
+	oyl__error_keep(m->db, &k);
+	if (!stored)
+		oyl__add_store(m->db, &m->add[*ready], NULL);
+	end_ready(m, index, *ready);
+	*ready = -1;
+	if (!m->stop)
+		oyl__error_restore(m->db, &k);
 }
 
 /* Source i (slot s) not worked ahead: refused when read (not loaded),
@@ -111,19 +122,13 @@ static void add_apart(many *m, size_t i, int s, int loaded, int rc)
 	tell(m, i, rc, doc);
 }
 
-static int check_args(oyl_db *db, const oyl_doc_source *const *sources, size_t n,
-		      const oyl_doc_options *opts)
+static int check_sources(oyl_db *db, const oyl_doc_source *const *sources, size_t n)
 {
 	if (n && !sources)
 		return oyl__fail(db, OYL_EINVAL, "sources: NULL for %zu sources", n);
 	for (size_t i = 0; i < n; i++)
 		if (!sources[i])
 			return oyl__fail(db, OYL_EINVAL, "sources[%zu]: NULL", i);
-	if (opts && opts->size >= offsetof(oyl_doc_options, progress) + sizeof opts->progress &&
-	    opts->progress)
-		return oyl__fail(db, OYL_EINVAL,
-				 "opts.progress: not for many sources (the done callback tells "
-				 "of each)");
 	return OYL_OK;
 }
 
@@ -146,56 +151,45 @@ static int run(many *m, const oyl_doc_source *const *sources, size_t n)
 		/* after the first, a source's same-bytes read rides in the
 		 * ready one's transaction: no read of its own */
 		int follows = loaded && ready >= 0 && oyl__add_at_once(&m->src[s]);
-		if (follows)
+		if (follows) {
 			oyl__add_follow(&m->add[ready], &m->src[s], &m->add[s]);
-		else if (loaded)
+			oyl__add_store(m->db, &m->add[ready], &m->add[s]);
+			if (m->add[s].same_unknown || m->add[s].same) {
+				/* not to be worked ahead: the ready one ends first */
+				flush_ready(m, &ready, ready_index, 1);
+				if (m->stop)
+					rc = m->stop;
+				else if (m->add[s].same)
+					rc = OYL_EXISTS;
+				else /* the store failed before its reads */
+					rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s],
+							   &m->o, 0, m->tenant, &m->add[s]);
+			}
+		} else if (loaded) {
 			rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0,
 					   m->tenant[0] ? m->tenant : NULL, &m->add[s]);
-		if (!follows && (rc == OYL_OK || rc == OYL_EXISTS))
-			memcpy(m->tenant, m->add[s].w.tenant, sizeof m->tenant);
-		if (!follows && (rc != OYL_OK || !oyl__add_at_once(&m->src[s]))) {
-			/* told in order: the ready one first */
-			oyl__kept_error k;
-			oyl__error_keep(m->db, &k);
-			if (ready >= 0)
-				finish_ready(m, ready_index, ready);
-			ready = -1;
-			oyl__error_restore(m->db, &k);
+			if (rc == OYL_OK || rc == OYL_EXISTS)
+				memcpy(m->tenant, m->add[s].w.tenant, sizeof m->tenant);
+		}
+		if (rc != OYL_OK || !oyl__add_at_once(&m->src[s])) {
+			flush_ready(m, &ready, ready_index, follows);
 			if (m->stop)
 				drop(m, s, loaded);
 			else
 				add_apart(m, i, s, loaded, rc);
 			continue;
 		}
-		if (ready >= 0)
-			oyl__add_store(m->db, &m->add[ready], follows ? &m->add[s] : NULL);
-		if (follows && (m->add[s].same_unknown || m->add[s].same)) {
-			/* not to be worked ahead: the ready one ends first */
-			end_ready(m, ready_index, ready);
-			ready = -1;
-			if (m->stop) {
-				drop(m, s, loaded);
-				continue;
-			}
-			rc = OYL_EXISTS;
-			if (m->add[s].same_unknown) /* the store failed before its reads */
-				rc = oyl__add_read(m->db, m->actor, m->kb, &m->src[s], &m->o, 0,
-						   m->tenant, &m->add[s]);
-			if (rc != OYL_OK) {
-				add_apart(m, i, s, loaded, rc);
-				continue;
-			}
-		}
+		/* ready is the one whose store was sent (follows), or none */
 		oyl__add_work(m->db, &m->add[s]); /* while the server commits */
 		if (ready >= 0)
 			end_ready(m, ready_index, ready);
 		ready = s;
 		ready_index = i;
 	}
-	if (ready >= 0 && !m->stop)
-		finish_ready(m, ready_index, ready);
-	else if (ready >= 0)
+	if (m->stop && ready >= 0)
 		drop(m, ready, 1);
+	else
+		flush_ready(m, &ready, ready_index, 0);
 	return m->stop;
 }
 
@@ -206,18 +200,20 @@ OYL_API int oyl_doc_ingest_many(oyl_actor *actor, const char *knowledge_base_id,
 	int rc;
 	char kb[OYL_UUID_LEN + 1];
 	oyl_db *db = oyl__enter(actor, NULL, &rc);
-	if (!db || (rc = oyl__check_id(db, "knowledge_base_id", knowledge_base_id, kb)) ||
-	    (rc = check_args(db, sources, n, opts)))
-		return rc;
 	many m;
 	memset(&m, 0, sizeof m);
+	if (!db || (rc = oyl__check_id(db, "knowledge_base_id", knowledge_base_id, kb)) ||
+	    (rc = check_sources(db, sources, n)) || (rc = oyl__doc_resolve_opts(db, opts, &m.o)))
+		return rc;
+	if (m.o.progress)
+		return oyl__fail(db, OYL_EINVAL,
+				 "opts.progress: not for many sources (the done callback tells "
+				 "of each)");
 	m.db = db;
 	m.actor = actor;
 	m.kb = kb;
 	m.done = done;
 	m.ctx = ctx;
-	if ((rc = oyl__doc_resolve_opts(db, opts, &m.o)))
-		return rc;
 	rc = run(&m, sources, n);
 	return rc ? rc : oyl__ok(db);
 }

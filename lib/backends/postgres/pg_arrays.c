@@ -82,9 +82,6 @@ static char *put_array(char *at, const oyl_table *t, size_t c, const oyl__sql *v
 	at = put32(at, element_oid(t->cols[c].type));
 	at = put32(at, (uint32_t)nrows);
 	at = put32(at, 1);
-	/* a column that repeats one id (the tenant's, the document's) encodes
-	 * it once: the text last encoded, and where its bytes went */
-	const char *last_text = NULL, *last_bytes = NULL;
 	for (size_t r = 0; r < nrows; r++) {
 		const oyl__sql_param *p = &values->params[r * t->ncols + c];
 		if (p->kind == OYL__SQL_NULL) {
@@ -93,15 +90,10 @@ static char *put_array(char *at, const oyl_table *t, size_t c, const oyl__sql *v
 		}
 		size_t n = value_size(p);
 		at = put32(at, (uint32_t)n);
-		if (raw(p)) {
+		if (raw(p))
 			memcpy(at, p->s, n);
-		} else if (p->kind == OYL__SQL_TEXT && p->s == last_text) {
-			memcpy(at, last_bytes, n);
-		} else {
+		else
 			oyl__pg_encode(p, at);
-			last_text = p->kind == OYL__SQL_TEXT ? p->s : NULL;
-			last_bytes = at;
-		}
 		at += n;
 	}
 	return at;
