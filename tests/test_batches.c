@@ -1,7 +1,8 @@
 /*
- * Backend conformance, version 3 methods: read_many, get_many,
- * insert_many and claim, the same cases against every backend through
- * the vtable of include/oyl/sys/backend.h (suite "conformance").
+ * Backend conformance, version 3 methods and their sequels: read_many
+ * (with its reads of alternatives, version 9), get_many, insert_many and
+ * claim, the same cases against every backend through the vtable of
+ * include/oyl/sys/backend.h (suite "conformance").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,6 +374,92 @@ START_TEST(read_many_runs_a_batch)
 }
 END_TEST
 
+/* A LIST_ANY read of `per` filters per alternative; the status. */
+static int read_any(const oyl_scope *scope, const oyl_table *t, const oyl_filter *f, size_t nf,
+		    int32_t per, int descending, int64_t limit, ids_seen *s)
+{
+	oyl_query q = {f, nf, fx_col(t, "created_at"), descending, NULL, NULL, limit, 0};
+	oyl_read r = {OYL_READ_LIST_ANY, OYL_LOCK_NONE, scope, t, NULL, &q, per, 0, seen_cb, s,
+		      0, 0};
+	*s = (ids_seen){.tenant = scope->tenant_id, .tenant_col = t->tenant_col};
+	return b->read_many(b, &r, 1);
+}
+
+/*
+ * OYL_READ_LIST_ANY (version 9): rows matching any of the alternatives,
+ * each once, in the query's order and limit, in scope; no alternative
+ * matches none; the alternatives' shape, count and a lock are checked;
+ * values are bound (an SQL metacharacter matches only itself).
+ */
+START_TEST(read_many_lists_alternatives)
+{
+	ck_assert_uint_ne(oyl_backend_caps(b) & OYL_BACKEND_CAP_LIST_ANY, 0);
+	static fx_tenant fa, fb;
+	fx_build(b, &fa, 1);
+	fx_build(b, &fb, 2);
+	const oyl_table *ws = oyl_schema_table("workspaces");
+	oyl_scope sa = {fa.tenant_id}, platform = {NULL};
+	static char ids[300][37];
+	oyl_value *rows = workspace_rows(&fa, 300, ids);
+	const char *odd = "x' OR '1'='1";
+	rows[2 * ws->ncols + fx_col(ws, "name")] = (oyl_value){OYL_TYPE_TEXT, 0, 0, odd, strlen(odd)};
+	ck_assert_int_eq(b->insert_many(b, &sa, ws, rows, 300, NULL), OYL_OK);
+	free(rows);
+	const char *theirs = fb.ids[fx_table_index("workspaces")];
+	int id = 0, created = fx_col(ws, "created_at"), name = fx_col(ws, "name");
+	oyl_filter f[8] = {
+		/* row 40 (created 1040), row 7, another tenant's row, row 9 at a
+		 * wrong time, row 7 again: rows 7 and 40 */
+		{id, OYL_OP_EQ, uuid(ids[40])}, {created, OYL_OP_EQ, {OYL_TYPE_TIME, 1040, 0, NULL, 0}},
+		{id, OYL_OP_EQ, uuid(ids[7])}, {created, OYL_OP_GE, {OYL_TYPE_TIME, 0, 0, NULL, 0}},
+		{id, OYL_OP_EQ, uuid(theirs)}, {created, OYL_OP_GE, {OYL_TYPE_TIME, 0, 0, NULL, 0}},
+		{id, OYL_OP_EQ, uuid(ids[7])}, {created, OYL_OP_GE, {OYL_TYPE_TIME, 0, 0, NULL, 0}},
+	};
+	static ids_seen s;
+	ck_assert_int_eq(read_any(&sa, ws, f, 8, 2, 0, 0, &s), OYL_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_int_eq(s.others, 0);
+	ck_assert_str_eq(s.ids[0], ids[7]);
+	ck_assert_str_eq(s.ids[1], ids[40]);
+	ck_assert_int_eq(read_any(&sa, ws, f, 8, 2, 1, 1, &s), OYL_OK); /* descending, limit 1 */
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.ids[0], ids[40]);
+	ck_assert_int_eq(read_any(&platform, ws, f, 6, 2, 0, 0, &s), OYL_OK); /* the platform's */
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_int_eq(read_any(&sa, ws, f, 0, 2, 0, 0, &s), OYL_OK); /* no alternative */
+	ck_assert_int_eq(s.n, 0);
+	/* one filter each: the odd name is a value, matching its row alone */
+	oyl_filter by_name[2] = {{name, OYL_OP_EQ, {OYL_TYPE_TEXT, 0, 0, odd, strlen(odd)}},
+				 {name, OYL_OP_EQ, {OYL_TYPE_TEXT, 0, 0, "none", 4}}};
+	ck_assert_int_eq(read_any(&sa, ws, by_name, 2, 1, 0, 0, &s), OYL_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.ids[0], ids[2]);
+	/* every count of alternatives up to the most finds its rows */
+	static oyl_filter many[OYL_READ_ANY_MAX + 1];
+	for (size_t i = 0; i <= OYL_READ_ANY_MAX; i++)
+		many[i] = (oyl_filter){id, OYL_OP_EQ, uuid(ids[i % 300])};
+	for (size_t n = 1; n <= OYL_READ_ANY_MAX; n += n < 20 ? 1 : 37) {
+		ck_assert_int_eq(read_any(&sa, ws, many, n, 1, 0, 0, &s), OYL_OK);
+		ck_assert_int_eq(s.n, (int)n);
+	}
+	ck_assert_int_eq(read_any(&sa, ws, many, OYL_READ_ANY_MAX, 1, 0, 0, &s), OYL_OK);
+	ck_assert_int_eq(s.n, OYL_READ_ANY_MAX);
+	ck_assert_int_eq(read_any(&sa, ws, many, OYL_READ_ANY_MAX + 1, 1, 0, 0, &s), OYL_EINVAL);
+	ck_assert_msg(strstr(b->errmsg(b), "at most 256"), "%s", b->errmsg(b));
+	ck_assert_int_eq(read_any(&sa, ws, f, 7, 2, 0, 0, &s), OYL_EINVAL);
+	ck_assert_msg(strstr(b->errmsg(b), "alternatives of 2"), "%s", b->errmsg(b));
+	ck_assert_int_eq(read_any(&sa, ws, f, 8, 0, 0, 0, &s), OYL_EINVAL);
+	oyl_filter bad = {99, OYL_OP_EQ, uuid(ids[0])};
+	ck_assert_int_eq(read_any(&sa, ws, &bad, 1, 1, 0, 0, &s), OYL_EINVAL);
+	oyl_query q = {f, 2, created, 0, NULL, NULL, 0, 0};
+	oyl_read lk = {OYL_READ_LIST_ANY, OYL_LOCK_UPDATE, &sa, ws, NULL, &q, 2, 0, seen_cb, &s, 0, 0};
+	ck_assert_int_eq(b->begin(b, &sa, OYL_TXN_WRITE), OYL_OK);
+	ck_assert_int_eq(b->read_many(b, &lk, 1), OYL_EINVAL);
+	ck_assert_int_eq(b->rollback(b), OYL_OK);
+	ck_assert_int_eq(count_of("workspaces", fa.tenant_id), 301);
+}
+END_TEST
+
 /*
  * read_many_commit (version 7, optional): the writes of the transaction,
  * its last reads and its commit at once; rows reach their callbacks after
@@ -606,6 +693,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, insert_many_keeps_every_type);
 	tcase_add_test(tc, get_many_returns_the_rows_in_scope);
 	tcase_add_test(tc, read_many_runs_a_batch);
+	tcase_add_test(tc, read_many_lists_alternatives);
 	tcase_add_test(tc, read_many_commit_ends_the_transaction);
 	tcase_add_test(tc, commit_start_then_finish_is_a_commit);
 	tcase_add_test(tc, claims_take_each_row_once);

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -101,7 +102,12 @@ START_TEST(capabilities_follow_the_version)
 	be->free(be);
 	be = backend(3);
 	/* SQLite never defers a write */
+	ck_assert_uint_eq(oyl_backend_caps(be),
+			  v3 | OYL_BACKEND_CAP_POSTINGS | OYL_BACKEND_CAP_LIST_ANY);
+	/* reads of alternatives come with version 9's read_many */
+	be->version = 8;
 	ck_assert_uint_eq(oyl_backend_caps(be), v3 | OYL_BACKEND_CAP_POSTINGS);
+	be->version = OYL_BACKEND_VERSION;
 	be->free(be);
 	ck_assert_uint_eq(oyl_backend_caps(NULL), 0);
 }
@@ -307,6 +313,115 @@ START_TEST(a_quota_is_never_decided_without_a_lock)
 }
 END_TEST
 
+static oyl_db *open_at(const char *uri, unsigned version)
+{
+	oyl_backend *be = NULL;
+	oyl_db *db = NULL;
+	char err[512];
+	ck_assert_msg(oyl_backend_open(&be, uri, NULL, err, sizeof err) == OYL_OK, "%s", err);
+	if (version < 3)
+		t_cut_backend(be, version);
+	else
+		be->version = version;
+	ck_assert_int_eq(oyl_db_open_backend(&db, be, NULL), OYL_OK);
+	return db;
+}
+
+/* One search's results as text: chunk, document, ordinal, score, chunk text. */
+static char *search_text(oyl_db *db, const char *user_id, const char *kb)
+{
+	oyl_actor *user = NULL;
+	oyl_search_results *res = NULL;
+	ck_assert_int_eq(oyl_actor_for_user(db, user_id, &user), OYL_OK);
+	oyl_search_options o = OYL_SEARCH_OPTIONS_INIT;
+	o.limit = 40;
+	ck_assert_int_eq(oyl_kb_search(user, kb, "alpha beta", &o, &res), OYL_OK);
+	size_t cap = 64 * 1024, len = 0;
+	char *out = calloc(1, cap);
+	for (size_t i = 0; i < oyl_search_count(res); i++) {
+		size_t n = 0;
+		const char *text = oyl_search_text(res, i, &n);
+		len += (size_t)snprintf(out + len, cap - len, "%s %s %s %lld %.17g %.*s\n",
+					oyl_search_chunk_id(res, i), oyl_search_document_id(res, i),
+					oyl_search_document_name(res, i),
+					(long long)oyl_search_ordinal(res, i), oyl_search_score(res, i),
+					(int)n, text);
+		ck_assert_uint_lt(len, cap);
+	}
+	ck_assert_uint_ge(oyl_search_count(res), 30);
+	oyl_search_free(res);
+	oyl_actor_free(user);
+	return out;
+}
+
+/*
+ * A search reads its passages back in one read of alternatives from
+ * version 9, a list read per passage on version 8 (read_many without
+ * them) and one by one on version 2: the same results every way.
+ */
+START_TEST(a_search_finds_the_same_passages_on_every_version)
+{
+	char uri[T_URI_MAX];
+	t_fresh_uri(uri);
+	t_migrate(uri);
+	oyl_db *db = open_at(uri, OYL_BACKEND_VERSION);
+	oyl_actor *root = NULL;
+	oyl_tenant *t = NULL;
+	oyl_user *u = NULL;
+	oyl_workspace *ws = NULL;
+	oyl_teammate *tm = NULL;
+	oyl_assistant *as = NULL;
+	oyl_knowledge_base *kb = NULL;
+	ck_assert_int_eq(oyl_actor_superadmin(db, &root), OYL_OK);
+	ck_assert_int_eq(oyl_tenant_create(root, "S", "s", NULL, &t), OYL_OK);
+	const char *tid = oyl_tenant_id(t);
+	ck_assert_int_eq(oyl_user_create(root, tid, "u@s.example", "U", OYL_ROLE_USER, &u), OYL_OK);
+	ck_assert_int_eq(oyl_workspace_create(root, tid, "W", &ws), OYL_OK);
+	ck_assert_int_eq(oyl_teammate_create(root, oyl_workspace_id(ws), "T", NULL, &tm), OYL_OK);
+	ck_assert_int_eq(oyl_assistant_create(root, oyl_teammate_id(tm), "A", &as), OYL_OK);
+	ck_assert_int_eq(oyl_kb_create(root, oyl_assistant_id(as), "K", NULL, &kb), OYL_OK);
+	/* twelve documents of several chunks each, alpha and beta here and there */
+	oyl_doc_options o = OYL_DOC_OPTIONS_INIT;
+	o.chunk_tokens = 6;
+	o.chunk_overlap = -1;
+	for (int d = 0; d < 12; d++) {
+		char text[600], name[32];
+		size_t len = 0;
+		for (int w = 0; w < 48; w++)
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s ",
+						(w * 7 + d) % 5 == 0	? "alpha"
+						: (w * 3 + d) % 7 == 0 ? "beta"
+									: "gamma");
+		snprintf(name, sizeof name, "doc %d.txt", d);
+		oyl_doc_source src = OYL_DOC_SOURCE_INIT;
+		src.data = text;
+		src.length = len;
+		src.name = name;
+		src.mime_type = "text/plain";
+		ck_assert_int_eq(oyl_doc_ingest(root, oyl_kb_id(kb), &src, &o, NULL), OYL_OK);
+	}
+	char *want = search_text(db, oyl_user_id(u), oyl_kb_id(kb));
+	const unsigned older[] = {8, 2};
+	for (size_t i = 0; i < 2; i++) {
+		oyl_db *old = open_at(uri, older[i]);
+		char *got = search_text(old, oyl_user_id(u), oyl_kb_id(kb));
+		ck_assert_msg(strcmp(got, want) == 0, "version %u:\n%s\nversion %d:\n%s", older[i],
+			      got, OYL_BACKEND_VERSION, want);
+		free(got);
+		oyl_db_close(old);
+	}
+	free(want);
+	oyl_kb_free(kb);
+	oyl_assistant_free(as);
+	oyl_teammate_free(tm);
+	oyl_workspace_free(ws);
+	oyl_user_free(u);
+	oyl_tenant_free(t);
+	oyl_actor_free(root);
+	oyl_db_close(db);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	t_init(argc, argv);
@@ -321,6 +436,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, capabilities_follow_the_version);
 	tcase_add_test(tc, exactly_these_calls_are_not_supported);
 	tcase_add_test(tc, a_quota_is_never_decided_without_a_lock);
+	tcase_add_test(tc, a_search_finds_the_same_passages_on_every_version);
 	suite_add_tcase(s, tc);
 	int rc = t_run(s);
 	t_cleanup();

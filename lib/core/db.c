@@ -179,6 +179,8 @@ OYL_API uint32_t oyl_backend_caps(const oyl_backend *b)
 		caps |= OYL_BACKEND_CAP_READ_COMMIT;
 	if (b->version >= 8 && b->commit_start && b->commit_finish)
 		caps |= OYL_BACKEND_CAP_COMMIT_START;
+	if (b->version >= 9 && b->read_many)
+		caps |= OYL_BACKEND_CAP_LIST_ANY;
 	if (b->version >= 5 && b->wait)
 		caps |= OYL_BACKEND_CAP_WAIT;
 	return caps;

@@ -76,6 +76,43 @@ int oyl__batch_list(oyl__batch *bt, const char *scope, const oyl_table *t, const
 	return i;
 }
 
+bool oyl__batch_any_is_one(const oyl_db *db)
+{
+	return (db->caps & OYL_BACKEND_CAP_LIST_ANY) != 0;
+}
+
+int oyl__batch_list_any(oyl__batch *bt, const char *scope, const oyl_table *t,
+			const oyl_query *q, size_t per, oyl_row_cb cb, void *payload)
+{
+	int i = -1;
+	if (oyl__batch_any_is_one(bt->db)) {
+		oyl_read *r = add(bt, OYL_READ_LIST_ANY, scope, t, &i);
+		if (r) {
+			r->query = q;
+			r->group_col = (int32_t)per;
+			r->cb = cb;
+			r->payload = payload;
+		}
+		return i;
+	}
+	/* a backend without it: a list read per alternative */
+	for (size_t a = 0; per && a < q->nfilters / per; a++) {
+		int k;
+		oyl_read *r = add(bt, OYL_READ_LIST, scope, t, &k);
+		if (!r)
+			return -1;
+		bt->filters[k] = *q;
+		bt->filters[k].filters = q->filters + a * per;
+		bt->filters[k].nfilters = per;
+		r->query = &bt->filters[k];
+		r->cb = cb;
+		r->payload = payload;
+		if (i < 0)
+			i = k;
+	}
+	return i;
+}
+
 int oyl__batch_count(oyl__batch *bt, const char *scope, const oyl_table *t,
 		     const oyl_filter *filters, size_t nfilters)
 {

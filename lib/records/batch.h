@@ -14,6 +14,8 @@
 #ifndef OYL_RECORDS_BATCH_H
 #define OYL_RECORDS_BATCH_H
 
+#include <stdbool.h>
+
 #include "records/record.h"
 
 #define OYL__BATCH_MAX 20
@@ -35,7 +37,8 @@ typedef struct oyl__batch {
 	int overflow;
 	oyl_read reads[OYL__BATCH_MAX];
 	oyl_scope scopes[OYL__BATCH_MAX];
-	oyl_query filters[OYL__BATCH_MAX];       /* COUNT, COUNT_BY: their filters */
+	oyl_query filters[OYL__BATCH_MAX];       /* COUNT, COUNT_BY: their filters; a
+						  * LIST per alternative: its query */
 	oyl__record_sink sinks[OYL__BATCH_MAX];  /* GET: the row */
 	unsigned char lock[OYL__BATCH_MAX];      /* an oyl__lock asked */
 	unsigned char locked[OYL__BATCH_MAX];    /* the row lock was taken */
@@ -52,6 +55,16 @@ int oyl__batch_get(oyl__batch *bt, const char *scope, const oyl_table *t, const 
 /* The rows of a query (which must live until the batch has run). */
 int oyl__batch_list(oyl__batch *bt, const char *scope, const oyl_table *t, const oyl_query *q,
 		    oyl_row_cb cb, void *payload);
+/* The rows of q matching any of its alternatives: q->filters holds `per`
+ * filters per alternative (OYL_READ_LIST_ANY).  In one read where the
+ * backend answers such reads; else a list read per alternative, whose
+ * rows then come alternative after alternative (so q should ask no limit
+ * and the caller not rely on the order across alternatives).  q must live
+ * until the batch has run; the index of the (first) read. */
+int oyl__batch_list_any(oyl__batch *bt, const char *scope, const oyl_table *t,
+			const oyl_query *q, size_t per, oyl_row_cb cb, void *payload);
+/* Whether oyl__batch_list_any is one read (else one per alternative). */
+bool oyl__batch_any_is_one(const oyl_db *db);
 /* The number of rows matching the filters (which must live until run). */
 int oyl__batch_count(oyl__batch *bt, const char *scope, const oyl_table *t,
 		     const oyl_filter *filters, size_t nfilters);

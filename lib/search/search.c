@@ -413,14 +413,28 @@ static int rank_mode(oyl_db *db, const target *tg, const kb_terms *kt, const vec
 
 /* ---- the chunks of the best, read back ---- */
 
-#define PER_BATCH (OYL__BATCH_MAX / 2) /* a chunk and its document each */
+/* A batch's passages: one read of their chunks and one of their
+ * documents where the backend answers reads of alternatives; else a read
+ * per chunk and per document, ten passages a batch. */
+#define PER_BATCH (OYL__BATCH_MAX / 2)
+
+typedef struct passage {
+	oyl__record *chunk;
+	int doc; /* its document's index in the batch's documents */
+} passage;
+
+typedef struct passage_doc {
+	const char *id;
+	oyl__record *rec;
+} passage_doc;
 
 typedef struct fetch {
-	char doc[OYL_UUID_LEN + 1];
-	oyl_filter f[2];
-	oyl_query q;
-	oyl__record_sink sink;
-	int d;
+	const oyl__ranked *best; /* the batch's passages */
+	passage *p;
+	size_t n;
+	passage_doc *docs; /* their distinct documents */
+	size_t ndocs;
+	oyl_filter *f; /* the chunks' alternatives, then the documents' */
 } fetch;
 
 static int keep_document(const oyl__record *doc)
@@ -430,12 +444,105 @@ static int keep_document(const oyl__record *doc)
 	return strcmp(status, "processed") == 0 || strcmp(status, "processing") == 0;
 }
 
+static int same_id(const oyl_value *v, const char *id)
+{
+	return v->s && v->n == OYL_UUID_LEN && memcmp(v->s, id, OYL_UUID_LEN) == 0;
+}
+
+/* A chunk row: the passage it is. */
+static int chunk_row(const oyl_value *vals, size_t n, void *payload)
+{
+	fetch *f = payload;
+	const oyl_value *doc = &vals[DOCUMENT_CHUNKS_document_id];
+	int64_t ordinal = vals[DOCUMENT_CHUNKS_ordinal].i;
+	for (size_t i = 0; i < f->n; i++)
+		if (!f->p[i].chunk && f->best[i].ordinal == ordinal &&
+		    same_id(doc, f->best[i].document_id))
+			return oyl__record_copy(&oyl__t_document_chunks, vals, n, &f->p[i].chunk);
+	return OYL_OK;
+}
+
+/* A document row: the one of its id. */
+static int document_row(const oyl_value *vals, size_t n, void *payload)
+{
+	fetch *f = payload;
+	for (size_t d = 0; d < f->ndocs; d++)
+		if (!f->docs[d].rec && same_id(&vals[DOCUMENTS_id], f->docs[d].id))
+			return oyl__record_copy(&oyl__t_documents_meta, vals, n, &f->docs[d].rec);
+	return OYL_OK;
+}
+
+/* The batch's reads: each passage's chunk, each distinct document once. */
+static void queue_passages(oyl__batch *bt, const char *tenant, fetch *f, oyl_query *cq,
+			   oyl_query *dq)
+{
+	oyl_filter *df = f->f + 2 * f->n;
+	for (size_t i = 0; i < f->n; i++) {
+		const oyl__ranked *r = &f->best[i];
+		f->f[2 * i] = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, r->document_id);
+		f->f[2 * i + 1] = (oyl_filter){DOCUMENT_CHUNKS_ordinal, OYL_OP_EQ,
+					       oyl__val_int(OYL_TYPE_INT, r->ordinal)};
+		f->p[i].doc = -1;
+		for (size_t j = 0; j < i && f->p[i].doc < 0; j++)
+			if (memcmp(f->best[j].document_id, r->document_id, OYL_UUID_LEN) == 0)
+				f->p[i].doc = f->p[j].doc;
+		if (f->p[i].doc < 0) {
+			df[f->ndocs] = oyl__eq(DOCUMENTS_id, OYL_TYPE_UUID, r->document_id);
+			f->docs[f->ndocs].id = r->document_id;
+			f->p[i].doc = (int)f->ndocs++;
+		}
+	}
+	*cq = (oyl_query){f->f, 2 * f->n, DOCUMENT_CHUNKS_ordinal, 0, NULL, NULL, 0, 0};
+	*dq = (oyl_query){df, f->ndocs, DOCUMENTS_id, 0, NULL, NULL, 0, 0};
+	oyl__batch_list_any(bt, tenant, &oyl__t_document_chunks, cq, 2, chunk_row, f);
+	oyl__batch_list_any(bt, tenant, &oyl__t_documents_meta, dq, 1, document_row, f);
+}
+
+/* The passages that still answer, as results. */
+static int keep_passages(oyl_db *db, const target *tg, fetch *f, oyl_search_results *res)
+{
+	int rc = OYL_OK;
+	for (size_t i = 0; i < f->n; i++) {
+		const oyl__ranked *r = &f->best[i];
+		const oyl__record *doc = f->docs[f->p[i].doc].rec;
+		oyl__record *chunk = f->p[i].chunk;
+		f->p[i].chunk = NULL;
+		/* gone since it was ranked, or not answering: left out */
+		if (rc != OYL_OK || !chunk || !doc || !keep_document(doc)) {
+			oyl__record_free(chunk);
+			continue;
+		}
+		oyl__result *x = &res->r[res->n++];
+		x->chunk = chunk;
+		x->score = r->score;
+		x->kb = r->kb;
+		snprintf(x->kb_id, sizeof x->kb_id, "%s",
+			 oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_id));
+		x->document_name = oyl__strdup(oyl__record_text(doc, DOCUMENTS_original_name));
+		if (!x->document_name)
+			rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
+	}
+	return rc;
+}
+
+static void fetch_clear(fetch *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		oyl__record_free(f->p[i].chunk);
+		f->p[i].chunk = NULL;
+	}
+	for (size_t d = 0; d < f->ndocs; d++) {
+		oyl__record_free(f->docs[d].rec);
+		f->docs[d].rec = NULL;
+	}
+	f->ndocs = 0;
+}
+
 /* end_txn: the last batch also ends the caller's transaction. */
 static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl__ranked *best, size_t n,
 		     int end_txn, oyl_search_results *res)
 {
 	/* what the spans need later: each knowledge base's language and terms */
-	int rc = OYL_OK;
 	res->kbs = oyl__calloc(tg->n ? tg->n : 1, sizeof *res->kbs);
 	if (!res->kbs)
 		return oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
@@ -445,55 +552,31 @@ static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl
 			 oyl__tokenizer_language(kt[i].tok));
 		res->kbs[i].terms = kt[i].terms;
 	}
-	fetch f[PER_BATCH];
-	for (size_t from = 0; rc == OYL_OK && from < n; from += PER_BATCH) {
-		size_t m = n - from < PER_BATCH ? n - from : PER_BATCH;
+	if (n == 0)
+		return OYL_OK;
+	/* a target's knowledge bases are its assistant's, of one tenant */
+	const char *tenant = oyl__record_text(tg->kb[best[0].kb], KNOWLEDGE_BASES_tenant_id);
+	size_t per = oyl__batch_any_is_one(db) ? n : PER_BATCH;
+	fetch f = {NULL, oyl__calloc(per, sizeof *f.p), 0, oyl__calloc(per, sizeof *f.docs), 0,
+		   oyl__malloc(3 * per * sizeof *f.f)};
+	int rc = f.p && f.docs && f.f ? OYL_OK
+				      : oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
+	for (size_t from = 0; rc == OYL_OK && from < n; from += per) {
+		f.best = best + from;
+		f.n = n - from < per ? n - from : per;
 		oyl__batch bt;
+		oyl_query cq, dq;
 		oyl__batch_begin(&bt, db);
-		for (size_t i = 0; i < m; i++) {
-			const oyl__ranked *r = &best[from + i];
-			const char *tenant = oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_tenant_id);
-			int64_t ordinal = r->ordinal;
-			memcpy(f[i].doc, r->document_id, OYL_UUID_LEN + 1);
-			f[i].f[0] = oyl__eq(DOCUMENT_CHUNKS_document_id, OYL_TYPE_UUID, f[i].doc);
-			f[i].f[1] = (oyl_filter){DOCUMENT_CHUNKS_ordinal, OYL_OP_EQ,
-						 oyl__val_int(OYL_TYPE_INT, ordinal)};
-			f[i].q = (oyl_query){f[i].f, 2, DOCUMENT_CHUNKS_ordinal, 0, NULL, NULL, 1, 0};
-			f[i].sink = (oyl__record_sink){&oyl__t_document_chunks, NULL};
-			oyl__batch_list(&bt, tenant, &oyl__t_document_chunks, &f[i].q, oyl__record_cb,
-					&f[i].sink);
-			/* a document read once for all its passages */
-			f[i].d = -1;
-			for (size_t j = 0; j < i && f[i].d < 0; j++)
-				if (memcmp(f[j].doc, f[i].doc, OYL_UUID_LEN) == 0)
-					f[i].d = f[j].d;
-			if (f[i].d < 0)
-				f[i].d = oyl__batch_get(&bt, tenant, &oyl__t_documents_meta, f[i].doc,
-							OYL__LOCK_NONE);
-		}
-		rc = end_txn && from + m == n ? oyl__batch_run_end(&bt) : oyl__batch_run(&bt);
-		for (size_t i = 0; i < m; i++) {
-			const oyl__ranked *r = &best[from + i];
-			const oyl__record *doc = rc == OYL_OK ? oyl__batch_row(&bt, f[i].d) : NULL;
-			oyl__record *chunk = f[i].sink.rec;
-			f[i].sink.rec = NULL;
-			/* gone since it was ranked, or not answering: left out */
-			if (!chunk || !doc || !keep_document(doc)) {
-				oyl__record_free(chunk);
-				continue;
-			}
-			oyl__result *x = &res->r[res->n++];
-			x->chunk = chunk;
-			x->score = r->score;
-			x->kb = r->kb;
-			snprintf(x->kb_id, sizeof x->kb_id, "%s",
-				 oyl__record_text(tg->kb[r->kb], KNOWLEDGE_BASES_id));
-			x->document_name = oyl__strdup(oyl__record_text(doc, DOCUMENTS_original_name));
-			if (!x->document_name)
-				rc = oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
-		}
+		queue_passages(&bt, tenant, &f, &cq, &dq);
+		rc = end_txn && from + f.n == n ? oyl__batch_run_end(&bt) : oyl__batch_run(&bt);
+		if (rc == OYL_OK)
+			rc = keep_passages(db, tg, &f, res);
 		oyl__batch_free(&bt);
+		fetch_clear(&f);
 	}
+	oyl__free(f.p);
+	oyl__free(f.docs);
+	oyl__free(f.f);
 	return rc;
 }
 

@@ -210,8 +210,22 @@ typedef enum oyl_read_kind {
 	 * `parent` of the same batch returns (same scope).  The callback gets
 	 * one row per group with at least one row: {group value, count (INT)}.
 	 */
-	OYL_READ_COUNT_BY = 3
+	OYL_READ_COUNT_BY = 3,
+	/**
+	 * (Version 9.)  The rows matching any of several alternatives, in
+	 * the order, page and limit of `query` as a LIST read's:
+	 * query->filters holds `group_col` filters per alternative
+	 * (query->nfilters a multiple of it), the filters of an alternative
+	 * ANDed, the alternatives ORed; no alternative matches no row.  At
+	 * most OYL_READ_ANY_MAX alternatives; no row lock.  A row matching
+	 * several alternatives comes once.  (The passages of a search: the
+	 * chunks by document and ordinal, in one statement.)
+	 */
+	OYL_READ_LIST_ANY = 4
 } oyl_read_kind;
+
+/** The most alternatives of one OYL_READ_LIST_ANY read. */
+#define OYL_READ_ANY_MAX 256
 
 /**
  * One read of a batch (read_many).  The core fills the inputs; the
@@ -223,8 +237,8 @@ typedef struct oyl_read {
 	const oyl_scope *scope;
 	const oyl_table *table;
 	const char *id;           /**< GET */
-	const oyl_query *query;   /**< LIST; COUNT, COUNT_BY: its filters only */
-	int32_t group_col;        /**< COUNT_BY */
+	const oyl_query *query;   /**< LIST, LIST_ANY; COUNT, COUNT_BY: its filters only */
+	int32_t group_col;        /**< COUNT_BY; LIST_ANY: filters per alternative */
 	int32_t parent;           /**< COUNT_BY */
 	oyl_row_cb cb;            /**< GET, LIST, COUNT_BY: receives the rows */
 	void *payload;
@@ -252,10 +266,11 @@ typedef struct oyl_read {
 #define OYL_BACKEND_CAP_POSTINGS 0x200u   /**< postings() (version 6) */
 #define OYL_BACKEND_CAP_READ_COMMIT 0x400u /**< read_many_commit() (version 7) */
 #define OYL_BACKEND_CAP_COMMIT_START 0x800u /**< commit_start(), commit_finish() (version 8) */
+#define OYL_BACKEND_CAP_LIST_ANY 0x1000u  /**< read_many() answers OYL_READ_LIST_ANY (version 9) */
 
 /* ---- the vtable ----------------------------------------------------- */
 
-#define OYL_BACKEND_VERSION 8
+#define OYL_BACKEND_VERSION 9
 
 typedef struct oyl_backend oyl_backend;
 
@@ -379,7 +394,10 @@ struct oyl_backend {
 	 * OYL_ENOTFOUND and still ran); else the first failure's status (the
 	 * reads after it did not run), or the non-zero value a callback
 	 * returned.  Without it, the core runs the reads one by one with get,
-	 * list, count and lock: the same results in more round trips.
+	 * list, count and lock: the same results in more round trips.  From
+	 * version 9 it answers OYL_READ_LIST_ANY reads too; the core sends
+	 * them to no backend of an earlier version, nor to one without
+	 * read_many (it asks a LIST read per alternative instead).
 	 */
 	int (*read_many)(oyl_backend *b, oyl_read *reads, size_t n);
 
@@ -502,6 +520,9 @@ struct oyl_backend {
 	 */
 	int (*commit_start)(oyl_backend *b);
 	int (*commit_finish)(oyl_backend *b);
+
+	/* ---- version 9: no new method; read_many() answers
+	 * OYL_READ_LIST_ANY reads ---- */
 };
 
 #define OYL_BACKEND_INIT                                                                           \

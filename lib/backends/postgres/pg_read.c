@@ -44,6 +44,10 @@ static int build(pg_backend *b, const oyl_read *reads, size_t i, oyl__sql *q)
 			return rc;
 		rc = oyl__sql_list(q, r->scope, r->table, r->query, r->lock);
 		break;
+	case OYL_READ_LIST_ANY:
+		oyl__pg_context(b, "list", r->table->name);
+		rc = oyl__sql_list_any(q, r->scope, r->table, r->query, r->group_col, r->lock);
+		break;
 	case OYL_READ_COUNT:
 		oyl__pg_context(b, "count", r->table->name);
 		rc = oyl__sql_count(q, r->scope, r->table, f, nf);

@@ -127,6 +127,11 @@ int oyl__sql_where(oyl__sql *q, const char *qual, const oyl_scope *scope, const 
 /* The same after a WHERE that is already there: " AND ...". */
 int oyl__sql_and(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
 		 const oyl_filter *filters, size_t nfilters);
+/* Appends " WHERE ..." with the scope and nalts alternatives of `per`
+ * filters each (filters[a * per .. (a + 1) * per), ANDed), ORed; no
+ * alternative matches nothing. */
+int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
+		       const oyl_filter *filters, size_t nalts, size_t per);
 /* Appends the select list of every column of t. */
 void oyl__sql_columns(oyl__sql *q, const char *qual, const oyl_table *t);
 
@@ -143,6 +148,9 @@ int oyl__sql_get(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const 
 		 int lock);
 int oyl__sql_list(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const oyl_query *lq,
 		  int lock);
+/* OYL_READ_LIST_ANY: lq's filters are alternatives of `per` filters each. */
+int oyl__sql_list_any(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const oyl_query *lq,
+		      int32_t per, int lock);
 int oyl__sql_count(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 		   const oyl_filter *filters, size_t nfilters);
 /* SELECT group_col, count(*) ... for the ids the parent list returns. */

@@ -142,9 +142,10 @@ static void add_order(oyl__sql *q, const char *qual, const oyl_table *t, const o
 	oyl__sql_add(q, lq->descending ? " DESC" : " ASC");
 }
 
-/* FROM ... WHERE ... ORDER BY ... LIMIT ... OFFSET ... of a list query. */
+/* FROM ... WHERE ... ORDER BY ... LIMIT ... OFFSET ... of a list query;
+ * per > 0: its filters are alternatives of per filters each. */
 static int add_list_body(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
-			 const oyl_query *lq)
+			 const oyl_query *lq, size_t per)
 {
 	if (!lq)
 		return oyl__sql_fail(q, OYL_EINVAL, "no query");
@@ -158,7 +159,8 @@ static int add_list_body(oyl__sql *q, const char *qual, const oyl_scope *scope, 
 		oyl__sql_ident(q, NULL, qual);
 	}
 	size_t before = q->len;
-	int rc = oyl__sql_where(q, qual, scope, t, lq->filters, lq->nfilters);
+	int rc = per ? oyl__sql_where_any(q, qual, scope, t, lq->filters, lq->nfilters / per, per)
+		     : oyl__sql_where(q, qual, scope, t, lq->filters, lq->nfilters);
 	if (rc == OYL_OK && lq->after_id)
 		rc = add_keyset(q, qual, t, lq, q->len == before);
 	add_order(q, qual, t, lq);
@@ -184,8 +186,30 @@ int oyl__sql_list(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const
 		return rc;
 	oyl__sql_add(q, "SELECT ");
 	oyl__sql_columns(q, NULL, t);
-	rc = add_list_body(q, NULL, scope, t, lq);
+	rc = add_list_body(q, NULL, scope, t, lq, 0);
 	add_lock(q, lock);
+	return rc ? rc : oyl__sql_status(q);
+}
+
+int oyl__sql_list_any(oyl__sql *q, const oyl_scope *scope, const oyl_table *t, const oyl_query *lq,
+		      int32_t per, int lock)
+{
+	if (lock != OYL_LOCK_NONE)
+		return oyl__sql_fail(q, OYL_EINVAL, "a read of alternatives takes no row lock");
+	if (!lq)
+		return oyl__sql_fail(q, OYL_EINVAL, "no query");
+	if (lq->nfilters && !lq->filters)
+		return oyl__sql_fail(q, OYL_EINVAL, "filters missing");
+	if (per < 1 || lq->nfilters % (size_t)per)
+		return oyl__sql_fail(q, OYL_EINVAL,
+				     "%zu filters are not alternatives of %d filters each",
+				     lq->nfilters, (int)per);
+	if (lq->nfilters / (size_t)per > OYL_READ_ANY_MAX)
+		return oyl__sql_fail(q, OYL_EINVAL, "%zu alternatives: at most %d",
+				     lq->nfilters / (size_t)per, OYL_READ_ANY_MAX);
+	oyl__sql_add(q, "SELECT ");
+	oyl__sql_columns(q, NULL, t);
+	int rc = add_list_body(q, NULL, scope, t, lq, (size_t)per);
 	return rc ? rc : oyl__sql_status(q);
 }
 
@@ -218,7 +242,7 @@ int oyl__sql_count_by(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	oyl__sql_add(q, " IN (SELECT ");
 	oyl__sql_ident(q, "p", parent->cols[0].name);
 	if (rc == OYL_OK)
-		rc = add_list_body(q, "p", parent_scope, parent, pq);
+		rc = add_list_body(q, "p", parent_scope, parent, pq, 0);
 	oyl__sql_add(q, ") GROUP BY ");
 	oyl__sql_ident(q, NULL, g);
 	return rc ? rc : oyl__sql_status(q);
@@ -374,7 +398,7 @@ int oyl__sql_claim(oyl__sql *q, const oyl_scope *scope, const oyl_table *t,
 	add_key(q, "c", t, false);
 	oyl_query cq = {filters, nfilters, order_col, 0, NULL, NULL, limit, 0};
 	if (rc == OYL_OK)
-		rc = add_list_body(q, "c", scope, t, &cq);
+		rc = add_list_body(q, "c", scope, t, &cq, 0);
 	oyl__sql_add(q, q->d->skip_locked);
 	oyl__sql_add(q, ") RETURNING ");
 	oyl__sql_columns(q, NULL, t);

@@ -153,3 +153,33 @@ int oyl__sql_and(oyl__sql *q, const char *qual, const oyl_scope *scope, const oy
 {
 	return add_conditions(q, qual, scope, t, filters, nfilters, false);
 }
+
+int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
+		       const oyl_filter *filters, size_t nalts, size_t per)
+{
+	size_t before = q->len;
+	int rc = add_conditions(q, qual, scope, t, NULL, 0, true);
+	if (rc)
+		return rc;
+	oyl__sql_add(q, q->len == before ? " WHERE (" : " AND (");
+	if (nalts == 0)
+		oyl__sql_add(q, "1 = 0");
+	/* n alternatives written as the next power of two, the last one
+	 * repeated (which changes no row): a few texts for every n, so a
+	 * backend that prepares each text prepares few */
+	size_t written = 1;
+	while (written < nalts)
+		written *= 2;
+	for (size_t a = 0; nalts && a < written && rc == OYL_OK; a++) {
+		const oyl_filter *alt = filters + (a < nalts ? a : nalts - 1) * per;
+		oyl__sql_add(q, a ? " OR (" : "(");
+		for (size_t i = 0; i < per && rc == OYL_OK; i++) {
+			if (i)
+				oyl__sql_add(q, " AND ");
+			rc = add_filter(q, qual, t, &alt[i]);
+		}
+		oyl__sql_add(q, ")");
+	}
+	oyl__sql_add(q, ")");
+	return rc;
+}

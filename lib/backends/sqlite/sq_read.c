@@ -119,6 +119,15 @@ static int run_read(sq_backend *b, oyl_read *reads, size_t i)
 		if (rc == OYL_OK)
 			rc = emit_rows(b, &q, t, r->cb, r->payload, &rows);
 		break;
+	case OYL_READ_LIST_ANY:
+		oyl__sq_context(b, "list", t->name);
+		rc = r->cb ? OYL_OK : oyl__sq_fail(b, OYL_EINVAL, "no row callback");
+		if (rc == OYL_OK &&
+		    (rc = oyl__sql_list_any(&q, r->scope, t, r->query, r->group_col, r->lock)))
+			rc = oyl__sq_fail_sql(b, rc, &q);
+		if (rc == OYL_OK)
+			rc = emit_rows(b, &q, t, r->cb, r->payload, &rows);
+		break;
 	case OYL_READ_COUNT:
 		oyl__sq_context(b, "count", t->name);
 		rc = oyl__sql_count(&q, r->scope, t, r->query ? r->query->filters : NULL,
