@@ -236,6 +236,60 @@ START_TEST(top_k_is_the_head_of_a_full_sort_with_ties_by_id)
 }
 END_TEST
 
+/*
+ * Runs (oyl__bm25_add_run: one term, one document, many chunks, as a
+ * block of the index is read) score as the same postings added one by
+ * one; a run with a bad posting adds nothing.
+ */
+START_TEST(a_run_adds_as_its_postings_one_by_one)
+{
+	enum { N = 9000, TERMS = 3, K = 40 };
+	posting *ps = generate(N, 6000, TERMS, 13);
+	oyl__bm25_hit want[K], got[K];
+	size_t nwant, ngot;
+	score_all(ps, N, TERMS, K, want, &nwant);
+	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, TERMS, &s), OYL_OK);
+	/* every (term, document) of the postings as one run */
+	static uint32_t ord[N], tf[N], len[N];
+	char *done = calloc(N, 1);
+	for (size_t i = 0; i < N; i++) {
+		if (done[i])
+			continue;
+		uint64_t high = ps[i].id & ~(uint64_t)UINT32_MAX;
+		size_t n = 0;
+		for (size_t j = i; j < N; j++)
+			if (!done[j] && ps[j].term == ps[i].term &&
+			    (ps[j].id & ~(uint64_t)UINT32_MAX) == high) {
+				ord[n] = (uint32_t)ps[j].id;
+				tf[n] = (uint32_t)ps[j].tf;
+				len[n++] = (uint32_t)ps[j].len;
+				done[j] = 1;
+			}
+		ck_assert_int_eq(oyl__bm25_add_run(s, ps[i].term, high, ord, tf, len, n), OYL_OK);
+	}
+	free(done);
+	ck_assert_int_eq(oyl__bm25_top(s, K, 0, tie_order, NULL, got, &ngot), OYL_OK);
+	ck_assert_uint_eq(ngot, nwant);
+	ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
+	/* refused whole: a bad tf, a length shorter than its tf, a key with
+	 * low bits, a term past the question's */
+	int64_t df = oyl__bm25_df(s, 0);
+	uint32_t o2[2] = {1, 2}, t2[2] = {1, 0}, l2[2] = {5, 5}, t3[2] = {1, 6};
+	ck_assert_int_eq(oyl__bm25_add_run(s, 0, UINT64_C(7) << 32, o2, t2, l2, 2), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_add_run(s, 0, UINT64_C(7) << 32, o2, t3, l2, 2), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_add_run(s, 0, (UINT64_C(7) << 32) | 1, o2, l2, l2, 2),
+			 OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_add_run(s, TERMS, UINT64_C(7) << 32, o2, l2, l2, 2), OYL_EINVAL);
+	ck_assert_int_eq(oyl__bm25_df(s, 0), df);
+	ck_assert_int_eq(oyl__bm25_top(s, K, 0, tie_order, NULL, got, &ngot), OYL_OK);
+	ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
+	oyl__bm25_free(s);
+	free(ps);
+}
+END_TEST
+
 START_TEST(bad_input_is_refused)
 {
 	oyl__bm25 *s;
@@ -305,6 +359,7 @@ int main(void)
 	tcase_add_test(tc, the_same_bits_in_any_order);
 	tcase_add_test(tc, a_reused_scorer_scores_as_a_new_one);
 	tcase_add_loop_test(tc, top_k_is_the_head_of_a_full_sort_with_ties_by_id, 0, 2);
+	tcase_add_test(tc, a_run_adds_as_its_postings_one_by_one);
 	tcase_add_test(tc, bad_input_is_refused);
 	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);
 	suite_add_tcase(s, tc);

@@ -24,8 +24,13 @@ struct oyl__bm25 {
 	int64_t df[OYL__BM25_TERMS_MAX];
 	posting *post, *spare; /* spare: the other half of the radix sort */
 	size_t n, room;
-	uint32_t count[8][256]; /* the sort's histograms, a byte of the key each */
+	uint32_t *count; /* the sort's histograms, a digit of the key each */
 };
+
+/* The sort's digits: 8 bits for few postings, 12 for many (two passes
+ * then cover a question of 4,096 documents of 4,096 chunks). */
+#define DIGIT_BITS_MAX 12
+#define DIGITS_MAX ((64 + 7) / 8)
 
 static int valid(const oyl__bm25_params *p, size_t terms)
 {
@@ -39,6 +44,10 @@ int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out)
 	if (!valid(p, terms))
 		return OYL_EINVAL;
 	oyl__bm25 *s = oyl__calloc(1, sizeof *s);
+	if (s && !(s->count = oyl__malloc(DIGITS_MAX * sizeof *s->count << DIGIT_BITS_MAX))) {
+		oyl__free(s);
+		s = NULL;
+	}
 	if (!s)
 		return OYL_ENOMEM;
 	s->p = *p;
@@ -72,6 +81,7 @@ void oyl__bm25_free(oyl__bm25 *s)
 		return;
 	oyl__free(s->post);
 	oyl__free(s->spare);
+	oyl__free(s->count);
 	oyl__free(s);
 }
 
@@ -107,6 +117,27 @@ int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t key, int64_t tf, int64_t l
 	}
 	s->post[s->n++] = (posting){key, (uint32_t)tf << 5 | (uint32_t)term, (uint32_t)len};
 	s->df[term]++;
+	return OYL_OK;
+}
+
+int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,
+		      const uint32_t *tf, const uint32_t *len, size_t n)
+{
+	if (!s || term >= s->terms || (key_high & UINT32_MAX))
+		return OYL_EINVAL;
+	while (s->room - s->n < n) {
+		int rc = grow(s);
+		if (rc)
+			return rc;
+	}
+	posting *out = s->post + s->n;
+	for (size_t i = 0; i < n; i++) {
+		if (tf[i] < 1 || tf[i] > (UINT32_MAX >> 5) || len[i] < tf[i])
+			return OYL_EINVAL; /* the postings before it stay out too */
+		out[i] = (posting){key_high | ordinal[i], tf[i] << 5 | (uint32_t)term, len[i]};
+	}
+	s->n += n;
+	s->df[term] += (int64_t)n;
 	return OYL_OK;
 }
 
@@ -168,15 +199,15 @@ static void sift_up(const order *o, oyl__bm25_hit *h, size_t i)
 }
 
 /*
- * The postings in key order, stably (least significant byte first, a
- * byte skipped when every key has the same one there: a question's keys
- * differ in a few bytes only).  Sequential passes over the arrays: a
- * chunk table probed at random costs a cache miss a posting.  Returns the
- * array that holds the result (the scorer's own or its spare).
+ * The postings in key order, stably: a radix sort, least significant
+ * digit first, each digit starting at a bit where keys differ (a
+ * question's keys differ in a few runs of bits only: the document's
+ * number and the ordinal).  Sequential passes over the arrays: a chunk
+ * table probed at random costs a cache miss a posting.  Returns the array
+ * that holds the result (the scorer's own or its spare).
  */
 static posting *sort_by_key(oyl__bm25 *s)
 {
-	uint32_t(*count)[256] = s->count;
 	posting *from = s->post, *to = s->spare;
 	uint64_t all = ~UINT64_C(0), any = 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -184,25 +215,32 @@ static posting *sort_by_key(oyl__bm25 *s)
 		any |= from[i].key;
 	}
 	uint64_t varies = all ^ any; /* the bits some keys have and others not */
-	int digit[8], ndigits = 0;
-	for (int d = 0; d < 8; d++)
-		if ((varies >> (8 * d)) & 255)
-			digit[ndigits++] = d;
-	memset(s->count, 0, (size_t)ndigits * sizeof s->count[0]);
+	int bits = s->n >= ((size_t)1 << DIGIT_BITS_MAX) ? DIGIT_BITS_MAX : 8;
+	uint32_t mask = ((uint32_t)1 << bits) - 1;
+	int shift[DIGITS_MAX], ndigits = 0;
+	for (int bit = 0; bit < 64;)
+		if ((varies >> bit) & 1) {
+			shift[ndigits++] = bit;
+			bit += bits;
+		} else {
+			bit++;
+		}
+	uint32_t *count = s->count;
+	memset(count, 0, ((size_t)ndigits << bits) * sizeof *count);
 	for (size_t i = 0; i < s->n; i++)
 		for (int j = 0; j < ndigits; j++)
-			count[j][(from[i].key >> (8 * digit[j])) & 255]++;
+			count[((size_t)j << bits) + ((from[i].key >> shift[j]) & mask)]++;
 	for (int j = 0; j < ndigits; j++) {
-		uint32_t *c = count[j];
-		int d = digit[j];
+		uint32_t *c = count + ((size_t)j << bits);
+		int d = shift[j];
 		uint32_t at = 0;
-		for (int v = 0; v < 256; v++) {
+		for (uint32_t v = 0; v <= mask; v++) {
 			uint32_t k = c[v];
 			c[v] = at;
 			at += k;
 		}
 		for (size_t i = 0; i < s->n; i++)
-			to[c[(from[i].key >> (8 * d)) & 255]++] = from[i];
+			to[c[(from[i].key >> d) & mask]++] = from[i];
 		posting *t = from;
 		from = to;
 		to = t;

@@ -58,6 +58,12 @@ size_t oyl__bm25_room(const oyl__bm25 *s);
  * terms long (its length as first added counts).  OYL_EINVAL, OYL_ENOMEM. */
 int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t chunk, int64_t tf, int64_t len);
 
+/* The same for n chunks of one document at once: chunk key_high |
+ * ordinal[i] (key_high's low 32 bits zero), tf[i] times, len[i] long.
+ * All or none.  OYL_EINVAL, OYL_ENOMEM. */
+int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,
+		      const uint32_t *tf, const uint32_t *len, size_t n);
+
 /* Counts `chunks` more chunks holding `term` without scoring them (chunks
  * a filter leaves out: the statistics stay the knowledge base's, so a
  * filtered search scores as the whole one does). */

@@ -252,7 +252,7 @@ void oyl__block_reader_init(oyl__block_reader *r, const unsigned char *block, si
 	r->ordinal = -1;
 }
 
-static int get_varint(oyl__block_reader *r, int64_t *out)
+static int get_varint(oyl__block_reader *r, uint64_t *out)
 {
 	uint64_t v = 0;
 	for (int shift = 0; shift < 63; shift += 7) {
@@ -261,23 +261,38 @@ static int get_varint(oyl__block_reader *r, int64_t *out)
 		unsigned char byte = *r->at++;
 		v |= (uint64_t)(byte & 0x7f) << shift;
 		if (!(byte & 0x80)) {
-			if (v > INT64_MAX / 2)
-				return OYL_EINVAL;
-			*out = (int64_t)v;
+			*out = v;
 			return OYL_OK;
 		}
 	}
 	return OYL_EINVAL;
 }
 
-int oyl__block_next(oyl__block_reader *r, int64_t *ordinal, int64_t *tf, int64_t *len)
+int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint32_t *len,
+		    size_t max)
 {
-	if (r->at >= r->end)
-		return 0;
-	int64_t gap;
-	if (get_varint(r, &gap) || get_varint(r, tf) || get_varint(r, len) || *tf < 1 || *len < *tf)
-		return OYL_EINVAL;
-	r->ordinal = r->ordinal < 0 ? gap : r->ordinal + 1 + gap;
-	*ordinal = r->ordinal;
-	return 1;
+	size_t n = 0;
+	int64_t last = r->ordinal;
+	while (n < max && r->at < r->end) {
+		uint64_t gap, f, l;
+		if (r->end - r->at >= 3 && !((r->at[0] | r->at[1] | r->at[2]) & 0x80)) {
+			/* the usual posting: three one-byte numbers */
+			gap = r->at[0];
+			f = r->at[1];
+			l = r->at[2];
+			r->at += 3;
+		} else if (get_varint(r, &gap) || get_varint(r, &f) || get_varint(r, &l)) {
+			return OYL_EINVAL;
+		}
+		uint64_t next = last < 0 ? gap : (uint64_t)last + 1 + gap;
+		if (f < 1 || l < f || l > UINT32_MAX || next > UINT32_MAX || next < gap)
+			return OYL_EINVAL;
+		last = (int64_t)next;
+		ordinal[n] = (uint32_t)next;
+		tf[n] = (uint32_t)f;
+		len[n] = (uint32_t)l;
+		n++;
+	}
+	r->ordinal = last;
+	return (int)n;
 }

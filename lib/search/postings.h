@@ -44,7 +44,9 @@ typedef struct oyl__block_reader {
 } oyl__block_reader;
 
 void oyl__block_reader_init(oyl__block_reader *r, const unsigned char *block, size_t size);
-/* 1: one more chunk read; 0: the end; OYL_EINVAL: a damaged block. */
-int oyl__block_next(oyl__block_reader *r, int64_t *ordinal, int64_t *tf, int64_t *len);
+/* Up to `max` more chunks into the arrays: how many (0 at the end), or
+ * OYL_EINVAL for a damaged block (a value past 32 bits among them). */
+int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint32_t *len,
+		    size_t max);
 
 #endif

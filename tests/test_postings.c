@@ -1,0 +1,143 @@
+/*
+ * The search index's blocks (search/postings.c): what a document's
+ * chunks pack reads back as written, in runs of any size, with numbers of
+ * one byte and of several; a damaged block is refused, never misread.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "oyl/oyl.h"
+#include "search/postings.h"
+
+typedef struct want {
+	uint32_t ordinal, tf, len;
+} want;
+
+/* Term `term`'s block from p; NULL when the document lacks it. */
+static const unsigned char *block_of(const oyl__postings *p, const char *term, size_t *size)
+{
+	for (size_t i = 0; i < oyl__postings_count(p); i++) {
+		const char *t;
+		const unsigned char *b;
+		oyl__postings_get(p, i, &t, &b, size);
+		if (strcmp(t, term) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+/* The block read back `run` chunks at a time equals want[0..n). */
+static void read_back(const unsigned char *b, size_t size, size_t run, const want *w, size_t n)
+{
+	oyl__block_reader r;
+	uint32_t ord[300], tf[300], len[300];
+	size_t seen = 0;
+	int got;
+	oyl__block_reader_init(&r, b, size);
+	while ((got = oyl__block_read(&r, ord, tf, len, run)) > 0) {
+		ck_assert_uint_le((size_t)got, run);
+		for (int i = 0; i < got; i++, seen++) {
+			ck_assert_uint_lt(seen, n);
+			ck_assert_uint_eq(ord[i], w[seen].ordinal);
+			ck_assert_uint_eq(tf[i], w[seen].tf);
+			ck_assert_uint_eq(len[i], w[seen].len);
+		}
+	}
+	ck_assert_int_eq(got, 0);
+	ck_assert_uint_eq(seen, n);
+}
+
+START_TEST(a_block_reads_back_as_written)
+{
+	oyl__tokenizer *tok;
+	oyl__postings *p;
+	ck_assert_int_eq(oyl__tokenizer_new("none", &tok), OYL_OK);
+	ck_assert_int_eq(oyl__postings_new(&p), OYL_OK);
+	/* "kiwi" in 350 chunks: ordinals 0, 2, 4, ... then gaps past 128 */
+	static char text[4096];
+	static want kiwi[400], long_one[1];
+	size_t nk = 0;
+	for (uint32_t c = 0; c < 400; c++) {
+		int64_t ordinal = c < 250 ? 2 * c : 500 + 200 * (int64_t)(c - 250);
+		size_t len = 0;
+		uint32_t tf = 0, words = 0;
+		if (c % 8 != 7) { /* most hold kiwi, some several times */
+			tf = 1 + c % 3;
+			for (uint32_t i = 0; i < tf; i++, words++)
+				len += (size_t)snprintf(text + len, sizeof text - len, "kiwi ");
+		}
+		/* chunk 5 is long: a length past one byte's 127 */
+		uint32_t filler = c == 5 ? 300 : 2;
+		for (uint32_t i = 0; i < filler; i++, words++)
+			len += (size_t)snprintf(text + len, sizeof text - len, "w%u ", i);
+		ck_assert_int_eq(oyl__postings_add_chunk(p, tok, ordinal, text, len), OYL_OK);
+		if (tf)
+			kiwi[nk++] = (want){(uint32_t)ordinal, tf, words};
+		if (c == 5)
+			long_one[0] = (want){(uint32_t)ordinal, 1, words};
+	}
+	oyl__postings_finish(p);
+	size_t size;
+	const unsigned char *b = block_of(p, "kiwi", &size);
+	ck_assert_ptr_nonnull(b);
+	size_t runs[] = {1, 3, 256, 300};
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+		read_back(b, size, runs[i], kiwi, nk);
+	b = block_of(p, "w299", &size);
+	ck_assert_ptr_nonnull(b);
+	read_back(b, size, 256, long_one, 1);
+	oyl__postings_free(p);
+	oyl__tokenizer_free(tok);
+}
+END_TEST
+
+/* The status of reading block b[0..size) to its end. */
+static int read_all(const unsigned char *b, size_t size)
+{
+	oyl__block_reader r;
+	uint32_t ord[8], tf[8], len[8];
+	int got;
+	oyl__block_reader_init(&r, b, size);
+	while ((got = oyl__block_read(&r, ord, tf, len, 8)) > 0)
+		;
+	return got;
+}
+
+START_TEST(a_damaged_block_is_refused)
+{
+	const unsigned char good[] = {0, 1, 5, 3, 2, 7};
+	ck_assert_int_eq(read_all(good, sizeof good), 0);
+	const unsigned char cut[] = {0, 1, 5, 3, 2};             /* a chunk cut short */
+	const unsigned char no_tf[] = {0, 0, 5};                 /* a term never there */
+	const unsigned char too_long[] = {0, 6, 5};              /* more than its chunk */
+	const unsigned char open_end[] = {0, 1, 0x85};           /* a number never ending */
+	const unsigned char past_32[] = {0x80, 0x80, 0x80, 0x80, 0x10, 1, 1}; /* ordinal 2^32 */
+	const unsigned char gap_past_32[] = {0, 1, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 1};
+	const unsigned char huge[] = {0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1};
+	const struct {
+		const unsigned char *b;
+		size_t n;
+	} bad[] = {{cut, sizeof cut},
+		   {no_tf, sizeof no_tf},
+		   {too_long, sizeof too_long},
+		   {open_end, sizeof open_end},
+		   {past_32, sizeof past_32},
+		   {gap_past_32, sizeof gap_past_32},
+		   {huge, sizeof huge}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(read_all(bad[i].b, bad[i].n) == OYL_EINVAL, "block %zu", i);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("postings");
+	TCase *tc = tcase_create("postings");
+	tcase_add_test(tc, a_block_reads_back_as_written);
+	tcase_add_test(tc, a_damaged_block_is_refused);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}
