@@ -638,8 +638,8 @@ static int run_pg(const args *a, const corpus *c, char **qs)
 	PQuntrace(lib_conn);
 	printf(" round trips of one oyl_kb_search: %d\n", sent_round_trips(trace));
 	fclose(trace);
-	/* the plan of a postings read at this size, as the runtime role */
-	printf(" a postings read of the big tenant, EXPLAIN (ANALYZE, BUFFERS) as the runtime role:\n");
+	/* the plans of the postings read and of the passages' chunks at this
+	 * size, as the runtime role */
 	script sc = {0};
 	oyl__sql_hook = catch_statement;
 	catching = &sc;
@@ -647,8 +647,11 @@ static int run_pg(const args *a, const corpus *c, char **qs)
 	catching = NULL;
 	oyl__sql_hook = NULL;
 	for (int i = 0; i < sc.n; i++) {
-		if (strncmp(sc.s[i].text, "SELECT term", 11) != 0)
+		bool postings = strncmp(sc.s[i].text, "SELECT term", 11) == 0;
+		if (!postings && !strstr(sc.s[i].text, "FROM \"document_chunks\""))
 			continue;
+		printf(" %s of the big tenant, EXPLAIN (ANALYZE, BUFFERS) as the runtime role:\n",
+		       postings ? "the postings read" : "the passages' chunks read");
 		char *explain = malloc(strlen(sc.s[i].text) + 64);
 		sprintf(explain, "EXPLAIN (ANALYZE, BUFFERS) %s", sc.s[i].text);
 		PQexec(app, "BEGIN");

@@ -199,23 +199,22 @@ static void sift_up(const order *o, oyl__bm25_hit *h, size_t i)
 }
 
 /*
- * The postings in key order, stably: a radix sort, least significant
- * digit first, each digit starting at a bit where keys differ (a
- * question's keys differ in a few runs of bits only: the document's
- * number and the ordinal).  Sequential passes over the arrays: a chunk
- * table probed at random costs a cache miss a posting.  Returns the array
- * that holds the result (the scorer's own or its spare).
+ * a[0..n) in key order, stably: a radix sort, least significant digit
+ * first, each digit starting at a bit where keys differ (a question's
+ * keys differ in a few runs of bits only: the document's number and the
+ * ordinal), between a and tmp.  Sequential passes over the arrays: a
+ * chunk table probed at random costs a cache miss a posting.  Returns
+ * the array that holds the result (a or tmp).
  */
-static posting *sort_by_key(oyl__bm25 *s)
+static posting *radix_sort(posting *a, posting *tmp, size_t n, uint32_t *count)
 {
-	posting *from = s->post, *to = s->spare;
 	uint64_t all = ~UINT64_C(0), any = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		all &= from[i].key;
-		any |= from[i].key;
+	for (size_t i = 0; i < n; i++) {
+		all &= a[i].key;
+		any |= a[i].key;
 	}
 	uint64_t varies = all ^ any; /* the bits some keys have and others not */
-	int bits = s->n >= ((size_t)1 << DIGIT_BITS_MAX) ? DIGIT_BITS_MAX : 8;
+	int bits = n >= ((size_t)1 << DIGIT_BITS_MAX) ? DIGIT_BITS_MAX : 8;
 	uint32_t mask = ((uint32_t)1 << bits) - 1;
 	int shift[DIGITS_MAX], ndigits = 0;
 	for (int bit = 0; bit < 64;)
@@ -225,11 +224,10 @@ static posting *sort_by_key(oyl__bm25 *s)
 		} else {
 			bit++;
 		}
-	uint32_t *count = s->count;
 	memset(count, 0, ((size_t)ndigits << bits) * sizeof *count);
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < n; i++)
 		for (int j = 0; j < ndigits; j++)
-			count[((size_t)j << bits) + ((from[i].key >> shift[j]) & mask)]++;
+			count[((size_t)j << bits) + ((a[i].key >> shift[j]) & mask)]++;
 	for (int j = 0; j < ndigits; j++) {
 		uint32_t *c = count + ((size_t)j << bits);
 		int d = shift[j];
@@ -239,13 +237,41 @@ static posting *sort_by_key(oyl__bm25 *s)
 			c[v] = at;
 			at += k;
 		}
-		for (size_t i = 0; i < s->n; i++)
-			to[c[(from[i].key >> d) & mask]++] = from[i];
-		posting *t = from;
-		from = to;
-		to = t;
+		for (size_t i = 0; i < n; i++)
+			tmp[c[(a[i].key >> d) & mask]++] = a[i];
+		posting *t = a;
+		a = tmp;
+		tmp = t;
 	}
-	return from;
+	return a;
+}
+
+/*
+ * The postings in key order.  The caller numbers documents as they first
+ * come, so the first term's postings arrive in order already (and a
+ * question of one term needs no sort at all): only what follows the
+ * postings' ordered start is sorted, then merged with it.  Returns the
+ * array that holds the result (the scorer's own or its spare).
+ */
+static posting *sort_by_key(oyl__bm25 *s)
+{
+	posting *from = s->post, *to = s->spare;
+	size_t head = 1;
+	while (head < s->n && from[head - 1].key <= from[head].key)
+		head++;
+	if (head >= s->n)
+		return from;
+	posting *rest = radix_sort(from + head, to + head, s->n - head, s->count);
+	/* into the spare: where the sorted rest lies there, each write lands
+	 * at or before the next element of it still to be read */
+	size_t i = 0, j = 0, k = 0, m = s->n - head;
+	while (i < head && j < m)
+		to[k++] = from[i].key <= rest[j].key ? from[i++] : rest[j++];
+	while (i < head)
+		to[k++] = from[i++];
+	while (j < m)
+		to[k++] = rest[j++];
+	return to;
 }
 
 int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, void *ctx,
