@@ -283,15 +283,18 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 	*n = 0;
 	if (s->n == 0 || k == 0)
 		return OYL_OK;
-	double idf[OYL__BM25_TERMS_MAX];
+	double avg = s->p.average_len > 0 ? s->p.average_len : 1.0;
+	double k1 = s->p.k1, b = s->p.b;
+	/* what is the same for every chunk, out of the loop: idf(t) * (k1 +
+	 * 1) per term, and norm = k1 * (1 - b + b * len / avg) as a + c * len */
+	double weight[OYL__BM25_TERMS_MAX];
 	for (size_t t = 0; t < s->terms; t++) {
 		/* statistics read a moment apart may lag the postings: N >= df */
 		double df = (double)s->df[t];
 		double chunks = (double)s->p.chunks > df ? (double)s->p.chunks : df;
-		idf[t] = log(1.0 + (chunks - df + 0.5) / (df + 0.5));
+		weight[t] = log(1.0 + (chunks - df + 0.5) / (df + 0.5)) * (k1 + 1.0);
 	}
-	double avg = s->p.average_len > 0 ? s->p.average_len : 1.0;
-	double k1 = s->p.k1, b = s->p.b;
+	double norm_a = k1 * (1.0 - b), norm_c = k1 * b / avg;
 	const posting *post = sort_by_key(s);
 	uint32_t f[OYL__BM25_TERMS_MAX];
 	memset(f, 0, sizeof f);
@@ -304,11 +307,11 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 			damaged |= f[term] != 0;
 			f[term] = post[end].tf >> 5;
 		}
-		double norm = k1 * (1.0 - b + b * (double)post[i].len / avg);
+		double norm = norm_a + norm_c * (double)post[i].len;
 		double score = 0.0;
 		for (size_t t = 0; t < s->terms; t++)
 			if (f[t]) {
-				score += idf[t] * (double)f[t] * (k1 + 1.0) / ((double)f[t] + norm);
+				score += weight[t] * (double)f[t] / ((double)f[t] + norm);
 				f[t] = 0;
 			}
 		if (damaged) /* a (term, chunk) twice */

@@ -556,14 +556,18 @@ static int read_back(oyl_db *db, const target *tg, const kb_terms *kt, const oyl
 		return OYL_OK;
 	/* a target's knowledge bases are its assistant's, of one tenant */
 	const char *tenant = oyl__record_text(tg->kb[best[0].kb], KNOWLEDGE_BASES_tenant_id);
-	size_t per = oyl__batch_any_is_one(db) ? n : PER_BATCH;
-	fetch f = {NULL, oyl__calloc(per, sizeof *f.p), 0, oyl__calloc(per, sizeof *f.docs), 0,
-		   oyl__malloc(3 * per * sizeof *f.f)};
+	for (size_t i = 1; i < tg->n; i++)
+		if (strcmp(oyl__record_text(tg->kb[i], KNOWLEDGE_BASES_tenant_id), tenant) != 0)
+			return oyl__fail(db, OYL_ERROR,
+					 "internal: the knowledge bases of one search are of two tenants");
+	size_t batch = oyl__batch_any_is_one(db) ? n : PER_BATCH;
+	fetch f = {NULL, oyl__calloc(batch, sizeof *f.p), 0, oyl__calloc(batch, sizeof *f.docs), 0,
+		   oyl__malloc(3 * batch * sizeof *f.f)};
 	int rc = f.p && f.docs && f.f ? OYL_OK
 				      : oyl__fail(db, OYL_ENOMEM, "out of memory reading search results");
-	for (size_t from = 0; rc == OYL_OK && from < n; from += per) {
+	for (size_t from = 0; rc == OYL_OK && from < n; from += batch) {
 		f.best = best + from;
-		f.n = n - from < per ? n - from : per;
+		f.n = n - from < batch ? n - from : batch;
 		oyl__batch bt;
 		oyl_query cq, dq;
 		oyl__batch_begin(&bt, db);

@@ -66,7 +66,9 @@ static bool decode_field(const PGresult *res, int row, int col, int32_t type, oy
 	uint64_t bits;
 
 	memset(v, 0, sizeof *v);
-	if (PQgetisnull(res, row, col)) {
+	/* a NULL has length 0: only then is it worth asking (a big search
+	 * decodes thousands of rows) */
+	if (len == 0 && PQgetisnull(res, row, col)) {
 		v->type = OYL_TYPE_NULL;
 		return true;
 	}
