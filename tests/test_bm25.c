@@ -364,6 +364,34 @@ START_TEST(out_of_memory_is_reported_and_nothing_leaks)
 }
 END_TEST
 
+/* Many postings sort with wide digits, whose histograms are made at the
+ * first such sort; without that memory the narrow ones give the same. */
+START_TEST(a_sort_without_memory_for_wide_digits_ranks_the_same)
+{
+	enum { N = 9000, TERMS = 2, K = 30 };
+	posting *ps = generate(N, 8000, TERMS, 21);
+	oyl__bm25_hit want[K], got[K];
+	size_t nwant, ngot;
+	score_all(ps, N, TERMS, K, want, &nwant);
+	fault_alloc_install();
+	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, TERMS, &s), OYL_OK);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len), OYL_OK);
+	fault_alloc_arm(1, 0); /* the histograms' allocation fails */
+	ck_assert_int_eq(oyl__bm25_top(s, K, 0, tie_order, NULL, got, &ngot), OYL_OK);
+	ck_assert(fault_alloc_fired());
+	fault_alloc_arm(0, 0);
+	ck_assert_uint_eq(ngot, nwant);
+	ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
+	oyl__bm25_free(s);
+	ck_assert_int_eq(fault_alloc_live(), 0);
+	oyl_set_allocator(NULL);
+	free(ps);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bm25");
@@ -376,6 +404,7 @@ int main(void)
 	tcase_add_test(tc, a_run_adds_as_its_postings_one_by_one);
 	tcase_add_test(tc, bad_input_is_refused);
 	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);
+	tcase_add_test(tc, a_sort_without_memory_for_wide_digits_ranks_the_same);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -24,13 +24,15 @@ struct oyl__bm25 {
 	int64_t df[OYL__BM25_TERMS_MAX];
 	posting *post, *spare; /* spare: the other half of the radix sort */
 	size_t n, room;
-	uint32_t *count; /* the sort's histograms, a digit of the key each */
+	/* the sort's histograms, a digit of the key each: of 8 bits, and of
+	 * 12 for many postings (two passes then cover a question of 4,096
+	 * documents of 4,096 chunks), made at the first such sort */
+	uint32_t narrow[8][256];
+	uint32_t *wide;
 };
 
-/* The sort's digits: 8 bits for few postings, 12 for many (two passes
- * then cover a question of 4,096 documents of 4,096 chunks). */
-#define DIGIT_BITS_MAX 12
-#define DIGITS_MAX ((64 + 7) / 8)
+#define WIDE_BITS 12
+#define WIDE_DIGITS ((64 + WIDE_BITS - 1) / WIDE_BITS)
 
 static int valid(const oyl__bm25_params *p, size_t terms)
 {
@@ -44,10 +46,6 @@ int oyl__bm25_new(const oyl__bm25_params *p, size_t terms, oyl__bm25 **out)
 	if (!valid(p, terms))
 		return OYL_EINVAL;
 	oyl__bm25 *s = oyl__calloc(1, sizeof *s);
-	if (s && !(s->count = oyl__malloc(DIGITS_MAX * sizeof *s->count << DIGIT_BITS_MAX))) {
-		oyl__free(s);
-		s = NULL;
-	}
 	if (!s)
 		return OYL_ENOMEM;
 	s->p = *p;
@@ -81,7 +79,7 @@ void oyl__bm25_free(oyl__bm25 *s)
 		return;
 	oyl__free(s->post);
 	oyl__free(s->spare);
-	oyl__free(s->count);
+	oyl__free(s->wide);
 	oyl__free(s);
 }
 
@@ -206,7 +204,7 @@ static void sift_up(const order *o, oyl__bm25_hit *h, size_t i)
  * chunk table probed at random costs a cache miss a posting.  Returns
  * the array that holds the result (a or tmp).
  */
-static posting *radix_sort(posting *a, posting *tmp, size_t n, uint32_t *count)
+static posting *radix_sort(oyl__bm25 *s, posting *a, posting *tmp, size_t n)
 {
 	uint64_t all = ~UINT64_C(0), any = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -214,9 +212,13 @@ static posting *radix_sort(posting *a, posting *tmp, size_t n, uint32_t *count)
 		any |= a[i].key;
 	}
 	uint64_t varies = all ^ any; /* the bits some keys have and others not */
-	int bits = n >= ((size_t)1 << DIGIT_BITS_MAX) ? DIGIT_BITS_MAX : 8;
+	if (n >= ((size_t)1 << WIDE_BITS) && !s->wide)
+		s->wide = oyl__malloc((sizeof *s->wide * WIDE_DIGITS) << WIDE_BITS);
+	/* without the memory for wide digits, narrow ones do */
+	int bits = n >= ((size_t)1 << WIDE_BITS) && s->wide ? WIDE_BITS : 8;
+	uint32_t *count = bits == WIDE_BITS ? s->wide : &s->narrow[0][0];
 	uint32_t mask = ((uint32_t)1 << bits) - 1;
-	int shift[DIGITS_MAX], ndigits = 0;
+	int shift[8], ndigits = 0;
 	for (int bit = 0; bit < 64;)
 		if ((varies >> bit) & 1) {
 			shift[ndigits++] = bit;
@@ -261,7 +263,7 @@ static posting *sort_by_key(oyl__bm25 *s)
 		head++;
 	if (head >= s->n)
 		return from;
-	posting *rest = radix_sort(from + head, to + head, s->n - head, s->count);
+	posting *rest = radix_sort(s, from + head, to + head, s->n - head);
 	/* into the spare: where the sorted rest lies there, each write lands
 	 * at or before the next element of it still to be read */
 	size_t i = 0, j = 0, k = 0, m = s->n - head;
