@@ -152,6 +152,21 @@ int64_t oyl__bm25_df(const oyl__bm25 *s, size_t term)
 	return s && term < s->terms ? s->df[term] : 0;
 }
 
+/* The index of m's lowest set bit (m != 0). */
+static int lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+	return __builtin_ctz(m);
+#else
+	int t = 0;
+	while (!(m & 1)) {
+		m >>= 1;
+		t++;
+	}
+	return t;
+#endif
+}
+
 typedef struct order {
 	oyl__bm25_tie tie;
 	void *ctx;
@@ -299,23 +314,24 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 	double norm_a = k1 * (1.0 - b), norm_c = k1 * b / avg;
 	const posting *post = sort_by_key(s);
 	uint32_t f[OYL__BM25_TERMS_MAX];
-	memset(f, 0, sizeof f);
 	size_t kept = 0;
 	for (size_t i = 0, end; i < s->n; i = end) {
-		/* one chunk's run: its terms' frequencies, its length as first added */
-		int damaged = 0;
+		/* one chunk's run: its terms (a bit each) and their frequencies,
+		 * its length as first added */
+		uint32_t present = 0, damaged = 0;
 		for (end = i; end < s->n && post[end].key == post[i].key; end++) {
 			uint32_t term = post[end].tf & 31;
-			damaged |= f[term] != 0;
+			damaged |= present & (UINT32_C(1) << term);
+			present |= UINT32_C(1) << term;
 			f[term] = post[end].tf >> 5;
 		}
 		double norm = norm_a + norm_c * (double)post[i].len;
 		double score = 0.0;
-		for (size_t t = 0; t < s->terms; t++)
-			if (f[t]) {
-				score += weight[t] * (double)f[t] / ((double)f[t] + norm);
-				f[t] = 0;
-			}
+		/* in term-index order, the lowest bit first */
+		for (uint32_t m = present; m; m &= m - 1) {
+			int t = lowest_bit(m);
+			score += weight[t] * (double)f[t] / ((double)f[t] + norm);
+		}
 		if (damaged) /* a (term, chunk) twice */
 			return OYL_EINVAL;
 		if (!(score >= min_score))
