@@ -157,11 +157,18 @@ int oyl__sql_and(oyl__sql *q, const char *qual, const oyl_scope *scope, const oy
 int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
 		       const oyl_filter *filters, size_t nalts, size_t per)
 {
-	size_t before = q->len;
-	int rc = add_conditions(q, qual, scope, t, NULL, 0, true);
-	if (rc)
-		return rc;
-	oyl__sql_add(q, q->len == before ? " WHERE (" : " AND (");
+	if (scope && scope->tenant_id &&
+	    !oyl__sql_is_uuid(scope->tenant_id, strnlen(scope->tenant_id, 40)))
+		return oyl__sql_fail(q, OYL_EINVAL,
+				     "the scope's tenant id is not a canonical lowercase UUID");
+	/* The tenant predicate inside every alternative, one parameter for
+	 * all: SQLite serves an OR from an index only when each of its terms
+	 * can use one alone, and every key of a tenant's table starts with
+	 * tenant_id (outside the OR, it read all the tenant's rows). */
+	bool scoped = oyl__sql_scoped(q, scope, t);
+	size_t tenant_param = 0;
+	int rc = OYL_OK;
+	oyl__sql_add(q, " WHERE (");
 	if (nalts == 0)
 		oyl__sql_add(q, "1 = 0");
 	/* n alternatives written as the next power of two, the last one
@@ -173,8 +180,18 @@ int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, co
 	for (size_t a = 0; nalts && a < written && rc == OYL_OK; a++) {
 		const oyl_filter *alt = filters + (a < nalts ? a : nalts - 1) * per;
 		oyl__sql_add(q, a ? " OR (" : "(");
+		if (scoped) {
+			oyl__sql_ident(q, qual, t->cols[t->tenant_col].name);
+			oyl__sql_add(q, " = ");
+			if (tenant_param) {
+				q->d->placeholder(q, tenant_param, OYL_TYPE_UUID);
+			} else {
+				rc = oyl__sql_bind_uuid(q, "tenant_id (scope)", scope->tenant_id);
+				tenant_param = q->nparams;
+			}
+		}
 		for (size_t i = 0; i < per && rc == OYL_OK; i++) {
-			if (i)
+			if (i || scoped)
 				oyl__sql_add(q, " AND ");
 			rc = add_filter(q, qual, t, &alt[i]);
 		}
