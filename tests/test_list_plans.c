@@ -276,6 +276,20 @@ static void same_content_lookup_uses_its_key(const char *kb)
 	oyl__sql_hook = NULL;
 }
 
+/* n one-line documents, line i being fmt with i and i + 1. */
+static void ingest_lines(const char *kb, int n, const char *fmt, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		char text[96];
+		snprintf(text, sizeof text, fmt, i, i + 1);
+		oyl_doc_source o = OYL_DOC_SOURCE_INIT;
+		o.data = text;
+		o.length = strlen(text);
+		o.name = name;
+		ck_assert_int_eq(oyl_doc_ingest(admin, kb, &o, NULL, NULL), OYL_OK);
+	}
+}
+
 /*
  * A search reads its postings off search_postings' key, as the runtime
  * role under row-level security, for a tenant's user and for the
@@ -283,16 +297,7 @@ static void same_content_lookup_uses_its_key(const char *kb)
  */
 static void search_reads_the_index_keys(const char *kb)
 {
-	for (int i = 0; i < 4; i++) {
-		char text[96];
-		snprintf(text, sizeof text, "lighthouse keeper %d keeps the lamp of lighthouse %d\n", i,
-			 i + 1);
-		oyl_doc_source o = OYL_DOC_SOURCE_INIT;
-		o.data = text;
-		o.length = strlen(text);
-		o.name = "light.txt";
-		ck_assert_int_eq(oyl_doc_ingest(admin, kb, &o, NULL, NULL), OYL_OK);
-	}
+	ingest_lines(kb, 4, "lighthouse keeper %d keeps the lamp of lighthouse %d\n", "light.txt");
 	const char *key = idx("search_postings_pkey", "USING PRIMARY KEY");
 	oyl__sql_hook = catch_postings;
 	oyl_search_results *r = NULL;
@@ -322,15 +327,7 @@ static void search_reads_the_index_keys(const char *kb)
  */
 static void search_reads_its_passages_by_key(const char *kb)
 {
-	for (int i = 0; i < 12; i++) {
-		char text[96];
-		snprintf(text, sizeof text, "the harbour master %d rows to harbour %d\n", i, i + 1);
-		oyl_doc_source o = OYL_DOC_SOURCE_INIT;
-		o.data = text;
-		o.length = strlen(text);
-		o.name = "harbour.txt";
-		ck_assert_int_eq(oyl_doc_ingest(admin, kb, &o, NULL, NULL), OYL_OK);
-	}
+	ingest_lines(kb, 12, "the harbour master %d rows to harbour %d\n", "harbour.txt");
 	oyl__sql_hook = catch_passages;
 	oyl_search_results *r = NULL;
 	ck_assert_int_eq(oyl_kb_search(admin, kb, "harbour master", NULL, &r), OYL_OK);
