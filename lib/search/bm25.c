@@ -105,17 +105,11 @@ static int grow(oyl__bm25 *s)
 
 int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t key, int64_t tf, int64_t len)
 {
-	if (!s || term >= s->terms || tf < 1 || tf > (UINT32_MAX >> 5) || len < tf ||
-	    len > UINT32_MAX)
+	if (tf < 1 || tf > UINT32_MAX || len < tf || len > UINT32_MAX)
 		return OYL_EINVAL;
-	if (s->n == s->room) {
-		int rc = grow(s);
-		if (rc)
-			return rc;
-	}
-	s->post[s->n++] = (posting){key, (uint32_t)tf << 5 | (uint32_t)term, (uint32_t)len};
-	s->df[term]++;
-	return OYL_OK;
+	/* a run of one: the key split into its document and ordinal halves */
+	uint32_t ordinal = (uint32_t)key, f = (uint32_t)tf, l = (uint32_t)len;
+	return oyl__bm25_add_run(s, term, key & ~(uint64_t)UINT32_MAX, &ordinal, &f, &l, 1);
 }
 
 int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,

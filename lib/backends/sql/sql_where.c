@@ -111,13 +111,19 @@ static bool repeats_scope(const oyl_scope *scope, const oyl_table *t, const oyl_
 	       f->value.n == strlen(tenant) && memcmp(f->value.s, tenant, f->value.n) == 0;
 }
 
+/* A platform scope, or a tenant's by a canonical id. */
+static bool scope_valid(const oyl_scope *scope)
+{
+	return !scope || !scope->tenant_id ||
+	       oyl__sql_is_uuid(scope->tenant_id, strnlen(scope->tenant_id, 40));
+}
+
 static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 			  const oyl_table *t, const oyl_filter *filters, size_t nfilters, bool first)
 {
 	if (nfilters && !filters)
 		return oyl__sql_fail(q, OYL_EINVAL, "filters missing");
-	if (scope && scope->tenant_id && !oyl__sql_is_uuid(scope->tenant_id,
-							   strnlen(scope->tenant_id, 40)))
+	if (!scope_valid(scope))
 		return oyl__sql_fail(q, OYL_EINVAL,
 				     "the scope's tenant id is not a canonical lowercase UUID");
 	bool scoped = oyl__sql_scoped(q, scope, t);
@@ -157,8 +163,7 @@ int oyl__sql_and(oyl__sql *q, const char *qual, const oyl_scope *scope, const oy
 int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
 		       const oyl_filter *filters, size_t nalts, size_t per)
 {
-	if (scope && scope->tenant_id &&
-	    !oyl__sql_is_uuid(scope->tenant_id, strnlen(scope->tenant_id, 40)))
+	if (!scope_valid(scope))
 		return oyl__sql_fail(q, OYL_EINVAL,
 				     "the scope's tenant id is not a canonical lowercase UUID");
 	/* The tenant predicate inside every alternative, one parameter for
