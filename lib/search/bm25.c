@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "oyl/oyl.h"
+#include "search/postings.h"
 
 /* One posting as added: appended, never looked up (oyl__bm25_top sorts
  * them by chunk, then reads each chunk's run). */
@@ -128,6 +129,36 @@ int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32
 			return OYL_EINVAL; /* the postings before it stay out too */
 		out[i] = (posting){key_high | ordinal[i], tf[i] << 5 | (uint32_t)term, len[i]};
 	}
+	s->n += n;
+	s->df[term] += (int64_t)n;
+	return OYL_OK;
+}
+
+int oyl__bm25_add_block(oyl__bm25 *s, size_t term, uint64_t key_high, const unsigned char *block,
+			size_t size)
+{
+	if (!s || term >= s->terms || (key_high & UINT32_MAX))
+		return OYL_EINVAL;
+	/* room for as many chunks as the block can hold, so that the loop
+	 * below decodes each one straight into its place */
+	while (s->room - s->n < size / OYL__BLOCK_POSTING_MIN) {
+		int rc = grow(s);
+		if (rc)
+			return rc;
+	}
+	oyl__block_reader r;
+	oyl__block_reader_init(&r, block, size);
+	posting *out = s->post + s->n;
+	size_t n = 0;
+	uint32_t ordinal, tf, len;
+	int got;
+	while ((got = oyl__block_next(&r, &ordinal, &tf, &len)) == 1) {
+		if (tf > (UINT32_MAX >> 5))
+			return OYL_EINVAL;
+		out[n++] = (posting){key_high | ordinal, tf << 5 | (uint32_t)term, len};
+	}
+	if (got < 0)
+		return got; /* the chunks read before it stay out too */
 	s->n += n;
 	s->df[term] += (int64_t)n;
 	return OYL_OK;

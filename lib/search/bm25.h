@@ -64,6 +64,12 @@ int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t chunk, int64_t tf, int64_t
 int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,
 		      const uint32_t *tf, const uint32_t *len, size_t n);
 
+/* The same for a whole block of the index (postings.h), its chunks
+ * decoded straight into the scorer: all or none.  OYL_EINVAL for a
+ * damaged block, OYL_ENOMEM. */
+int oyl__bm25_add_block(oyl__bm25 *s, size_t term, uint64_t key_high, const unsigned char *block,
+			size_t size);
+
 /* Counts `chunks` more chunks holding `term` without scoring them (chunks
  * a filter leaves out: the statistics stay the knowledge base's, so a
  * filtered search scores as the whole one does). */

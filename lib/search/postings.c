@@ -268,31 +268,29 @@ static int get_varint(oyl__block_reader *r, uint64_t *out)
 	return OYL_EINVAL;
 }
 
+/* A chunk with any number past one byte, through the general decoder. */
+int oyl__block_next_varint(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf,
+			   uint32_t *len)
+{
+	uint64_t gap, f, l;
+	if (get_varint(r, &gap) || get_varint(r, &f) || get_varint(r, &l))
+		return OYL_EINVAL;
+	uint64_t next = r->ordinal < 0 ? gap : (uint64_t)r->ordinal + 1 + gap;
+	if (f < 1 || l < f || l > UINT32_MAX || next > UINT32_MAX || next < gap)
+		return OYL_EINVAL;
+	r->ordinal = (int64_t)next;
+	*ordinal = (uint32_t)next;
+	*tf = (uint32_t)f;
+	*len = (uint32_t)l;
+	return 1;
+}
+
 int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint32_t *len,
 		    size_t max)
 {
 	size_t n = 0;
-	int64_t last = r->ordinal;
-	while (n < max && r->at < r->end) {
-		uint64_t gap, f, l;
-		if (r->end - r->at >= 3 && !((r->at[0] | r->at[1] | r->at[2]) & 0x80)) {
-			/* the usual posting: three one-byte numbers */
-			gap = r->at[0];
-			f = r->at[1];
-			l = r->at[2];
-			r->at += 3;
-		} else if (get_varint(r, &gap) || get_varint(r, &f) || get_varint(r, &l)) {
-			return OYL_EINVAL;
-		}
-		uint64_t next = last < 0 ? gap : (uint64_t)last + 1 + gap;
-		if (f < 1 || l < f || l > UINT32_MAX || next > UINT32_MAX || next < gap)
-			return OYL_EINVAL;
-		last = (int64_t)next;
-		ordinal[n] = (uint32_t)next;
-		tf[n] = (uint32_t)f;
-		len[n] = (uint32_t)l;
+	int got = 0;
+	while (n < max && (got = oyl__block_next(r, &ordinal[n], &tf[n], &len[n])) == 1)
 		n++;
-	}
-	r->ordinal = last;
-	return (int)n;
+	return got < 0 ? got : (int)n;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oyl/oyl.h"
 #include "search/tokenize.h"
 
 typedef struct oyl__postings oyl__postings;
@@ -48,5 +49,33 @@ void oyl__block_reader_init(oyl__block_reader *r, const unsigned char *block, si
  * OYL_EINVAL for a damaged block (a value past 32 bits among them). */
 int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint32_t *len,
 		    size_t max);
+
+/* The fewest bytes a chunk takes in a block: a bound on how many chunks
+ * a block of n bytes holds. */
+#define OYL__BLOCK_POSTING_MIN 3
+
+/* The next chunk, for readers that place it themselves: 1, 0 at the end,
+ * or OYL_EINVAL for a damaged block.  Inline so that a block's usual
+ * chunks (three one-byte numbers) are read with no call; the rest go to
+ * oyl__block_next_varint. */
+int oyl__block_next_varint(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf,
+			   uint32_t *len);
+
+static inline int oyl__block_next(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf,
+				  uint32_t *len)
+{
+	if (r->end - r->at < 3 || ((r->at[0] | r->at[1] | r->at[2]) & 0x80))
+		return r->at < r->end ? oyl__block_next_varint(r, ordinal, tf, len) : 0;
+	uint32_t gap = r->at[0], f = r->at[1], l = r->at[2];
+	r->at += 3;
+	int64_t next = r->ordinal < 0 ? gap : r->ordinal + 1 + gap;
+	if (f < 1 || l < f || next > (int64_t)UINT32_MAX)
+		return OYL_EINVAL;
+	r->ordinal = next;
+	*ordinal = (uint32_t)next;
+	*tf = f;
+	*len = l;
+	return 1;
+}
 
 #endif

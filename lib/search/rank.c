@@ -169,38 +169,41 @@ int oyl__doc_filter_has(const oyl__doc_filter *f, const char *doc)
 	return f->n == 0 || bsearch(doc, f->ids, f->n, sizeof f->ids[0], cmp_id) != NULL;
 }
 
-/* One block: its chunks scored, or only counted when filtered out;
- * decoded and added a run at a time. */
-static int score_block(const oyl_postings_block *bl, scoring *s)
+/* How many chunks a block lists, for a document the filter leaves out:
+ * they count in the statistics without being scored. */
+static int count_block(const oyl_postings_block *bl, scoring *s)
 {
 	enum { RUN = 256 };
 	uint32_t ordinal[RUN], tf[RUN], len[RUN];
 	oyl__block_reader r;
 	oyl__block_reader_init(&r, bl->data, bl->size);
-	int score = oyl__doc_filter_has(s->filter, bl->document_id);
-	int64_t doc = score ? doc_number(s->d, bl->document_id) : 0;
-	if (doc < 0)
-		return oyl__fail(s->db, OYL_ENOMEM, "out of memory scoring a search");
 	int64_t counted = 0;
 	int got;
-	while ((got = oyl__block_read(&r, ordinal, tf, len, RUN)) > 0) {
+	while ((got = oyl__block_read(&r, ordinal, tf, len, RUN)) > 0)
 		counted += got;
-		if (!score)
-			continue;
-		int rc = oyl__bm25_add_run(s->bm25, (size_t)bl->term, (uint64_t)doc << 32, ordinal,
-					   tf, len, (size_t)got);
-		if (rc == OYL_ENOMEM)
-			return oyl__fail(s->db, rc, "out of memory scoring a search");
-		if (rc) {
-			got = rc;
-			break;
-		}
+	return got < 0 ? got : oyl__bm25_count(s->bm25, (size_t)bl->term, counted);
+}
+
+/* One block: its chunks scored, or only counted when filtered out. */
+static int score_block(const oyl_postings_block *bl, scoring *s)
+{
+	int rc;
+	if (oyl__doc_filter_has(s->filter, bl->document_id)) {
+		int64_t doc = doc_number(s->d, bl->document_id);
+		if (doc < 0)
+			return oyl__fail(s->db, OYL_ENOMEM, "out of memory scoring a search");
+		rc = oyl__bm25_add_block(s->bm25, (size_t)bl->term, (uint64_t)doc << 32, bl->data,
+					 bl->size);
+	} else {
+		rc = count_block(bl, s);
 	}
-	if (got < 0)
+	if (rc == OYL_ENOMEM)
+		return oyl__fail(s->db, rc, "out of memory scoring a search");
+	if (rc)
 		return oyl__fail(s->db, OYL_ESTORAGE,
 				 "the search index of document %.36s is damaged: reprocess it",
 				 bl->document_id);
-	return score ? OYL_OK : oyl__bm25_count(s->bm25, (size_t)bl->term, counted);
+	return OYL_OK;
 }
 
 static int add_block(const oyl_postings_block *bl, void *payload)

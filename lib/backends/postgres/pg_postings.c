@@ -13,7 +13,7 @@ int oyl__pg_postings(oyl_backend *base, const oyl_scope *scope, const char *kb,
 	oyl__sql q;
 	oyl__pg_sql_init(&q);
 	int rc = oyl__sql_postings(&q, scope, t, kb, terms, nterms);
-	oyl__sql_postings_sink sink = {terms, nterms, cb, payload};
+	oyl__sql_postings_sink sink = {terms, nterms, cb, payload, 0};
 	rc = rc ? oyl__pg_fail_sql(b, rc, &q)
 		: oyl__pg_run_rows(b, &q, scope, t, &oyl__sql_postings_shape, oyl__sql_postings_row,
 				   &sink);

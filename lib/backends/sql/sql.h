@@ -167,6 +167,7 @@ typedef struct oyl__sql_postings_sink {
 	size_t nterms;
 	oyl_postings_cb cb;
 	void *payload;
+	size_t last; /* the term of the last row, 0 to begin */
 } oyl__sql_postings_sink;
 extern const oyl_table oyl__sql_postings_shape;
 int oyl__sql_postings_row(const oyl_value *vals, size_t n, void *payload);

@@ -446,16 +446,27 @@ static const oyl_column postings_cols[3] = {{"term", OYL_TYPE_TEXT, OYL_COL_NOT_
 					    {"block", OYL_TYPE_BLOB, OYL_COL_NOT_NULL}};
 const oyl_table oyl__sql_postings_shape = {"search_postings", postings_cols, 3, -1, -1};
 
+/* Whether `term` (NUL-terminated) is the n bytes at s. */
+static bool is_term(const char *term, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && term[i] && term[i] == s[i])
+		i++;
+	return i == n && term[n] == '\0';
+}
+
 int oyl__sql_postings_row(const oyl_value *vals, size_t n, void *payload)
 {
 	oyl__sql_postings_sink *sink = payload;
 	(void)n;
-	for (size_t i = 0; i < sink->nterms; i++)
-		if (vals[0].n == strlen(sink->terms[i]) &&
-		    memcmp(vals[0].s, sink->terms[i], vals[0].n) == 0) {
+	/* a term's rows come together: the last one's term is tried first */
+	for (size_t k = 0, i = sink->last; k < sink->nterms; k++, i = i + 1 < sink->nterms ? i + 1 : 0) {
+		if (is_term(sink->terms[i], vals[0].s, vals[0].n)) {
 			oyl_postings_block block = {(int32_t)i, vals[1].s,
 						    (const unsigned char *)vals[2].s, vals[2].n};
+			sink->last = i;
 			return sink->cb(&block, sink->payload);
 		}
+	}
 	return 0; /* not asked for: cannot happen with the statement above */
 }

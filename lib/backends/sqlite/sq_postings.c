@@ -13,7 +13,7 @@ int oyl__sq_postings(oyl_backend *base, const oyl_scope *scope, const char *kb,
 	oyl__sql q;
 	oyl__sq_sql_init(&q);
 	int rc = oyl__sql_postings(&q, scope, t, kb, terms, nterms);
-	oyl__sql_postings_sink sink = {terms, nterms, cb, payload};
+	oyl__sql_postings_sink sink = {terms, nterms, cb, payload, 0};
 	rc = rc ? oyl__sq_fail_sql(b, rc, &q)
 		: oyl__sq_run_rows(b, &q, &oyl__sql_postings_shape, oyl__sql_postings_row, &sink);
 	oyl__sql_free(&q);
