@@ -251,6 +251,48 @@ START_TEST(top_k_is_the_head_of_a_full_sort_with_ties_by_id)
 END_TEST
 
 /*
+ * The top k skips chunks whose terms' weights could not bring them in: at
+ * settings where a term scores its whole weight (k1 0), where length
+ * counts fully (b 1) or not at all (b 0), with a floor, and for questions
+ * of 1 to 9 terms (past 8 nothing is skipped), the top k is still the head
+ * of the full ranking, ties included.
+ */
+START_TEST(skipping_chunks_that_cannot_enter_changes_no_top_k)
+{
+	const oyl__bm25_params settings[] = {
+		{0.0, 0.75, 5000, 150.0}, {1.2, 1.0, 5000, 150.0}, {1.2, 0.0, 5000, 150.0},
+		{100.0, 0.5, 5000, 150.0}, {1.2, 0.75, 5000, 150.0}};
+	const double floors[] = {0, 0, 0, 0, 2.5};
+	enum { N = 6000, K = 25 };
+	tie_order = NULL;
+	for (size_t terms = 1; terms <= 9; terms++)
+		for (size_t v = 0; v < sizeof settings / sizeof settings[0]; v++) {
+			posting *ps = generate(N, (unsigned)(N / terms + 2000), terms, (unsigned)(7 + terms));
+			static oyl__bm25_hit all[N], top[K];
+			size_t nall, ntop;
+			for (size_t want_k = N; want_k >= K; want_k = want_k == N ? K : 0) {
+				oyl__bm25 *s;
+				ck_assert_int_eq(oyl__bm25_new(&settings[v], terms, &s), OYL_OK);
+				for (size_t i = 0; i < N; i++)
+					ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf,
+								       ps[i].len),
+							 OYL_OK);
+				ck_assert_int_eq(oyl__bm25_top(s, want_k, floors[v], NULL, NULL,
+							       want_k == N ? all : top,
+							       want_k == N ? &nall : &ntop),
+						 OYL_OK);
+				oyl__bm25_free(s);
+			}
+			size_t expect = nall < K ? nall : K;
+			ck_assert_msg(ntop == expect, "terms %zu, settings %zu", terms, v);
+			ck_assert_msg(memcmp(top, all, expect * sizeof top[0]) == 0,
+				      "terms %zu, settings %zu", terms, v);
+			free(ps);
+		}
+}
+END_TEST
+
+/*
  * Runs (oyl__bm25_add_run: one term, one document, many chunks, as a
  * block of the index is read) score as the same postings added one by
  * one; a run with a bad posting adds nothing.
@@ -401,6 +443,7 @@ int main(void)
 	tcase_add_test(tc, the_same_bits_in_any_order);
 	tcase_add_test(tc, a_reused_scorer_scores_as_a_new_one);
 	tcase_add_loop_test(tc, top_k_is_the_head_of_a_full_sort_with_ties_by_id, 0, 2);
+	tcase_add_test(tc, skipping_chunks_that_cannot_enter_changes_no_top_k);
 	tcase_add_test(tc, a_run_adds_as_its_postings_one_by_one);
 	tcase_add_test(tc, bad_input_is_refused);
 	tcase_add_test(tc, out_of_memory_is_reported_and_nothing_leaks);

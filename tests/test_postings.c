@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "oyl/oyl.h"
+#include "search/bm25.h"
 #include "search/postings.h"
 
 typedef struct want {
@@ -117,6 +118,8 @@ START_TEST(a_damaged_block_is_refused)
 	const unsigned char past_32[] = {0x80, 0x80, 0x80, 0x80, 0x10, 1, 1}; /* ordinal 2^32 */
 	const unsigned char gap_past_32[] = {0, 1, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 1};
 	const unsigned char huge[] = {0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1};
+	/* ordinal 2^32 - 1, then one more in one-byte numbers */
+	const unsigned char step_past_32[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 1, 1, 0, 1, 1};
 	const struct {
 		const unsigned char *b;
 		size_t n;
@@ -126,9 +129,76 @@ START_TEST(a_damaged_block_is_refused)
 		   {open_end, sizeof open_end},
 		   {past_32, sizeof past_32},
 		   {gap_past_32, sizeof gap_past_32},
-		   {huge, sizeof huge}};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		   {huge, sizeof huge},
+		   {step_past_32, sizeof step_past_32}};
+	oyl__bm25_params p = {1.2, 0.75, 100, 5.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, 1, &s), OYL_OK);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ck_assert_msg(read_all(bad[i].b, bad[i].n) == OYL_EINVAL, "block %zu", i);
+		/* and the scorer, which decodes blocks itself, takes none of it */
+		ck_assert_msg(oyl__bm25_add_block(s, 0, UINT64_C(3) << 32, bad[i].b, bad[i].n) ==
+				      OYL_EINVAL,
+			      "block %zu", i);
+		ck_assert_int_eq(oyl__bm25_df(s, 0), 0);
+	}
+	oyl__bm25_free(s);
+}
+END_TEST
+
+/* One posting each: a run read back from the block, or the block whole
+ * (oyl__bm25_add_block decodes it straight into the scorer). */
+static void score_block_as(int whole, const unsigned char *b, size_t size, oyl__bm25_hit *hits,
+			   size_t *n)
+{
+	oyl__bm25_params p = {1.2, 0.75, 1000, 40.0};
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(&p, 2, &s), OYL_OK);
+	if (whole) {
+		ck_assert_int_eq(oyl__bm25_add_block(s, 1, UINT64_C(9) << 32, b, size), OYL_OK);
+	} else {
+		oyl__block_reader r;
+		static uint32_t ord[400], tf[400], len[400];
+		oyl__block_reader_init(&r, b, size);
+		int got = oyl__block_read(&r, ord, tf, len, 400);
+		ck_assert_int_gt(got, 0);
+		for (int i = 0; i < got; i++)
+			ck_assert_int_eq(oyl__bm25_add(s, 1, UINT64_C(9) << 32 | ord[i], tf[i], len[i]),
+					 OYL_OK);
+	}
+	ck_assert_int_eq(oyl__bm25_top(s, 400, 0, NULL, NULL, hits, n), OYL_OK);
+	oyl__bm25_free(s);
+}
+
+START_TEST(a_block_scores_as_its_chunks_one_by_one)
+{
+	oyl__tokenizer *tok;
+	oyl__postings *p;
+	ck_assert_int_eq(oyl__tokenizer_new("none", &tok), OYL_OK);
+	ck_assert_int_eq(oyl__postings_new(&p), OYL_OK);
+	/* "fig" in 300 chunks, some ordinals and lengths past one byte */
+	static char text[4096];
+	for (uint32_t c = 0; c < 300; c++) {
+		size_t len = 0;
+		for (uint32_t i = 0; i < 1 + c % 4; i++)
+			len += (size_t)snprintf(text + len, sizeof text - len, "fig ");
+		for (uint32_t i = 0; i < (c % 50 == 0 ? 200 : 3); i++)
+			len += (size_t)snprintf(text + len, sizeof text - len, "w ");
+		int64_t ordinal = c < 200 ? c : 200 + 300 * (int64_t)c;
+		ck_assert_int_eq(oyl__postings_add_chunk(p, tok, ordinal, text, len), OYL_OK);
+	}
+	oyl__postings_finish(p);
+	size_t size, nwant, ngot;
+	const unsigned char *b = block_of(p, "fig", &size);
+	ck_assert_ptr_nonnull(b);
+	static oyl__bm25_hit want[400], got[400];
+	score_block_as(0, b, size, want, &nwant);
+	score_block_as(1, b, size, got, &ngot);
+	ck_assert_uint_eq(nwant, 300);
+	ck_assert_uint_eq(ngot, nwant);
+	ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
+	oyl__postings_free(p);
+	oyl__tokenizer_free(tok);
 }
 END_TEST
 
@@ -138,6 +208,7 @@ int main(void)
 	TCase *tc = tcase_create("postings");
 	tcase_add_test(tc, a_block_reads_back_as_written);
 	tcase_add_test(tc, a_damaged_block_is_refused);
+	tcase_add_test(tc, a_block_scores_as_its_chunks_one_by_one);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

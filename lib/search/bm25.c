@@ -33,6 +33,7 @@ struct oyl__bm25 {
 };
 
 #define WIDE_BITS 12
+#define BOUND_TERMS 8
 #define WIDE_DIGITS ((64 + WIDE_BITS - 1) / WIDE_BITS)
 
 static int valid(const oyl__bm25_params *p, size_t terms)
@@ -337,6 +338,17 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 		weight[t] = log(1.0 + (chunks - df + 0.5) / (df + 0.5)) * (k1 + 1.0);
 	}
 	double norm_a = k1 * (1.0 - b), norm_c = k1 * b / avg;
+	/* For questions of up to BOUND_TERMS terms, the most each set of
+	 * terms can score: a term adds weight * f / (f + norm), norm >= 0, so
+	 * at most its weight (give or take rounding, which the slack covers). */
+	double bound[1u << BOUND_TERMS];
+	uint32_t bound_masks = s->terms <= BOUND_TERMS ? UINT32_C(1) << s->terms : 0;
+	bound[0] = 0.0;
+	for (size_t t = 0; bound_masks && t < s->terms; t++)
+		for (uint32_t m = UINT32_C(1) << t; m < UINT32_C(2) << t; m++)
+			bound[m] = bound[m - (UINT32_C(1) << t)] + weight[t];
+	for (uint32_t m = 1; m < bound_masks; m++)
+		bound[m] *= 1.0 + 0x1p-40;
 	const posting *post = sort_by_key(s);
 	uint32_t f[OYL__BM25_TERMS_MAX];
 	size_t kept = 0;
@@ -350,6 +362,14 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 			present |= UINT32_C(1) << term;
 			f[term] = post[end].tf >> 5;
 		}
+		if (damaged) /* a (term, chunk) twice */
+			return OYL_EINVAL;
+		/* a chunk whose terms could not bring it in is not scored */
+		if (present < bound_masks) {
+			double most = bound[present];
+			if (most < min_score || (kept == k && most < hits[0].score))
+				continue;
+		}
 		double norm = norm_a + norm_c * (double)post[i].len;
 		double score = 0.0;
 		/* in term-index order, the lowest bit first */
@@ -357,8 +377,6 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 			int t = lowest_bit(m);
 			score += weight[t] * (double)f[t] / ((double)f[t] + norm);
 		}
-		if (damaged) /* a (term, chunk) twice */
-			return OYL_EINVAL;
 		if (!(score >= min_score))
 			continue;
 		oyl__bm25_hit hit = {post[i].key, score};

@@ -176,12 +176,12 @@ int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, co
 	oyl__sql_add(q, " WHERE (");
 	if (nalts == 0)
 		oyl__sql_add(q, "1 = 0");
-	/* n alternatives written as the next power of two, the last one
-	 * repeated (which changes no row): a few texts for every n, so a
-	 * backend that prepares each text prepares few */
-	size_t written = 1;
-	while (written < nalts)
-		written *= 2;
+	/* Up to 16 alternatives written as they are (a search's usual 10
+	 * passages cost no probe more); past that, n rounded up to a multiple
+	 * of 16, the last one repeated (which changes no row): 31 texts for
+	 * every n up to 256, so a backend that prepares each text prepares
+	 * few. */
+	size_t written = nalts <= 16 ? nalts : (nalts + 15) / 16 * 16;
 	for (size_t a = 0; nalts && a < written && rc == OYL_OK; a++) {
 		const oyl_filter *alt = filters + (a < nalts ? a : nalts - 1) * per;
 		oyl__sql_add(q, a ? " OR (" : "(");
