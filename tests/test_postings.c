@@ -51,12 +51,24 @@ static void read_back(const unsigned char *b, size_t size, size_t run, const wan
 	ck_assert_uint_eq(seen, n);
 }
 
+/* A document's postings being built, with the tokenizer of no language. */
+static void begin_document(oyl__tokenizer **tok, oyl__postings **p)
+{
+	ck_assert_int_eq(oyl__tokenizer_new("none", tok), OYL_OK);
+	ck_assert_int_eq(oyl__postings_new(p), OYL_OK);
+}
+
+static void end_document(oyl__tokenizer *tok, oyl__postings *p)
+{
+	oyl__postings_free(p);
+	oyl__tokenizer_free(tok);
+}
+
 START_TEST(a_block_reads_back_as_written)
 {
 	oyl__tokenizer *tok;
 	oyl__postings *p;
-	ck_assert_int_eq(oyl__tokenizer_new("none", &tok), OYL_OK);
-	ck_assert_int_eq(oyl__postings_new(&p), OYL_OK);
+	begin_document(&tok, &p);
 	/* "kiwi" in 350 chunks: ordinals 0, 2, 4, ... then gaps past 128 */
 	static char text[4096];
 	static want kiwi[400], long_one[1];
@@ -90,8 +102,7 @@ START_TEST(a_block_reads_back_as_written)
 	b = block_of(p, "w299", &size);
 	ck_assert_ptr_nonnull(b);
 	read_back(b, size, 256, long_one, 1);
-	oyl__postings_free(p);
-	oyl__tokenizer_free(tok);
+	end_document(tok, p);
 }
 END_TEST
 
@@ -174,8 +185,7 @@ START_TEST(a_block_scores_as_its_chunks_one_by_one)
 {
 	oyl__tokenizer *tok;
 	oyl__postings *p;
-	ck_assert_int_eq(oyl__tokenizer_new("none", &tok), OYL_OK);
-	ck_assert_int_eq(oyl__postings_new(&p), OYL_OK);
+	begin_document(&tok, &p);
 	/* "fig" in 300 chunks, some ordinals and lengths past one byte */
 	static char text[4096];
 	for (uint32_t c = 0; c < 300; c++) {
@@ -197,8 +207,7 @@ START_TEST(a_block_scores_as_its_chunks_one_by_one)
 	ck_assert_uint_eq(nwant, 300);
 	ck_assert_uint_eq(ngot, nwant);
 	ck_assert_int_eq(memcmp(want, got, nwant * sizeof want[0]), 0);
-	oyl__postings_free(p);
-	oyl__tokenizer_free(tok);
+	end_document(tok, p);
 }
 END_TEST
 
