@@ -116,14 +116,22 @@ static int by_key(const void *x, const void *y)
 
 static oyl__bm25_tie tie_order; /* the order score_all breaks ties in */
 
+static const oyl__bm25_params usual = {1.2, 0.75, 5000, 150.0};
+
+/* A scorer with settings p holding ps[0..n), added one by one. */
+static oyl__bm25 *filled(const oyl__bm25_params *p, const posting *ps, size_t n, size_t terms)
+{
+	oyl__bm25 *s;
+	ck_assert_int_eq(oyl__bm25_new(p, terms, &s), OYL_OK);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len), OYL_OK);
+	return s;
+}
+
 static void score_all(const posting *ps, size_t n, size_t terms, size_t k, oyl__bm25_hit *hits,
 		      size_t *got)
 {
-	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
-	oyl__bm25 *s;
-	ck_assert_int_eq(oyl__bm25_new(&p, terms, &s), OYL_OK);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len), OYL_OK);
+	oyl__bm25 *s = filled(&usual, ps, n, terms);
 	ck_assert_int_eq(oyl__bm25_top(s, k, 0, tie_order, NULL, hits, got), OYL_OK);
 	oyl__bm25_free(s);
 }
@@ -271,12 +279,7 @@ START_TEST(skipping_chunks_that_cannot_enter_changes_no_top_k)
 			static oyl__bm25_hit all[N], top[K];
 			size_t nall, ntop;
 			for (size_t want_k = N; want_k >= K; want_k = want_k == N ? K : 0) {
-				oyl__bm25 *s;
-				ck_assert_int_eq(oyl__bm25_new(&settings[v], terms, &s), OYL_OK);
-				for (size_t i = 0; i < N; i++)
-					ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf,
-								       ps[i].len),
-							 OYL_OK);
+				oyl__bm25 *s = filled(&settings[v], ps, N, terms);
 				ck_assert_int_eq(oyl__bm25_top(s, want_k, floors[v], NULL, NULL,
 							       want_k == N ? all : top,
 							       want_k == N ? &nall : &ntop),
@@ -416,11 +419,7 @@ START_TEST(a_sort_without_memory_for_wide_digits_ranks_the_same)
 	size_t nwant, ngot;
 	score_all(ps, N, TERMS, K, want, &nwant);
 	fault_alloc_install();
-	oyl__bm25_params p = {1.2, 0.75, 5000, 150.0};
-	oyl__bm25 *s;
-	ck_assert_int_eq(oyl__bm25_new(&p, TERMS, &s), OYL_OK);
-	for (size_t i = 0; i < N; i++)
-		ck_assert_int_eq(oyl__bm25_add(s, ps[i].term, ps[i].id, ps[i].tf, ps[i].len), OYL_OK);
+	oyl__bm25 *s = filled(&usual, ps, N, TERMS);
 	fault_alloc_arm(1, 0); /* the histograms' allocation fails */
 	ck_assert_int_eq(oyl__bm25_top(s, K, 0, tie_order, NULL, got, &ngot), OYL_OK);
 	ck_assert(fault_alloc_fired());

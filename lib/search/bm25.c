@@ -34,6 +34,9 @@ struct oyl__bm25 {
 
 #define WIDE_BITS 12
 #define BOUND_TERMS 8
+/* A bound on a score is raised by this share, so that rounding in the sum
+ * it bounds can never put the score above it. */
+#define ROUNDING_SLACK 0x1p-40
 #define WIDE_DIGITS ((64 + WIDE_BITS - 1) / WIDE_BITS)
 
 static int valid(const oyl__bm25_params *p, size_t terms)
@@ -114,8 +117,9 @@ int oyl__bm25_add(oyl__bm25 *s, size_t term, uint64_t key, int64_t tf, int64_t l
 	return oyl__bm25_add_run(s, term, key & ~(uint64_t)UINT32_MAX, &ordinal, &f, &l, 1);
 }
 
-int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,
-		      const uint32_t *tf, const uint32_t *len, size_t n)
+/* Checks a run of term `term` in the document of key_high and makes room
+ * for n more postings.  OYL_EINVAL, OYL_ENOMEM. */
+static int begin_run(oyl__bm25 *s, size_t term, uint64_t key_high, size_t n)
 {
 	if (!s || term >= s->terms || (key_high & UINT32_MAX))
 		return OYL_EINVAL;
@@ -124,6 +128,15 @@ int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32
 		if (rc)
 			return rc;
 	}
+	return OYL_OK;
+}
+
+int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32_t *ordinal,
+		      const uint32_t *tf, const uint32_t *len, size_t n)
+{
+	int rc = begin_run(s, term, key_high, n);
+	if (rc)
+		return rc;
 	posting *out = s->post + s->n;
 	for (size_t i = 0; i < n; i++) {
 		if (tf[i] < 1 || tf[i] > (UINT32_MAX >> 5) || len[i] < tf[i])
@@ -138,15 +151,11 @@ int oyl__bm25_add_run(oyl__bm25 *s, size_t term, uint64_t key_high, const uint32
 int oyl__bm25_add_block(oyl__bm25 *s, size_t term, uint64_t key_high, const unsigned char *block,
 			size_t size)
 {
-	if (!s || term >= s->terms || (key_high & UINT32_MAX))
-		return OYL_EINVAL;
 	/* room for as many chunks as the block can hold, so that the loop
 	 * below decodes each one straight into its place */
-	while (s->room - s->n < size / OYL__BLOCK_POSTING_MIN) {
-		int rc = grow(s);
-		if (rc)
-			return rc;
-	}
+	int rc = begin_run(s, term, key_high, size / OYL__BLOCK_POSTING_MIN);
+	if (rc)
+		return rc;
 	oyl__block_reader r;
 	oyl__block_reader_init(&r, block, size);
 	posting *out = s->post + s->n;
@@ -348,7 +357,7 @@ int oyl__bm25_top(oyl__bm25 *s, size_t k, double min_score, oyl__bm25_tie tie, v
 		for (uint32_t m = UINT32_C(1) << t; m < UINT32_C(2) << t; m++)
 			bound[m] = bound[m - (UINT32_C(1) << t)] + weight[t];
 	for (uint32_t m = 1; m < bound_masks; m++)
-		bound[m] *= 1.0 + 0x1p-40;
+		bound[m] *= 1.0 + ROUNDING_SLACK;
 	const posting *post = sort_by_key(s);
 	uint32_t f[OYL__BM25_TERMS_MAX];
 	size_t kept = 0;

@@ -275,14 +275,7 @@ int oyl__block_next_varint(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf
 	uint64_t gap, f, l;
 	if (get_varint(r, &gap) || get_varint(r, &f) || get_varint(r, &l))
 		return OYL_EINVAL;
-	uint64_t next = r->ordinal < 0 ? gap : (uint64_t)r->ordinal + 1 + gap;
-	if (f < 1 || l < f || l > UINT32_MAX || next > UINT32_MAX || next < gap)
-		return OYL_EINVAL;
-	r->ordinal = (int64_t)next;
-	*ordinal = (uint32_t)next;
-	*tf = (uint32_t)f;
-	*len = (uint32_t)l;
-	return 1;
+	return oyl__block_take(r, gap, f, l, ordinal, tf, len);
 }
 
 int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint32_t *len,

@@ -54,6 +54,22 @@ int oyl__block_read(oyl__block_reader *r, uint32_t *ordinal, uint32_t *tf, uint3
  * a block of n bytes holds. */
 #define OYL__BLOCK_POSTING_MIN 3
 
+/* The chunk of the numbers just read (gap from the last ordinal, tf,
+ * length), checked: 1, or OYL_EINVAL for a damaged block.  The one place
+ * both decoders below keep a block's rules. */
+static inline int oyl__block_take(oyl__block_reader *r, uint64_t gap, uint64_t f, uint64_t l,
+				  uint32_t *ordinal, uint32_t *tf, uint32_t *len)
+{
+	uint64_t next = r->ordinal < 0 ? gap : (uint64_t)r->ordinal + 1 + gap;
+	if (f < 1 || l < f || l > UINT32_MAX || next > UINT32_MAX || next < gap)
+		return OYL_EINVAL;
+	r->ordinal = (int64_t)next;
+	*ordinal = (uint32_t)next;
+	*tf = (uint32_t)f;
+	*len = (uint32_t)l;
+	return 1;
+}
+
 /* The next chunk, for readers that place it themselves: 1, 0 at the end,
  * or OYL_EINVAL for a damaged block.  Inline so that a block's usual
  * chunks (three one-byte numbers) are read with no call; the rest go to
@@ -66,16 +82,9 @@ static inline int oyl__block_next(oyl__block_reader *r, uint32_t *ordinal, uint3
 {
 	if (r->end - r->at < 3 || ((r->at[0] | r->at[1] | r->at[2]) & 0x80))
 		return r->at < r->end ? oyl__block_next_varint(r, ordinal, tf, len) : 0;
-	uint32_t gap = r->at[0], f = r->at[1], l = r->at[2];
+	const unsigned char *b = r->at;
 	r->at += 3;
-	int64_t next = r->ordinal < 0 ? gap : r->ordinal + 1 + gap;
-	if (f < 1 || l < f || next > (int64_t)UINT32_MAX)
-		return OYL_EINVAL;
-	r->ordinal = next;
-	*ordinal = (uint32_t)next;
-	*tf = f;
-	*len = l;
-	return 1;
+	return oyl__block_take(r, b[0], b[1], b[2], ordinal, tf, len);
 }
 
 #endif

@@ -111,11 +111,15 @@ static bool repeats_scope(const oyl_scope *scope, const oyl_table *t, const oyl_
 	       f->value.n == strlen(tenant) && memcmp(f->value.s, tenant, f->value.n) == 0;
 }
 
-/* A platform scope, or a tenant's by a canonical id. */
-static bool scope_valid(const oyl_scope *scope)
+/* A platform scope, or a tenant's by a canonical id: OYL_OK, else the
+ * failure. */
+static int check_scope(oyl__sql *q, const oyl_scope *scope)
 {
-	return !scope || !scope->tenant_id ||
-	       oyl__sql_is_uuid(scope->tenant_id, strnlen(scope->tenant_id, 40));
+	if (!scope || !scope->tenant_id ||
+	    oyl__sql_is_uuid(scope->tenant_id, strnlen(scope->tenant_id, 40)))
+		return OYL_OK;
+	return oyl__sql_fail(q, OYL_EINVAL,
+			     "the scope's tenant id is not a canonical lowercase UUID");
 }
 
 static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
@@ -123,16 +127,16 @@ static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 {
 	if (nfilters && !filters)
 		return oyl__sql_fail(q, OYL_EINVAL, "filters missing");
-	if (!scope_valid(scope))
-		return oyl__sql_fail(q, OYL_EINVAL,
-				     "the scope's tenant id is not a canonical lowercase UUID");
+	int rc = check_scope(q, scope);
+	if (rc)
+		return rc;
 	bool scoped = oyl__sql_scoped(q, scope, t);
 	if (scoped) {
 		oyl__sql_add(q, first ? " WHERE " : " AND ");
 		first = false;
 		oyl__sql_ident(q, qual, t->cols[t->tenant_col].name);
 		oyl__sql_add(q, " = ");
-		int rc = oyl__sql_bind_uuid(q, "tenant_id (scope)", scope->tenant_id);
+		rc = oyl__sql_bind_uuid(q, "tenant_id (scope)", scope->tenant_id);
 		if (rc)
 			return rc;
 	}
@@ -141,7 +145,7 @@ static int add_conditions(oyl__sql *q, const char *qual, const oyl_scope *scope,
 			continue;
 		oyl__sql_add(q, first ? " WHERE " : " AND ");
 		first = false;
-		int rc = add_filter(q, qual, t, &filters[i]);
+		rc = add_filter(q, qual, t, &filters[i]);
 		if (rc)
 			return rc;
 	}
@@ -163,16 +167,15 @@ int oyl__sql_and(oyl__sql *q, const char *qual, const oyl_scope *scope, const oy
 int oyl__sql_where_any(oyl__sql *q, const char *qual, const oyl_scope *scope, const oyl_table *t,
 		       const oyl_filter *filters, size_t nalts, size_t per)
 {
-	if (!scope_valid(scope))
-		return oyl__sql_fail(q, OYL_EINVAL,
-				     "the scope's tenant id is not a canonical lowercase UUID");
+	int rc = check_scope(q, scope);
+	if (rc)
+		return rc;
 	/* The tenant predicate inside every alternative, one parameter for
 	 * all: SQLite serves an OR from an index only when each of its terms
 	 * can use one alone, and every key of a tenant's table starts with
 	 * tenant_id (outside the OR, it read all the tenant's rows). */
 	bool scoped = oyl__sql_scoped(q, scope, t);
 	size_t tenant_param = 0;
-	int rc = OYL_OK;
 	oyl__sql_add(q, " WHERE (");
 	if (nalts == 0)
 		oyl__sql_add(q, "1 = 0");
